@@ -1,0 +1,75 @@
+// swift-tools-version:6.0
+//
+// storemon: Exim's stacking-pool allocator (`Store`) in Swift, readers for
+// Exim's files, and a live ncurses monitor that shows the pools at work.
+//
+// Data flows one way: files -> readers -> pools -> snapshot -> screen.
+
+import PackageDescription
+
+/// Release builds of the allocator skip exclusivity checks on the hot path
+/// (the pool state lives in unsafe storage, so there is nothing to check).
+let hotPathSettings: [SwiftSetting] = [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
+/// Fuzz targets need `-parse-as-library` so their `@main` fallback and the
+/// libFuzzer entry point can live in one file.
+let fuzzSettings: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"])]
+
+let package = Package(
+    name: "storemon",
+    products: [
+        .library(name: "Store", targets: ["Store"]),
+        .executable(name: "storemon", targets: ["storemon"]),
+        .executable(name: "storebench", targets: ["storebench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The allocator: pools, blocks, marks, taint, quoters, statistics, trace.
+        .target(name: "Store", swiftSettings: hotPathSettings),
+
+        // Readers of Exim's files (no curses in any of them).
+        .target(name: "EximLog", dependencies: ["Store"]),
+        .target(name: "EximSpool", dependencies: ["Store"]),
+        .target(name: "EximTrace"),
+        .target(name: "StoreReplay", dependencies: ["Store", "EximTrace"]),
+
+        // The monitor's model: refresh cycle, snapshots, demo traffic.
+        .target(name: "StoremonCore", dependencies: ["Store", "EximLog", "EximSpool"]),
+
+        // Terminal: ncursesw through a system-library shim, and a tiny C guard
+        // that restores the terminal on any fatal signal.
+        .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
+        .target(name: "CTermGuard"),
+
+        .executableTarget(
+            name: "storemon",
+            dependencies: [
+                "Store", "EximLog", "EximSpool", "EximTrace", "StoreReplay", "StoremonCore",
+                "CNcurses", "CTermGuard",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // Benchmarks (run with `swift run -c release storebench` / `logbench`, `spoolbench`, `replaybench`).
+        .executableTarget(name: "storebench", dependencies: ["Store"], swiftSettings: hotPathSettings),
+        .executableTarget(name: "logbench", dependencies: ["Store", "EximLog"]),
+        .executableTarget(name: "spoolbench", dependencies: ["Store", "EximSpool"]),
+        .executableTarget(name: "replaybench", dependencies: ["Store", "EximTrace", "StoreReplay"]),
+
+        // libFuzzer targets; without -DFUZZING each is a replay tool for saved inputs.
+        .executableTarget(name: "fuzz-logline", dependencies: ["Store", "EximLog"], swiftSettings: fuzzSettings),
+        .executableTarget(name: "fuzz-header", dependencies: ["Store", "EximSpool"], swiftSettings: fuzzSettings),
+        .executableTarget(name: "fuzz-trace", dependencies: ["EximTrace"], swiftSettings: fuzzSettings),
+
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "EximLogTests", dependencies: ["Store", "EximLog"]),
+        .testTarget(name: "EximSpoolTests", dependencies: ["Store", "EximSpool"]),
+        .testTarget(name: "EximTraceTests", dependencies: ["EximTrace"]),
+        .testTarget(name: "StoreReplayTests", dependencies: ["Store", "EximTrace", "StoreReplay"]),
+        .testTarget(name: "StoremonCoreTests", dependencies: ["Store", "EximLog", "EximSpool", "StoremonCore"]),
+        .testTarget(name: "StoremonTerminalTests", dependencies: ["storemon"]),
+    ]
+)

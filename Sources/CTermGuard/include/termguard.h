@@ -1,0 +1,2 @@
+void tg_install(int fd);
+void tg_restore(void);

@@ -1,0 +1,1 @@
+// EximLog module: see the files beside this one.

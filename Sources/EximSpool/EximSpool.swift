@@ -1,0 +1,1 @@
+// EximSpool module: see the files beside this one.

@@ -1,0 +1,1 @@
+// EximTrace module: see the files beside this one.

@@ -1,0 +1,1 @@
+// StoreReplay module: see the files beside this one.

@@ -1,0 +1,1 @@
+// StoremonCore module: see the files beside this one.

@@ -1,0 +1,1 @@
+@main enum FuzzMain { static func main() {} }
