@@ -1,0 +1,89 @@
+import Store
+
+/// One queued message, as `exim -bp` shows it.
+public struct QueueEntry: Sendable, Equatable {
+    /// The message id (checked to be an Exim id: base-62 characters and dashes).
+    public var id: String
+    /// Seconds since the message was received.
+    public var ageSeconds: Int
+    /// Size in bytes, as `exim -bp` computes it.
+    public var size: Int
+    /// The size as `exim -bp` prints it (`  466`, ` 1.7K`, ` 147K`, ` 3.4M`), 5 columns.
+    public var sizeText: String
+    /// The envelope sender without angle brackets; empty for the null sender `<>`.
+    public var sender: TaintedString
+    /// Recipients not yet delivered.
+    public var recipients: [TaintedString]
+    /// Recipients already delivered (`D` in `exim -bp`).
+    public var delivered: [TaintedString]
+    /// Whether the message is frozen.
+    public var frozen: Bool
+
+    /// Creates a queue entry.
+    public init(id: String, ageSeconds: Int, size: Int, sizeText: String, sender: TaintedString,
+                recipients: [TaintedString], delivered: [TaintedString], frozen: Bool) {
+        self.id = id
+        self.ageSeconds = ageSeconds
+        self.size = size
+        self.sizeText = sizeText
+        self.sender = sender
+        self.recipients = recipients
+        self.delivered = delivered
+        self.frozen = frozen
+    }
+
+    /// The age as `exim -bp` prints it, right-aligned in 3 columns: minutes up to 90,
+    /// hours up to 72, then days (e.g. ` 0m`, `12h`, ` 4d`).
+    public var ageText: String { QueueEntry.ageText(seconds: ageSeconds) }
+
+    /// Exim's age column for a number of seconds (`%2dm`, `%2dh`, `%2dd` as in `queue_list`):
+    /// minutes up to 90, then hours rounded up to 72, then days.
+    public static func ageText(seconds: Int) -> String {
+        let minutes = max(0, seconds) / 60
+        let text: String
+        if minutes <= 90 {
+            text = "\(minutes)m"
+        } else {
+            let hours = (minutes + 30) / 60
+            text = hours <= 72 ? "\(hours)h" : "\((hours + 12) / 24)d"
+        }
+        return text.count >= 3 ? text : String(repeating: " ", count: 3 - text.count) + text
+    }
+}
+
+/// The queue as of a refresh.
+public struct QueueSnapshot: Sendable {
+    /// The spool directory scanned (the one holding `input/`), or nil when none was found.
+    public var spoolPath: String?
+    /// A named queue (`--queue NAME`), or nil for the default queue.
+    public var queueName: String?
+    /// The messages, in `exim -bp` order (by id).
+    public var messages: [QueueEntry]
+    /// Why the queue is not shown, or how to name the spool (nil when it is shown).
+    public var note: String?
+
+    /// Creates a queue snapshot.
+    public init(spoolPath: String?, queueName: String?, messages: [QueueEntry], note: String? = nil) {
+        self.spoolPath = spoolPath
+        self.queueName = queueName
+        self.messages = messages
+        self.note = note
+    }
+
+    /// How many messages are frozen.
+    public var frozenCount: Int { messages.reduce(0) { $0 + ($1.frozen ? 1 : 0) } }
+}
+
+/// A file that could not be read, and why.
+public struct UnreadableFile: Sendable, Equatable {
+    /// The file's path.
+    public var path: String
+    /// Why it could not be read (e.g. `Permission denied`).
+    public var reason: String
+
+    /// Creates an entry.
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+}

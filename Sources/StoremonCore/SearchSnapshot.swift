@@ -1,0 +1,19 @@
+/// An open log search (`/`): what was asked and where the cursor stands.
+public struct SearchSnapshot: Sendable, Equatable {
+    /// The text searched for (typed by the user: untainted).
+    public var query: String
+    /// Indexes into `LogSnapshot.tail` of the lines that match, oldest first.
+    public var matches: [Int]
+    /// The index into `matches` of the current match (`n`/`N` move it), or nil when none.
+    public var current: Int?
+
+    /// Creates a search snapshot.
+    public init(query: String, matches: [Int], current: Int?) {
+        self.query = query
+        self.matches = matches
+        self.current = current
+    }
+
+    /// The tail line index of the current match, or nil.
+    public var currentLine: Int? { current.map { matches[$0] } }
+}

@@ -1,1 +1,0 @@
-// StoremonCore module: see the files beside this one.
