@@ -1,1 +1,0 @@
-// EximLog module: see the files beside this one.

@@ -1,0 +1,98 @@
+import Store
+
+/// One physical line of Exim's main log (or reject log), parsed.
+///
+/// Every piece of text is a `TaintedBytes` view into the tainted pool the line was read
+/// into: valid until the caller resets its mark. Keep something longer by copying it out
+/// deliberately (`line.bytes.copiedOut()`, `line.messageID?.copiedOut()`); the numbers
+/// (`timestamp`, `pid`) and enums are plain values and may be kept as they are.
+///
+/// ```swift
+/// let mark = try store.mark()
+/// for line in try tailer.readNewLines(into: store) {
+///     counters.count(line)
+///     if line.flag == .deferred, let id = line.messageID { deferred.insert(id.copiedOut()) }
+/// }
+/// try store.reset(to: mark)
+/// ```
+public struct LogLine {
+    /// The whole line without its newline (cut to the tailer's line cap if `isTruncated`).
+    public let bytes: TaintedBytes
+    /// The line's length in the file (without the newline); larger than `bytes.count`
+    /// only when `isTruncated`.
+    public let fullLength: Int
+    let layout: LogLineLayout
+
+    /// Parses one physical line (without its newline). Never fails: anything not
+    /// understood is `.other`. `fullLength` is the length in the file when `bytes` was cut.
+    public init(_ bytes: TaintedBytes, fullLength: Int? = nil) {
+        self.bytes = bytes
+        self.fullLength = max(fullLength ?? bytes.count, bytes.count)
+        self.layout = bytes.withUnsafeBytes { LogLineScanner.scan($0) }
+    }
+
+    /// True when the line was longer than the tailer's cap and `bytes` holds only its start.
+    public var isTruncated: Bool { fullLength > bytes.count }
+
+    /// What the line is about.
+    public var kind: LogLineKind { layout.kind }
+    /// The flag (`<=`, `=>`, …) when `kind == .flagged`, else nil.
+    public var flag: LogFlag? { layout.flag }
+    /// The timestamp at the start of the line, nil for continuation, header and blank lines.
+    public var timestamp: LogTimestamp? { layout.timestamp }
+    /// The process id from the `[pid]` prefix (`log_selector = +pid`), else nil.
+    public var pid: Int? { layout.pid >= 0 ? layout.pid : nil }
+    /// The message id (16 or 23 characters) when the line is about a message.
+    public var messageID: TaintedBytes? { view(layout.id) }
+    /// The message id's format, nil when there is no id.
+    public var messageIDFormat: MessageIDFormat? { layout.idFormat }
+    /// The line after the timestamp, zone and `[pid]`: what eximon shows (whole line if none).
+    public var text: TaintedBytes { bytes[Int(layout.textStart)..<bytes.count] }
+    /// The line after the id and flag (after the prefix when there is no id).
+    public var body: TaintedBytes { bytes[Int(layout.bodyStart)..<bytes.count] }
+    /// On flagged lines, the first word after the flag: the sender on `<=` (`<>` for
+    /// bounces), the delivered, deferred or failed address on the others.
+    public var address: TaintedBytes? { view(layout.address) }
+    /// On delivery lines, the `<original>` address that followed the delivered one.
+    public var originalAddress: TaintedBytes? { view(layout.originalAddress) }
+    /// On `<=` lines, the recipients after `for ` (space separated), if logged.
+    public var recipients: TaintedBytes? { view(layout.recipients) }
+    /// The reason: for `.rejected` the text after `rejected …: `; for `==` and `**` the
+    /// defer or failure text; for protocol and synchronization errors the explanation.
+    public var reason: TaintedBytes? { view(layout.reason) }
+    /// For `.rejected` lines, what was rejected.
+    public var rejection: LogRejection? { layout.rejection }
+    /// True for `temporarily rejected …` lines.
+    public var isTemporaryRejection: Bool { layout.temporaryRejection }
+
+    /// The value of a recorded field (first occurrence), without surrounding quotes;
+    /// backslash escapes of quoted values are left in place (see `isQuoted(_:)`).
+    /// Trailing `:` before a reason is not part of the value.
+    public subscript(_ key: LogFieldKey) -> TaintedBytes? { view(layout.fields[Int(key.rawValue)]) }
+
+    /// Same as the subscript.
+    public func field(_ key: LogFieldKey) -> TaintedBytes? { self[key] }
+
+    /// True if the field's value was written in double quotes (`T="…"`, `C="…"`).
+    public func isQuoted(_ key: LogFieldKey) -> Bool { layout.quotedFields & (1 << UInt32(key.rawValue)) != 0 }
+
+    /// The `S=` size as a number, if present and all digits.
+    public var size: Int? { number(self[.S]) }
+
+    @inline(__always)
+    func view(_ s: Span32) -> TaintedBytes? {
+        guard let r = s.range else { return nil }
+        return bytes[r]
+    }
+
+    func number(_ b: TaintedBytes?) -> Int? {
+        guard let b, !b.isEmpty, b.count < 19 else { return nil }
+        var v = 0
+        for i in 0..<b.count {
+            let d = b[i] &- 0x30
+            guard d < 10 else { return nil }
+            v = v * 10 + Int(d)
+        }
+        return v
+    }
+}
