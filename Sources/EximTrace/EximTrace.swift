@@ -1,1 +1,0 @@
-// EximTrace module: see the files beside this one.
