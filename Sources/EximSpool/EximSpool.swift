@@ -1,1 +1,0 @@
-// EximSpool module: see the files beside this one.

@@ -1,0 +1,98 @@
+import Store
+
+/// The result of one `QueueReader.scan(into:)`: the queue in `exim -bp` order.
+///
+/// The messages' `TaintedBytes` views live in the pool the scan read into; they are valid
+/// until the caller resets that pool (and must then call `QueueReader.poolWasReset()`).
+public struct QueueScan {
+    /// Readable messages, in `exim -bp` order (see `MessageID`'s ordering).
+    public var messages: [QueuedMessage]
+    /// Messages whose `-H` could not be read or parsed, in the same order.
+    public var unreadable: [UnreadableMessage]
+    /// What this scan did (files listed, statted, read...).
+    public var statistics: QueueScanStatistics
+
+    /// Copies every message out of the pools (see `QueuedMessage.summary(now:)`).
+    public func summaries(now: Int) -> [QueuedMessageSummary] {
+        messages.map { $0.summary(now: now) }
+    }
+}
+
+/// Counters for one scan: how much work it did.
+public struct QueueScanStatistics: Sendable, Equatable {
+    /// Directories listed (input/ and its split sub-directories).
+    public var directoriesListed = 0
+    /// `-H` files found in the listing.
+    public var headerFilesListed = 0
+    /// `fstatat` calls.
+    public var filesStatted = 0
+    /// Files opened and read (`-H` and `-J`).
+    public var filesRead = 0
+    /// Bytes read from those files (all copied into the tainted pool).
+    public var bytesRead = 0
+    /// Messages kept from the previous scan without reading anything.
+    public var messagesReused = 0
+    /// Messages that disappeared between listing and reading (skipped quietly).
+    public var messagesVanished = 0
+    /// Messages present in the previous scan and gone now.
+    public var messagesRemoved = 0
+
+    /// All zero.
+    public init() {}
+}
+
+/// A queued message whose `-H` file could not be read or parsed.
+public struct UnreadableMessage: Sendable, Equatable, CustomStringConvertible {
+    /// The message id (from the file name).
+    public var id: MessageID
+    /// The `-H` file's path.
+    public var path: String
+    /// Why it could not be read.
+    public var reason: UnreadableReason
+
+    /// `path: reason`.
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// Why a `-H` file is listed as unreadable.
+public enum UnreadableReason: Sendable, Equatable, CustomStringConvertible {
+    /// The file's contents are not a valid `-H` file (half-written, corrupt, garbage).
+    case format(SpoolFormatError)
+    /// A system call failed (`operation` is e.g. `open`, `read`, `stat`).
+    case system(operation: String, errno: Int32)
+    /// The name is a `-H` name but not a regular file.
+    case notARegularFile
+
+    /// A short English reason.
+    public var description: String {
+        switch self {
+        case .format(let e): return e.description
+        case .system(let op, let e): return "\(op) failed: \(SystemError.text(e))"
+        case .notARegularFile: return "not a regular file"
+        }
+    }
+}
+
+/// Why a whole scan failed (the queue directory itself could not be read).
+public enum QueueScanError: Error, Equatable, CustomStringConvertible {
+    /// The directory could not be opened or listed.
+    case directory(path: String, operation: String, errno: Int32)
+    /// The queue name is not a plain directory name.
+    case badQueueName(String)
+    /// The store refused memory for the file bytes.
+    case store(StoreError)
+
+    /// A short English reason, with the usual fix for permission errors.
+    public var description: String {
+        switch self {
+        case .directory(let path, let op, let e):
+            var s = "\(path): \(op) failed: \(SystemError.text(e))"
+            if e == SystemError.accessDenied {
+                s += " (the spool is mode 0750, owned by the Exim user: run as root, as the Exim user, or as a member of its group, e.g. Debian-exim)"
+            }
+            return s
+        case .badQueueName(let n): return "bad queue name \"\(n)\" (a plain directory name is needed)"
+        case .store(let e): return "store: \(e)"
+        }
+    }
+}

@@ -1,0 +1,159 @@
+import Glibc
+
+// The only file with system calls and raw pointers for the spool reader: directory
+// listing (readdir), stat (fstatat), and whole-file reads (openat/read). Read-only: nothing
+// here writes, locks, renames or removes anything.
+
+/// What `fstatat` says about a file, compared between scans to spot changes.
+struct FileKey: Equatable, Sendable {
+    var inode: UInt64
+    var size: Int
+    var mtimeSeconds: Int
+    var mtimeNanoseconds: Int
+    var isRegular: Bool
+}
+
+/// Result of a stat or read: the thing, "gone" (ENOENT: a message that completed), or an errno.
+enum FileOutcome<T> {
+    case ok(T)
+    case gone
+    case failed(operation: String, errno: Int32)
+}
+
+/// An open directory: its `DIR*` for listing and its descriptor for `fstatat`/`openat`.
+final class SpoolDirectoryHandle {
+    let dir: OpaquePointer
+    let fd: Int32
+
+    /// Opens `path` (nil and errno on failure).
+    static func open(_ path: String) -> FileOutcome<SpoolDirectoryHandle> {
+        guard let d = opendir(path) else {
+            return errno == ENOENT ? .gone : .failed(operation: "opendir", errno: errno)
+        }
+        return .ok(SpoolDirectoryHandle(d))
+    }
+
+    /// Opens the sub-directory `name` (one character) of `parent`.
+    static func open(_ name: UInt8, in parent: SpoolDirectoryHandle) -> FileOutcome<SpoolDirectoryHandle> {
+        var path: (CChar, CChar) = (CChar(bitPattern: name), 0)
+        let fd = withUnsafePointer(to: &path) {
+            $0.withMemoryRebound(to: CChar.self, capacity: 2) {
+                openat(parent.fd, $0, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            }
+        }
+        guard fd >= 0 else { return errno == ENOENT ? .gone : .failed(operation: "open", errno: errno) }
+        guard let d = fdopendir(fd) else {
+            let e = errno
+            close(fd)
+            return .failed(operation: "fdopendir", errno: e)
+        }
+        return .ok(SpoolDirectoryHandle(d))
+    }
+
+    private init(_ d: OpaquePointer) {
+        dir = d
+        fd = dirfd(d)
+    }
+
+    deinit { closedir(dir) }
+
+    /// Calls `body` with each entry's name (bytes, no NUL) and whether it is (or may be)
+    /// a directory.
+    func forEachEntry(_ body: (UnsafeBufferPointer<UInt8>, _ maybeDirectory: Bool) -> Void) {
+        while let e = readdir(dir) {
+            let type = e.pointee.d_type
+            withUnsafePointer(to: &e.pointee.d_name) { tuple in
+                tuple.withMemoryRebound(to: UInt8.self, capacity: 256) { name in
+                    let len = strnlen(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self), 256)
+                    body(UnsafeBufferPointer(start: name, count: len),
+                         type == UInt8(DT_DIR) || type == UInt8(DT_UNKNOWN))
+                }
+            }
+        }
+    }
+
+    /// Is `name` (one character) a directory? (For `DT_UNKNOWN` file systems.)
+    func isDirectory(_ name: UInt8) -> Bool {
+        var path: (CChar, CChar) = (CChar(bitPattern: name), 0)
+        var st = SwiftGlibc.stat()
+        let rc = withUnsafePointer(to: &path) {
+            $0.withMemoryRebound(to: CChar.self, capacity: 2) { fstatat(fd, $0, &st, 0) }
+        }
+        return rc == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// `fstatat` of a file in this directory.
+    func stat(_ name: UnsafePointer<CChar>) -> FileOutcome<FileKey> {
+        var st = SwiftGlibc.stat()
+        guard fstatat(fd, name, &st, 0) == 0 else {
+            return errno == ENOENT ? .gone : .failed(operation: "stat", errno: errno)
+        }
+        return .ok(FileKey(inode: UInt64(st.st_ino), size: Int(st.st_size), mtimeSeconds: Int(st.st_mtim.tv_sec),
+                           mtimeNanoseconds: Int(st.st_mtim.tv_nsec), isRegular: (st.st_mode & S_IFMT) == S_IFREG))
+    }
+
+    /// Reads the whole file `name` into `buffer` (grown as needed, up to `limit` + 1 bytes).
+    /// Returns the number of bytes read.
+    func read(_ name: UnsafePointer<CChar>, into buffer: inout ReadBuffer, expected: Int, limit: Int) -> FileOutcome<Int> {
+        let fd = openat(self.fd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+        guard fd >= 0 else { return errno == ENOENT ? .gone : .failed(operation: "open", errno: errno) }
+        defer { close(fd) }
+        var got = 0
+        buffer.reserve(min(expected, limit) + 1)
+        while true {
+            if got == buffer.capacity {
+                if got > limit { break }
+                buffer.reserve(min(buffer.capacity * 2, limit + 1))
+            }
+            let n = Glibc.read(fd, buffer.base + got, buffer.capacity - got)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return .failed(operation: "read", errno: errno)
+            }
+            if n == 0 { break }
+            got += n
+        }
+        return .ok(got)
+    }
+}
+
+/// A reusable malloc'd buffer that file bytes pass through on their way into a tainted pool.
+struct ReadBuffer {
+    private(set) var base: UnsafeMutableRawPointer
+    private(set) var capacity: Int
+
+    init() {
+        capacity = 64 << 10
+        base = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+    }
+
+    /// Makes room for at least `n` bytes, keeping the contents.
+    mutating func reserve(_ n: Int) {
+        guard n > capacity else { return }
+        let new = UnsafeMutableRawPointer.allocate(byteCount: n, alignment: 16)
+        new.copyMemory(from: base, byteCount: capacity)
+        base.deallocate()
+        base = new
+        capacity = n
+    }
+
+    func release() { base.deallocate() }
+
+    func bytes(_ count: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+}
+
+/// Builds `<id><suffix>\0` in a small reusable C string.
+struct SpoolName {
+    private let buf = UnsafeMutablePointer<CChar>.allocate(capacity: 32)
+
+    func release() { buf.deallocate() }
+
+    /// The C name of `id`'s file with suffix `-H`, `-D` or `-J` (`kind` = H, D or J).
+    func name(_ id: MessageID, _ kind: UInt8) -> UnsafePointer<CChar> {
+        for i in 0..<id.count { buf[i] = CChar(bitPattern: id[i]) }
+        buf[id.count] = CChar(UInt8(ascii: "-"))
+        buf[id.count + 1] = CChar(bitPattern: kind)
+        buf[id.count + 2] = 0
+        return UnsafePointer(buf)
+    }
+}
