@@ -1,3 +1,60 @@
+/* The terminal guard: see include/termguard.h. Only async-signal-safe calls
+ * (write, tcsetattr, sigaction, raise) run inside the handler. */
 #include "termguard.h"
-void tg_install(int fd) { (void)fd; }
-void tg_restore(void) {}
+#include <signal.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+static struct termios g_saved;
+static int g_fd = -1;
+static volatile sig_atomic_t g_restored = 0;
+static const int g_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+                              SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE };
+#define NSIGS (sizeof g_sigs / sizeof g_sigs[0])
+static struct sigaction g_old[NSIGS];
+static volatile sig_atomic_t g_graceful = 0;
+static volatile sig_atomic_t g_quit = 0;
+
+void tg_set_graceful(int on) { g_graceful = on ? 1 : 0; }
+int tg_quit_requested(void) { return (int)g_quit; }
+
+void tg_restore(void) {
+    if (g_fd < 0 || g_restored) return;
+    g_restored = 1;
+    /* leave the alternate screen, show the cursor, reset SGR, keypad off */
+    static const char seq[] = "\033[?1049l\033[?25h\033[0m\033[?1l\033>";
+    (void)!write(g_fd, seq, sizeof seq - 1);
+    tcsetattr(g_fd, TCSAFLUSH, &g_saved);
+}
+
+void tg_rearm(void) { g_restored = 0; }
+
+static void handler(int sig, siginfo_t *info, void *uctx) {
+    (void)uctx;
+    int polite = (sig == SIGINT || sig == SIGTERM || sig == SIGHUP);
+    if (polite && g_graceful && g_quit == 0) { g_quit = sig; return; }
+    tg_restore();
+    for (unsigned i = 0; i < NSIGS; i++) {
+        if (g_sigs[i] == sig) { sigaction(sig, &g_old[i], NULL); break; }
+    }
+    int sync_fault = (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE);
+    if (sync_fault && info && info->si_code > 0) return;   /* faults again, chained handler runs */
+    raise(sig);
+}
+
+void tg_install(int fd) {
+    g_fd = fd;
+    g_restored = 0;
+    if (fd < 0 || tcgetattr(fd, &g_saved) != 0) g_fd = -1;   /* not a tty: handlers only */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = handler;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    for (unsigned i = 0; i < NSIGS; i++) {
+        sigaction(g_sigs[i], NULL, &g_old[i]);
+        if (g_old[i].sa_handler == SIG_IGN) continue;   /* keep inherited ignores (nohup) */
+        sigaction(g_sigs[i], &sa, NULL);
+    }
+}
