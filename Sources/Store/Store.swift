@@ -1,1 +1,218 @@
-// Store module: see the files beside this one.
+/// Exim's stacking-pool allocator (`store.c`), exact to the byte in what it counts and
+/// prints, with O(1) taint lookup.
+///
+/// Ten paired pools (five kinds, each with a tainted twin) plus quoted pools, each a
+/// chain of blocks carved by bumping a pointer. `mark()` and `reset(to:)` give back
+/// everything allocated since the mark in the current pool and its tainted twin.
+///
+/// A `Store` is single-threaded, like Exim's process-wide store: it is not `Sendable`,
+/// and one instance must only ever be used from one thread at a time. Many stores may
+/// exist at once; each reserves its own address range (no memory until used) and
+/// gives it back in `deinit`. Pointers it hands out are valid until a reset or release
+/// passes them, or until the store itself goes away.
+public final class Store {
+    /// Settings fixed when the store is created.
+    public struct Options: Sendable {
+        /// Exim's `RESTRICTED_MEMORY`: every standard block is 4064 bytes and the order never grows.
+        public var restrictedMemory: Bool
+        /// Fill memory given back by reset and release (and freed blocks) with 0xF0, as
+        /// Exim's test harness does, so stale reads show up.
+        public var poisonOnRelease: Bool
+        /// log2 of each pool's reserved address range (default 33: 8 GiB per pool, 32
+        /// ranges). Clamped to 20...36.
+        public var slotSizeLog2: Int
+        /// Freed block bytes a pool keeps for reuse before handing pages back to the kernel.
+        public var retainedBytesLimit: Int
+
+        /// Options with Exim's defaults (no restricted memory, no poisoning).
+        public init(restrictedMemory: Bool = false, poisonOnRelease: Bool = false,
+                    slotSizeLog2: Int = 33, retainedBytesLimit: Int = 32 << 20) {
+            self.restrictedMemory = restrictedMemory
+            self.poisonOnRelease = poisonOnRelease
+            self.slotSizeLog2 = slotSizeLog2
+            self.retainedBytesLimit = retainedBytesLimit
+        }
+    }
+
+    /// Exim's `ALIGNED_SIZEOF_STOREBLOCK` on LP64.
+    public static let headerSize = 16
+    /// Requests must be below this (Exim's `INT_MAX/2`): sizes 0...1_073_741_822 are legal.
+    public static let maxRequest = 1_073_741_823
+    @usableFromInline static let maxRequestU = UInt(1_073_741_823)
+    /// Index of the first quoted-pool slot; quoted pools use slots 10...31.
+    static let firstQuotedSlot = 10
+    /// How many quoters one store can hold.
+    public static let quotedPoolLimit = AddressSpace.slotCount - 10
+
+    /// The options this store was created with.
+    public let options: Options
+
+    @usableFromInline let pools: UnsafeMutablePointer<PoolState>
+    @usableFromInline let control: UnsafeMutablePointer<StoreControl>
+    /// Start and size of the reserved range; `slotShift` = log2 of one pool's range.
+    @usableFromInline let base: UInt
+    @usableFromInline let span: UInt
+    @usableFromInline let slotShift: UInt
+    /// Tainted slots 5...31 are contiguous: `isTainted(p)` is `p - taintBase < taintSpan`.
+    @usableFromInline let taintBase: UInt
+    @usableFromInline let taintSpan: UInt
+
+    let space: AddressSpace
+
+    // Exim's global counters (`pool_malloc`, `nonpool_malloc`, …).
+    var poolMalloc = 0
+    var maxPoolMalloc = 0
+    var nonpoolMalloc = 0
+    var maxNonpoolMalloc = 0
+    var nonpoolBlocks = 0
+    var maxNonpoolBlocks = 0
+    /// Quoted pool slots, newest first (Exim prepends to `quoted_pools`).
+    var quotedOrder: [Int] = []
+    /// Live tracked mallocs: returned address -> size stored in Exim's prefix.
+    var liveMallocs: [UInt: Int] = [:]
+    /// True after `writeProtectConfig()`.
+    var configProtected = false
+
+    /// Replay support: when set, trace lines name this function and line instead of the
+    /// Swift caller's (`#function` is cut at the first "(" either way). See `Store+Replay.swift`.
+    public var callSiteOverride: (function: String, line: Int)?
+
+    /// Where trace lines go (Exim 4.96 `-d+memory` format, one line per call, no newline).
+    /// nil (the default) turns tracing off; with a sink every operation takes the slow path.
+    public var traceSink: ((String) -> Void)? {
+        didSet { updateFlags() }
+    }
+
+    /// Creates an empty store: every pool at order 12 with no block, `currentPool` main.
+    /// Throws `.outOfAddressSpace` if the address range cannot be reserved.
+    public init(options: Options = .init()) throws(StoreError) {
+        self.options = options
+        let shift = min(36, max(20, options.slotSizeLog2))
+        let space = try AddressSpace(slotShift: shift, retainLimit: options.retainedBytesLimit)
+        self.space = space
+        let b = UInt(bitPattern: space.base)
+        self.base = b
+        self.span = UInt(space.totalSize)
+        self.slotShift = UInt(shift)
+        self.taintBase = b + (UInt(5) << UInt(shift))
+        self.taintSpan = UInt(AddressSpace.slotCount - 5) << UInt(shift)
+        pools = .allocate(capacity: AddressSpace.slotCount)
+        // The dummy cursor is the reservation's last byte: never inside any block's data.
+        let dummy = space.base + (space.totalSize - 1)
+        for i in 0..<AddressSpace.slotCount {
+            (pools + i).initialize(to: PoolState(dummy: dummy, active: i < Store.firstQuotedSlot))
+        }
+        control = .allocate(capacity: 1)
+        control.initialize(to: StoreControl())
+        updateFlags()
+    }
+
+    deinit {
+        pools.deinitialize(count: AddressSpace.slotCount)
+        pools.deallocate()
+        control.deinitialize(count: 1)
+        control.deallocate()
+        for (addr, _) in liveMallocs {
+            if let p = UnsafeMutableRawPointer(bitPattern: addr) { freeRaw(p) }
+        }
+    }
+
+    /// Exim's `store_pool`: the kind of pool plain gets, marks and resets use. Always one
+    /// of the five kinds; the tainted twin is chosen per request by its `Taint`.
+    public var currentPool: PoolKind {
+        get { PoolKind(rawValue: control.pointee.currentPool)! }
+        set { control.pointee.currentPool = newValue.rawValue }
+    }
+
+    func updateFlags() {
+        control.pointee.slowFlags = (traceSink != nil ? 1 : 0) | (options.poisonOnRelease ? 2 : 0)
+    }
+
+    // MARK: allocation fast path
+
+    /// Pool index for a request of `taint` class made while the base pool is `kind`:
+    /// `kind`, `kind + 5` when tainted, or a quoted pool's slot when the prototype lies
+    /// in a quoted pool (Exim's quoter-for-address rule). O(1).
+    @inlinable @inline(__always)
+    func poolIndex(for taint: Taint, kind: Int) -> Int {
+        switch taint {
+        case .untainted: return kind
+        case .tainted: return kind &+ 5
+        case .like(let p):
+            let off = UInt(bitPattern: p) &- base
+            if off < span {
+                let slot = Int(truncatingIfNeeded: off >> slotShift)
+                if slot >= 10 { return pools[slot].isActive ? slot : kind &+ 5 }
+                if slot >= 5 { return kind &+ 5 }
+            }
+            return kind
+        }
+    }
+
+    /// Exim's `store_get`: `size` bytes (rounded up to 8, 8-aligned) from the current pool,
+    /// or its tainted twin when `taint` says so, or a quoted pool when the prototype is
+    /// quoted. A size of 0 returns the watermark without using space.
+    /// Throws `.badSize` for a negative size or one of 2^30 - 1 or more (nothing moves),
+    /// `.outOfAddressSpace` when the pool's range is full.
+    @inlinable
+    public func get(_ size: Int, _ taint: Taint = .untainted,
+                    function: StaticString = #function, line: Int = #line) throws(StoreError) -> UnsafeMutableRawPointer {
+        let c = control
+        let index = poolIndex(for: taint, kind: c.pointee.currentPool)
+        if _fastPath(c.pointee.slowFlags == 0 && UInt(bitPattern: size) < Store.maxRequestU) {
+            let ps = pools + index
+            let rounded = (size &+ 7) & ~7
+            let room = ps.pointee.yieldLength
+            if _fastPath(rounded <= room) {
+                let r = ps.pointee.nextYield
+                ps.pointee.nextYield = r + rounded
+                ps.pointee.yieldLength = room &- rounded
+                ps.pointee.lastGet = r
+                return r
+            }
+        }
+        return try getSlow(size, pool: index, site: CallSite(function, line))
+    }
+
+    /// Exim's `store_get_perm`: like `get`, but from the perm pool (or its twin, or a
+    /// quoted pool for a quoted prototype) whatever `currentPool` is.
+    @inlinable
+    public func getPerm(_ size: Int, _ taint: Taint = .untainted,
+                        function: StaticString = #function, line: Int = #line) throws(StoreError) -> UnsafeMutableRawPointer {
+        let index = poolIndex(for: taint, kind: PoolKind.perm.rawValue)
+        if _fastPath(control.pointee.slowFlags == 0 && UInt(bitPattern: size) < Store.maxRequestU) {
+            let ps = pools + index
+            let rounded = (size &+ 7) & ~7
+            let room = ps.pointee.yieldLength
+            if _fastPath(rounded <= room) {
+                let r = ps.pointee.nextYield
+                ps.pointee.nextYield = r + rounded
+                ps.pointee.yieldLength = room &- rounded
+                ps.pointee.lastGet = r
+                return r
+            }
+        }
+        return try getSlow(size, pool: index, site: CallSite(function, line))
+    }
+
+    // MARK: taint, O(1)
+
+    /// True if `p` lies in a tainted or quoted pool's address range. O(1): one subtract
+    /// and one compare. Agrees with Exim's block walk (`isTaintedByWalk`) for every
+    /// address inside a live block; addresses in a tainted range but outside any live
+    /// block (freed or never used) also count as tainted, the safe direction.
+    @inlinable
+    public func isTainted(_ p: UnsafeRawPointer) -> Bool {
+        UInt(bitPattern: p) &- taintBase < taintSpan
+    }
+
+    /// `isTainted` for a `Taint` prototype (`.tainted` is tainted, `.untainted` is not).
+    @inlinable
+    public func isTainted(_ taint: Taint) -> Bool {
+        switch taint {
+        case .untainted: return false
+        case .tainted: return true
+        case .like(let p): return isTainted(p)
+        }
+    }
+}

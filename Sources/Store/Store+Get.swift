@@ -1,0 +1,213 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension Store {
+    /// Slow path of `get`/`getPerm`: validates the size, then carves from pool `index`
+    /// (a paired pool 0...9 or a quoted slot), getting a block if needed, and traces.
+    /// Invariant: on a thrown error no pool and no counter has changed.
+    @usableFromInline @inline(never)
+    func getSlow(_ size: Int, pool index: Int, site: CallSite) throws(StoreError) -> UnsafeMutableRawPointer {
+        guard size >= 0, size < Store.maxRequest else { throw .badSize(size) }
+        if index >= Store.firstQuotedSlot {
+            emit {
+                let (f, l) = names(site)
+                return "allocating quoted-block for quoter \(pools[index].quoter?.id ?? 0) (from \(f) \(l))"
+            }
+        }
+        let r = try poolGet(index, size: size, site: site)
+        traceGet(pool: index, r, size: size, site)
+        return r
+    }
+
+    /// Exim's `pool_get`: rounds `size` to 8 and carves it from pool `index`, first
+    /// getting a block (a kept one, or a new one) when the current block is too small.
+    /// Arguments: pool index, unrounded size (already validated), call site.
+    /// Result: the address; `lastGet` is set to it. Throws only `.outOfAddressSpace`.
+    func poolGet(_ index: Int, size: Int, site: CallSite) throws(StoreError) -> UnsafeMutableRawPointer {
+        let rounded = (size + 7) & ~7
+        if rounded > pools[index].yieldLength {
+            try acquireBlock(index, rounded: rounded, site: site)
+        }
+        let ps = pools + index
+        let r = ps.pointee.nextYield
+        ps.pointee.lastGet = r
+        ps.pointee.nextYield = r + rounded
+        ps.pointee.yieldLength -= rounded
+        return r
+    }
+
+    /// The standard usable length of a new block at the pool's order: 2^order - 32
+    /// (4064 in restricted-memory mode).
+    func standardLength(_ index: Int) -> Int {
+        options.restrictedMemory ? 4064 : (1 << pools[index].order) - 2 * Store.headerSize
+    }
+
+    /// Step 4 of Exim's `pool_get`: make a block of at least `rounded` bytes current.
+    /// Reuses the block kept after the current one if it is big enough, otherwise
+    /// discards it (too small: `nblocks` - 1 and a `----Free`, Exim's stats quirk kept)
+    /// and allocates a new block of max(standard length, rounded), linked after the
+    /// current block (dropping any rest of a config chain, as Exim does).
+    /// Invariant: a thrown error leaves the pool and every counter unchanged.
+    func acquireBlock(_ index: Int, rounded: Int, site: CallSite) throws(StoreError) {
+        let length = max(standardLength(index), rounded)
+        let mlength = length + Store.headerSize
+        let ps = pools + index
+        let cur = ps.pointee.current
+
+        if cur >= 0, cur + 1 < ps.pointee.chain.count {
+            let next = ps.pointee.chain[cur + 1]
+            if next.length >= length {
+                leaveCurrent(index)
+                makeCurrent(index, cur + 1)
+                return
+            }
+            // Too small: Exim frees it and forgets it; only nblocks goes down.
+            let physical = space.pageRounded(length + Store.headerSize)
+            let header = try space.allocate(slot: index, bytes: physical)   // before any change
+            ps.pointee.nblocks -= 1
+            ps.pointee.chain.remove(at: cur + 1)
+            freeBlockMemory(index, next, countAsFreed: true, site: site)
+            linkNewBlock(index, header: header, length: length, physical: physical, site: site)
+            return
+        }
+        let physical = space.pageRounded(mlength)
+        let header = try space.allocate(slot: index, bytes: physical)
+        linkNewBlock(index, header: header, length: length, physical: physical, site: site)
+    }
+
+    /// Accounts for and links a freshly allocated block as the pool's current block
+    /// (Exim's new-block branch: counters, `--Malloc` unless config, order bump).
+    private func linkNewBlock(_ index: Int, header: UnsafeMutableRawPointer, length: Int, physical: Int, site: CallSite) {
+        let mlength = length + Store.headerSize
+        let ps = pools + index
+        ps.pointee.nbytes += mlength
+        if ps.pointee.nbytes > ps.pointee.maxBytes { ps.pointee.maxBytes = ps.pointee.nbytes }
+        poolMalloc += mlength
+        if poolMalloc > maxPoolMalloc { maxPoolMalloc = poolMalloc }
+        nonpoolMalloc -= mlength
+        ps.pointee.nblocks += 1
+        if ps.pointee.nblocks > ps.pointee.maxBlocks { ps.pointee.maxBlocks = ps.pointee.nblocks }
+        if index != PoolKind.config.rawValue {
+            // internal_store_malloc(mlength): the 8-byte size prefix makes it a net +8.
+            let msize = max(mlength + 8, 16)
+            nonpoolMalloc += msize
+            if nonpoolMalloc > maxNonpoolMalloc { maxNonpoolMalloc = nonpoolMalloc }
+            traceMalloc(header, bytes: msize, site)
+        }
+        if !options.restrictedMemory {
+            let old = ps.pointee.order
+            ps.pointee.order = old + 1
+            if old > ps.pointee.maxOrder { ps.pointee.maxOrder = old + 1 }
+        }
+        leaveCurrent(index)
+        let cur = ps.pointee.current
+        if cur >= 0, cur + 1 < ps.pointee.chain.count {
+            ps.pointee.chain.removeSubrange((cur + 1)...)
+        }
+        ps.pointee.chain.append(BlockRecord(header: header, length: length, physical: physical, used: 0))
+        makeCurrent(index, ps.pointee.chain.count - 1)
+    }
+
+    /// Records how much of the current block is in use before the pool moves off it.
+    func leaveCurrent(_ index: Int) {
+        let ps = pools + index
+        let cur = ps.pointee.current
+        if cur >= 0 { ps.pointee.chain[cur].used = ps.pointee.chain[cur].length - max(0, ps.pointee.yieldLength) }
+    }
+
+    /// Makes chain block `k` current with all of its data free.
+    func makeCurrent(_ index: Int, _ k: Int) {
+        let ps = pools + index
+        let b = ps.pointee.chain[k]
+        ps.pointee.current = k
+        ps.pointee.yieldLength = b.length
+        ps.pointee.nextYield = b.dataStart
+        ps.pointee.currentStart = b.dataStart
+        ps.pointee.currentEnd = b.dataEnd
+    }
+
+    /// Points the fast-path fields at chain block `k` without touching the cursor.
+    func setCurrentRange(_ index: Int, _ k: Int) {
+        let ps = pools + index
+        let b = ps.pointee.chain[k]
+        ps.pointee.current = k
+        ps.pointee.currentStart = b.dataStart
+        ps.pointee.currentEnd = b.dataEnd
+    }
+
+    /// Exim's `internal_store_free` of a pool block: `----Free` with the stored size
+    /// (length + 24), `nonpool_malloc` down by it, and the memory back to the slot.
+    /// Config blocks are never really freed (Exim's would be an invalid free): their
+    /// memory stays in place. `countAsFreed` is unused by accounting here; the caller
+    /// has done the pool counters.
+    func freeBlockMemory(_ index: Int, _ b: BlockRecord, countAsFreed: Bool, site: CallSite) {
+        let stored = b.length + Store.headerSize + 8
+        nonpoolMalloc -= stored
+        traceFree(b.header, bytes: stored, site)
+        if index == PoolKind.config.rawValue { return }
+        if options.poisonOnRelease { memset(b.header, 0xF0, b.physical) }
+        space.release(slot: index, at: b.header, bytes: b.physical)
+    }
+
+    // MARK: quoted pools
+
+    /// The slot of the quoted pool with quoter number `id`, or nil (Exim's
+    /// `pool_for_quoter`: by number only, newest first).
+    func quotedSlot(id: Int) -> Int? {
+        quotedOrder.first { pools[$0].quoter?.id == id }
+    }
+
+    /// Exim's `quoted_pool_new`: takes the descriptor's 80 bytes from the perm pool
+    /// (as Exim 4.96 does, so the perm figures match), claims a free slot, and puts the
+    /// new pool at the head of the list. Throws `.tooManyQuoters` when no slot is left.
+    func newQuotedPool(_ q: Quoter) throws(StoreError) -> Int {
+        guard let slot = (Store.firstQuotedSlot..<AddressSpace.slotCount).first(where: { !pools[$0].isActive }) else {
+            throw .tooManyQuoters(limit: Store.quotedPoolLimit)
+        }
+        let site = CallSite("quoted_pool_new", Store.quotedPoolNewLine, isInternal: true)
+        let r = try poolGet(PoolKind.perm.rawValue, size: Store.quotedPoolDescriptorSize, site: site)
+        traceGet(pool: PoolKind.perm.rawValue, r, size: Store.quotedPoolDescriptorSize, site)
+        pools[slot].isActive = true
+        pools[slot].quoter = q
+        quotedOrder.insert(slot, at: 0)
+        return slot
+    }
+
+    /// `sizeof(quoted_pooldesc)` in Exim 4.96 on LP64 (pooldesc 64 + quoter + next).
+    static let quotedPoolDescriptorSize = 80
+    /// The line of `store_get_perm` in Exim 4.96's `quoted_pool_new` (as its trace shows it).
+    static let quotedPoolNewLine = 272
+
+    /// Exim's `store_get_quoted`: from the pool of `quoter` if `proto` is tainted (the
+    /// pool is created on first use, never reset), else a plain `get(size, proto)`.
+    /// Quoter pools are found by `quoter.id` alone, as in Exim.
+    public func getQuoted(_ size: Int, like proto: Taint, quoter: Quoter,
+                          function: StaticString = #function, line: Int = #line) throws(StoreError) -> UnsafeMutableRawPointer {
+        let site = CallSite(function, line)
+        guard isTainted(proto) else {
+            guard size >= 0, size < Store.maxRequest else { throw .badSize(size) }
+            return try getSlow(size, pool: poolIndex(for: proto, kind: control.pointee.currentPool), site: site)
+        }
+        guard size >= 0, size < Store.maxRequest else { throw .badSize(size) }
+        var slot = quotedSlot(id: quoter.id)
+        emit {
+            let (f, l) = names(site)
+            return "allocating quoted-block for quoter \(quoter.id) (from \(f) \(l))"
+        }
+        if slot == nil { slot = try newQuotedPool(quoter) }
+        let r = try poolGet(slot!, size: size, site: site)
+        traceGet(pool: slot!, r, size: size, site)
+        return r
+    }
+
+    /// `getQuoted` with Exim 4.96's numeric quoter: an existing pool with this number is
+    /// used; a new one is named after the number.
+    public func getQuoted(_ size: Int, like proto: Taint, quoterID: Int,
+                          function: StaticString = #function, line: Int = #line) throws(StoreError) -> UnsafeMutableRawPointer {
+        let q = quotedSlot(id: quoterID).flatMap { pools[$0].quoter } ?? Quoter(id: quoterID, name: String(quoterID))
+        return try getQuoted(size, like: proto, quoter: q, function: function, line: line)
+    }
+}
