@@ -1,4 +1,7 @@
 import Store
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The complete lines one `LogTailer.readNewLines(into:)` call read, as a sequence of
 /// parsed `LogLine`s (parsed lazily while iterating, no per-line allocation).
@@ -53,7 +56,10 @@ public struct LogBatch: Sequence {
                 let count = seg.bytes.count
                 if position >= count { index += 1; position = 0; continue }
                 let start = position
-                let nl = seg.bytes.firstIndex(of: 0x0A, from: start) ?? count
+                let nl = seg.bytes.withUnsafeBytes { raw -> Int in
+                    guard let hit = memchr(raw.baseAddress! + start, 0x0A, count - start) else { return count }
+                    return UnsafeRawPointer(hit) - raw.baseAddress!
+                }
                 position = nl + 1
                 if nl - start > lineCap {
                     return LogLine(seg.bytes[start..<(start + lineCap)], fullLength: nl - start)

@@ -36,9 +36,9 @@ public struct LogCounters: Sendable, Equatable, Codable {
     }
 
     /// Lines with this flag.
-    public subscript(flag: LogFlag) -> Int { flags[Int(flag.rawValue)] }
+    public subscript(flag flag: LogFlag) -> Int { flags[Int(flag.rawValue)] }
     /// Lines of this kind.
-    public subscript(kind: LogLineKind) -> Int { kinds[Int(kind.rawValue)] }
+    public subscript(kind kind: LogLineKind) -> Int { kinds[Int(kind.rawValue)] }
 
     /// Every flag with its count (zeros included).
     public var byFlag: [LogFlag: Int] {

@@ -263,8 +263,11 @@ public final class LogTailer {
     /// only its first `lineCap` bytes and switches to discarding until its newline.
     private func emitComplete(_ store: Store, _ batch: inout LogBatch) throws(LogTailerError) {
         guard used > 0 else { return }
-        if let hit = memrchr(scratch, 0x0A, used) {
-            let k = UnsafeRawPointer(hit) - UnsafeRawPointer(scratch)
+        // The last newline: searched backwards, the unfinished tail is usually short.
+        let bytes = scratch.assumingMemoryBound(to: UInt8.self)
+        var k = used - 1
+        while k >= 0 && bytes[k] != 0x0A { k -= 1 }
+        if k >= 0 {
             try emit(UnsafeRawBufferPointer(start: scratch, count: k + 1), fullLength: -1, store, &batch)
             let rest = used - k - 1
             if rest > 0 { memmove(scratch, scratch + k + 1, rest) }

@@ -1,1 +1,0 @@
-@main enum FuzzMain { static func main() {} }
