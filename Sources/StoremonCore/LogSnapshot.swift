@@ -1,27 +1,8 @@
+import EximLog
 import Store
 
-/// The two-character message flags of Exim's main log, in the JSON contract's order.
-public enum LogFlag: String, CaseIterable, Sendable, Hashable {
-    /// `<=` message arrival.
-    case arrival = "<="
-    /// `=>` normal delivery.
-    case delivery = "=>"
-    /// `->` additional address in the same delivery.
-    case additionalDelivery = "->"
-    /// `>>` cutthrough delivery.
-    case cutthrough = ">>"
-    /// `*>` delivery suppressed by `-N`.
-    case suppressed = "*>"
-    /// `**` delivery failed; address bounced.
-    case failure = "**"
-    /// `==` delivery deferred; temporary problem.
-    case deferral = "=="
-    /// `(=` fake-reject (a message accepted but treated as rejected).
-    case fakeReject = "(="
-}
-
 /// How a log tail line is coloured (eximon's highlighting, done in colour).
-public enum LogLineKind: String, Sendable, Hashable, CaseIterable {
+public enum LogTailKind: String, Sendable, Hashable, CaseIterable {
     /// `<=` lines.
     case arrival
     /// `=>`, `->`, `>>`, `*>` lines.
@@ -38,18 +19,33 @@ public enum LogLineKind: String, Sendable, Hashable, CaseIterable {
 
 /// One line of the log tail: its kind (for colour) and its text (tainted: it came from disk).
 public struct LogTailLine: Sendable, Equatable {
+    /// The line's number: physical lines read since start, this one included (1-based).
+    public var number: Int
     /// The kind of line, for colouring.
-    public var kind: LogLineKind
+    public var kind: LogTailKind
     /// The flag, when the line has one.
     public var flag: LogFlag?
-    /// The line without its newline, as read (date shortened off is left to the drawer).
+    /// The time of day from the line's timestamp, `HH:MM:SS` (plain digits), or nil for
+    /// lines without one (continuations).
+    public var time: String?
+    /// The line after its timestamp, zone and `[pid]` (the whole line when it has none),
+    /// without its newline, cut to `LogTailLine.maxBytes`: what eximon shows after the time.
     public var text: TaintedString
 
+    /// The line's full length in bytes when `text` was cut, else nil.
+    public var fullLength: Int?
+
+    /// Longest text a tail line keeps (a 1 MB line is cut; `fullLength` says so).
+    public static let maxBytes = 4096
+
     /// Creates a tail line.
-    public init(kind: LogLineKind, flag: LogFlag?, text: TaintedString) {
+    public init(number: Int, kind: LogTailKind, flag: LogFlag?, time: String?, text: TaintedString, fullLength: Int? = nil) {
+        self.number = number
         self.kind = kind
+        self.time = time
         self.flag = flag
         self.text = text
+        self.fullLength = fullLength
     }
 }
 
@@ -60,6 +56,7 @@ public struct LogSnapshot: Sendable {
     /// Physical lines read since start (across rotations and truncations).
     public var lines: Int
     /// Lines per message flag since start; every `LogFlag` has an entry (zero included).
+    /// The JSON contract's key order is `LogSnapshot.flagOrder`.
     public var byFlag: [LogFlag: Int]
     /// Lines without a message flag that report a rejection.
     public var rejected: Int
@@ -71,6 +68,10 @@ public struct LogSnapshot: Sendable {
     public var tail: [LogTailLine]
     /// Why there is no log to follow (e.g. Exim logs to syslog), or nil.
     public var note: String?
+
+    /// The flags in the JSON contract's order: `<=`, `=>`, `->`, `>>`, `*>`, `**`, `==`, `(=`.
+    public static let flagOrder: [LogFlag] = [.arrival, .delivery, .additionalAddress, .cutthrough,
+                                              .suppressed, .failed, .deferred, .fakeRejectArrival]
 
     /// How many recent lines a snapshot keeps.
     public static let tailLength = 500

@@ -6,12 +6,18 @@ public struct SearchSnapshot: Sendable, Equatable {
     public var matches: [Int]
     /// The index into `matches` of the current match (`n`/`N` move it), or nil when none.
     public var current: Int?
+    /// Matches found since the search opened (lines that left the tail included).
+    public var totalMatches: Int
+    /// True when more matches were found than the search keeps (`LogSearch.maxMatches`).
+    public var isCapped: Bool
 
     /// Creates a search snapshot.
-    public init(query: String, matches: [Int], current: Int?) {
+    public init(query: String, matches: [Int], current: Int?, totalMatches: Int, isCapped: Bool = false) {
         self.query = query
         self.matches = matches
         self.current = current
+        self.totalMatches = totalMatches
+        self.isCapped = isCapped
     }
 
     /// The tail line index of the current match, or nil.

@@ -1,0 +1,101 @@
+import Foundation
+
+/// Where path discovery asks Exim's settings (`exim -bP NAME`). Injectable, so tests can
+/// play an installed Exim (or none) without running one.
+public protocol EximSettingsSource {
+    /// The value of one main option as `exim -bP NAME` prints it (the text after ` = `),
+    /// `""` for an option that is set to nothing, or nil when no Exim could be asked.
+    func value(of option: String) -> String?
+}
+
+/// An Exim that is not there: every question gets nil.
+public struct NoExim: EximSettingsSource {
+    /// Creates it.
+    public init() {}
+    /// Always nil.
+    public func value(of option: String) -> String? { nil }
+}
+
+/// Fixed answers, for tests and for `--demo`.
+public struct FixedEximSettings: EximSettingsSource {
+    /// The options and their values.
+    public var values: [String: String]
+    /// Creates it from option → value.
+    public init(_ values: [String: String]) { self.values = values }
+    /// The value given for `option`, or nil.
+    public func value(of option: String) -> String? { values[option] }
+}
+
+/// The installed Exim, asked with `exim -bP NAME` (also as `exim4`, Debian's name).
+/// Each answer is asked once and remembered. A binary that hangs is killed after `timeout`.
+public final class InstalledExim: EximSettingsSource {
+    /// Binaries tried in order: names looked up in `PATH`, then the usual full paths.
+    public let candidates: [String]
+    /// Seconds to wait for one answer.
+    public let timeout: TimeInterval
+    private var answers: [String: String?] = [:]
+    private var binary: String??
+
+    /// Creates it; `candidates` default to `exim`, `exim4` in `PATH`, `/usr/sbin`, `/usr/exim/bin`, `/usr/local/sbin`.
+    public init(candidates: [String]? = nil, timeout: TimeInterval = 3) {
+        self.candidates = candidates ?? InstalledExim.defaultCandidates()
+        self.timeout = timeout
+    }
+
+    static func defaultCandidates() -> [String] {
+        var result: [String] = []
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin"
+        for name in ["exim", "exim4"] {
+            for dir in path.split(separator: ":").map(String.init) + ["/usr/sbin", "/usr/exim/bin", "/usr/local/sbin", "/usr/lib/exim4"] {
+                let full = dir + "/" + name
+                if !result.contains(full) { result.append(full) }
+            }
+        }
+        return result
+    }
+
+    /// `exim -bP option`'s value, or nil when no Exim is installed or it failed.
+    public func value(of option: String) -> String? {
+        if let known = answers[option] { return known }
+        let answer = ask(option)
+        answers[option] = answer
+        return answer
+    }
+
+    private func executable() -> String? {
+        if let known = binary { return known }
+        let found = candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+        binary = .some(found)
+        return found
+    }
+
+    private func ask(_ option: String) -> String? {
+        guard let exe = executable() else { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: exe)
+        process.arguments = ["-bP", option]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning { process.terminate(); process.waitUntilExit(); return nil }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        guard process.terminationStatus == 0 else { return nil }
+        return InstalledExim.parse(String(decoding: data, as: UTF8.self), option: option)
+    }
+
+    /// Reads `name = value` (or `name =` for an empty value) from `-bP` output.
+    static func parse(_ output: String, option: String) -> String? {
+        for line in output.split(separator: "\n", omittingEmptySubsequences: true) {
+            let text = line.trimmingCharacters(in: .whitespaces)
+            guard text.hasPrefix(option) else { continue }
+            let rest = text.dropFirst(option.count).trimmingCharacters(in: .whitespaces)
+            guard rest.hasPrefix("=") else { continue }
+            return rest.dropFirst().trimmingCharacters(in: .whitespaces)
+        }
+        return nil
+    }
+}

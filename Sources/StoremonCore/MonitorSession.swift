@@ -1,0 +1,402 @@
+import EximLog
+import EximSpool
+import Foundation
+import Store
+
+/// The monitor's model: one `Store`, the log tailer and the queue reader, and the refresh
+/// cycle that is the design's core.
+///
+/// A refresh (`refresh()`), with main as the current pool:
+/// 1. `mark`;
+/// 2. read the new log lines into tainted main (EximLog), count them, keep the tail;
+/// 3. rescan the queue into the message pools (EximSpool); messages stay there as long as
+///    they are queued, and the message pools are reset and re-read when departed messages'
+///    garbage outweighs the live bytes, so they stay bounded;
+/// 4. build the `Snapshot` (plain values, with the pool statistics as they stand now);
+/// 5. `reset` to the mark, so main is back where it was; count the reset.
+///
+/// The other pools: **config** holds the start-up options (paths, colour, interval as
+/// given), write-protected once start-up is over; **perm** holds the resolved paths, once;
+/// **search** holds an open `/` search's query and matches, reset when it closes.
+/// Run-time state (interval, pause) is plain Swift state here.
+///
+/// Single-threaded, like `Store`: use a session from one thread.
+///
+/// ```swift
+/// let session = try MonitorSession(MonitorConfiguration(paths: paths))
+/// while running {
+///     let snap = try session.refresh()
+///     draw(snap)
+///     session.waitForChange(milliseconds: Int(session.interval * 1000))
+/// }
+/// ```
+public final class MonitorSession {
+    /// The allocator the session works in (its statistics are what the pool panes show).
+    public let store: Store
+    /// Seconds between refreshes (clamped to 0.1...3600); `+`/`-` change it.
+    public var interval: Double {
+        didSet { interval = min(3600, max(0.1, interval.isFinite ? interval : 2)) }
+    }
+    /// Paused: the caller stops calling `refresh()`; shown in the status line.
+    public var paused = false
+    /// Resets done since start: one per refresh, plus message-pool rebuilds, extra log
+    /// batches and closed searches.
+    public private(set) var resets = 0
+    /// Refreshes done since start.
+    public private(set) var refreshes = 0
+    /// The last snapshot made, or nil before the first refresh.
+    public private(set) var lastSnapshot: Snapshot?
+
+    private let clock: @Sendable () -> Date
+    private let once: Bool
+    private let config: ConfigRecord
+    private let resolvedLog: PoolText?
+    private let resolvedSpool: PoolText?
+    private let logNote: String?
+    private let spoolNote: String?
+    private let tailer: LogTailer?
+    private let reader: QueueReader?
+    private let messageMark: Store.Mark
+
+    private var counters = LogCounters()
+    private var tail: [LogTailLine] = []
+    private var history: [[Int]] = Array(repeating: [], count: 10)
+    private var queueEntries: [QueueEntry] = []
+    private var queueReceived: [Int] = []
+    private var queueUnreadable: [UnreadableFile] = []
+    private var queueProblem: String?
+    private var lastRefreshTime: Date?
+    private var search: LogSearch?
+
+    /// Starts a session: creates the store, puts the options into config and
+    /// write-protects it, resolves the paths into perm, and prepares (but does not yet
+    /// run) the log tailer and queue reader. Nothing is read until `refresh()`.
+    public init(_ configuration: MonitorConfiguration) throws(MonitorError) {
+        do {
+            store = try Store(options: configuration.storeOptions)
+            clock = configuration.clock
+            once = configuration.once
+            interval = min(3600, max(0.1, configuration.interval.isFinite ? configuration.interval : 2))
+            logNote = configuration.paths.logNote
+            spoolNote = configuration.paths.spoolNote
+
+            // Start-up options into config, then protect it.
+            store.currentPool = .config
+            config = try ConfigRecord(configuration, in: store)
+            try store.writeProtectConfig()
+
+            // The resolved paths, once, into perm.
+            store.currentPool = .perm
+            let s = store
+            if let p = configuration.paths.logPath { resolvedLog = try PoolText(MonitorSession.resolve(p), in: s) } else { resolvedLog = nil }
+            if let p = configuration.paths.spoolDirectory { resolvedSpool = try PoolText(MonitorSession.resolve(p), in: s) } else { resolvedSpool = nil }
+
+            // The message pools' mark: the queue lives above it.
+            store.currentPool = .message
+            messageMark = try store.mark()
+            store.currentPool = .main
+        } catch {
+            throw .store(error)
+        }
+
+        // The tailer follows the datestamp pattern when there is one (newest file wins).
+        if let pattern = config.logPattern?.string ?? resolvedLog?.string {
+            let start: LogTailer.StartPosition = configuration.once ? .beginning : .lastLines(max(0, configuration.initialTailLines))
+            tailer = LogTailer(path: config.logPattern != nil ? pattern : (resolvedLog?.string ?? pattern), start: start,
+                               options: LogTailer.Options(useInotify: configuration.useInotify && !configuration.once))
+        } else {
+            tailer = nil
+        }
+        if let spool = resolvedSpool?.string {
+            reader = QueueReader(spoolDirectory: spool, queueName: config.queueName?.string)
+        } else {
+            reader = nil
+        }
+    }
+
+    // MARK: start-up options (read back from the config pool)
+
+    /// The log path as given at start (from the config pool).
+    public var configuredLogPath: String? { config.logPath?.string }
+    /// The spool directory as given at start (from the config pool).
+    public var configuredSpoolDirectory: String? { config.spoolDirectory?.string }
+    /// The named queue (from the config pool).
+    public var queueName: String? { config.queueName?.string }
+    /// Whether to draw in colour (from the config pool).
+    public var colour: Bool { config.isColour }
+    /// The log file being followed now (changes with rotation), or the resolved path.
+    public var logPath: String? { tailer?.path ?? resolvedLog?.string }
+    /// The spool directory scanned (resolved, from perm).
+    public var spoolDirectory: String? { resolvedSpool?.string }
+
+    /// The inotify descriptor to add to the caller's `poll` set (readable when the log may
+    /// have changed), or nil.
+    public var logFileDescriptor: Int32? { tailer?.fileDescriptor }
+
+    /// Sleeps until the log may have changed (inotify) or `milliseconds` pass.
+    /// Result: true when woken early by a change.
+    @discardableResult
+    public func waitForChange(milliseconds: Int) -> Bool {
+        if let tailer { return tailer.wait(milliseconds: milliseconds) }
+        usleep(UInt32(max(0, min(milliseconds, 3_600_000))) * 1000)
+        return false
+    }
+
+    /// Whether "clear the maxima" is possible: the `Store` API offers no way to clear its
+    /// high-water marks, so `r` can only refresh now.
+    public var canClearMaxima: Bool { false }
+
+    // MARK: the refresh cycle
+
+    /// Runs one refresh cycle (mark, read log, rescan queue, snapshot, reset) and returns
+    /// the snapshot. With `once`, reads the whole log and queue (several log batches, each
+    /// reset after it is counted).
+    public func refresh() throws(MonitorError) -> Snapshot {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let now = clock()
+        let linesBefore = counters.lines
+        var unreadable: [UnreadableFile] = []
+        do {
+            store.currentPool = .main
+            let mark = try store.mark()
+            var more = try readLog(&unreadable)
+            // A burst bigger than one batch: count it, reset, read on (bounded pool use).
+            while more {
+                try store.reset(to: mark)
+                resets += 1
+                more = try readLog(&unreadable)
+            }
+            if let search {
+                store.currentPool = .search
+                defer { store.currentPool = .main }
+                try search.scan(tail[...], store: store)
+            }
+            try scanQueue(now: now)
+            unreadable += queueUnreadable
+
+            let elapsed = lastRefreshTime.map { now.timeIntervalSince($0) } ?? 0
+            let rate = elapsed > 0 ? Double(counters.lines - linesBefore) / elapsed : 0
+            lastRefreshTime = now
+            refreshes += 1
+            let statistics = store.statistics()
+            // The reset below is counted in the snapshot it ends.
+            var snap = makeSnapshot(statistics, now: now, rate: rate, unreadable: unreadable,
+                                    resetsAfter: resets + 1, started: started)
+            try store.reset(to: mark)
+            resets += 1
+            snap.status.refreshMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+            lastSnapshot = snap
+            return snap
+        } catch let e as StoreError {
+            store.currentPool = .main
+            throw .store(e)
+        } catch let e as LogTailerError {
+            store.currentPool = .main
+            throw .log(e.description)
+        } catch {
+            store.currentPool = .main
+            throw .log(String(describing: error))
+        }
+    }
+
+    /// Reads one batch of new log lines into tainted main; counts them and keeps the tail.
+    /// Result: true when more is waiting (the caller resets and calls again).
+    private func readLog(_ unreadable: inout [UnreadableFile]) throws -> Bool {
+        guard let tailer else { return false }
+        let batch = try tailer.readNewLines(into: store)
+        if let problem = batch.problem {
+            unreadable.append(UnreadableFile(path: tailer.path ?? resolvedLog?.string ?? "", reason: problem.description))
+        }
+        // Count every line; copy out only those that stay in the tail.
+        let keep = LogSnapshot.tailLength
+        var recent: [LogLine] = []
+        recent.reserveCapacity(min(keep, 1024))
+        var ring = 0
+        var numberOfFirst = 0
+        for line in batch {
+            counters.count(line)
+            if recent.count < keep {
+                if recent.isEmpty { numberOfFirst = counters.lines }
+                recent.append(line)
+            } else {
+                recent[ring] = line
+                ring = (ring + 1) % keep
+                numberOfFirst += 1
+            }
+        }
+        if !recent.isEmpty {
+            let ordered = recent.count < keep ? recent : Array(recent[ring...] + recent[..<ring])
+            for (k, line) in ordered.enumerated() where line.kind != .blank {
+                tail.append(MonitorSession.tailLine(line, number: numberOfFirst + k))
+            }
+            if tail.count > keep * 2 { tail.removeFirst(tail.count - keep) }
+        }
+        return batch.hasMore
+    }
+
+    /// A plain-value copy of one log line for the tail (cut to `LogTailLine.maxBytes`).
+    static func tailLine(_ line: LogLine, number: Int) -> LogTailLine {
+        let text = line.text
+        let cut = text.count > LogTailLine.maxBytes
+        let kept = cut ? text[0..<LogTailLine.maxBytes] : text
+        let full = line.isTruncated || cut ? line.fullLength - (line.bytes.count - text.count) : nil
+        var time: String?
+        if let t = line.timestamp {
+            func two(_ v: Int) -> String { v < 10 ? "0\(v)" : String(v) }
+            time = "\(two(t.hour)):\(two(t.minute)):\(two(t.second))"
+        }
+        return LogTailLine(number: number, kind: kind(of: line), flag: line.flag, time: time,
+                           text: kept.copiedOut(), fullLength: full)
+    }
+
+    /// The colour class of a line (eximon's highlighting).
+    static func kind(of line: LogLine) -> LogTailKind {
+        if let flag = line.flag {
+            switch flag {
+            case .arrival: return .arrival
+            case .delivery, .additionalAddress, .cutthrough, .suppressed: return .delivery
+            case .deferred: return .deferral
+            case .failed: return .failure
+            case .fakeRejectArrival: return .rejection
+            }
+        }
+        switch line.kind {
+        case .rejected: return .rejection
+        case .frozen: return .failure
+        default: return .other
+        }
+    }
+
+    /// Rescans the queue into the message pools; rebuilds them when garbage piles up.
+    private func scanQueue(now: Date) throws {
+        guard let reader else { return }
+        store.currentPool = .message
+        defer { store.currentPool = .main }
+        do {
+            var scan = try reader.scan(into: store)
+            if reader.needsRebuild {
+                try store.reset(to: messageMark)
+                resets += 1
+                reader.poolWasReset()
+                scan = try reader.scan(into: store)
+            }
+            queueProblem = nil
+            let nowSeconds = Int(now.timeIntervalSince1970)
+            if scan.statistics.filesRead == 0 && scan.statistics.messagesRemoved == 0
+                && scan.statistics.messagesVanished == 0 && queueEntries.count == scan.messages.count {
+                // Unchanged queue: keep the copied-out entries, update the ages only.
+                for i in queueEntries.indices { queueEntries[i].ageSeconds = max(0, nowSeconds - queueReceived[i]) }
+            } else {
+                queueEntries = []
+                queueReceived = []
+                queueEntries.reserveCapacity(scan.messages.count)
+                queueReceived.reserveCapacity(scan.messages.count)
+                for m in scan.messages {
+                    let s = m.summary(now: nowSeconds)
+                    queueEntries.append(QueueEntry(id: s.id.description, ageSeconds: max(0, s.ageSeconds), size: s.size ?? 0,
+                                                   sizeText: s.sizeText, sender: s.sender, recipients: s.recipients,
+                                                   delivered: s.delivered, frozen: s.isFrozen))
+                    queueReceived.append(s.receivedTime)
+                }
+            }
+            queueUnreadable = scan.unreadable.map { UnreadableFile(path: $0.path, reason: $0.reason.description) }
+        } catch let e as QueueScanError {
+            queueEntries = []
+            queueReceived = []
+            queueUnreadable = [UnreadableFile(path: reader.inputDirectory, reason: e.description)]
+            queueProblem = e.description
+        }
+    }
+
+    private func makeSnapshot(_ statistics: StoreStatistics, now: Date, rate: Double, unreadable: [UnreadableFile],
+                              resetsAfter: Int, started: UInt64) -> Snapshot {
+        var pools: [PoolSnapshot] = []
+        for (i, s) in statistics.pools.enumerated() {
+            history[i].append(s.bytes)
+            if history[i].count > PoolSnapshot.historyLength { history[i].removeFirst(history[i].count - PoolSnapshot.historyLength) }
+            let id = PoolID(index: i)!
+            pools.append(PoolSnapshot(index: i, kind: id.kind, isTainted: id.isTainted, statistics: s, history: history[i]))
+        }
+        let quoted = statistics.quoted.map { QuotedPoolSnapshot(quoterName: $0.quoter.name, quoterID: $0.quoter.id, statistics: $0.pool) }
+        let byFlag = counters.byFlag
+        let flagged = byFlag.values.reduce(0, +)
+        let shownTail = Array(tail.suffix(LogSnapshot.tailLength))
+        let log = LogSnapshot(path: logPath, lines: counters.lines, byFlag: byFlag, rejected: counters.rejected,
+                              other: max(0, counters.lines - flagged - counters.rejected), linesPerSecond: rate,
+                              tail: shownTail, note: tailer == nil ? (logNote ?? "No main log to follow.") : nil)
+        let queueNote = reader == nil ? (spoolNote ?? PathDiscovery.spoolHelp) : queueProblem
+        let queue = QueueSnapshot(spoolPath: spoolDirectory, queueName: queueName, messages: queueEntries, note: queueNote)
+        let status = StatusSnapshot(logPath: logPath, spoolPath: spoolDirectory, interval: interval,
+                                    refreshMilliseconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6,
+                                    resets: resetsAfter, refreshes: refreshes, quotedPoolsInUse: quoted.count,
+                                    paused: paused, time: now)
+        return Snapshot(pools: pools, quoted: quoted, log: log, queue: queue, unreadable: unreadable, status: status,
+                        search: search?.snapshot(tail: shownTail))
+    }
+
+    // MARK: search
+
+    /// Opens a `/` search for `query` (case-insensitive bytes) over the log tail, replacing
+    /// any open one. Its query and matching lines are allocated in the search pools.
+    @discardableResult
+    public func search(_ query: String) throws(MonitorError) -> SearchSnapshot {
+        try closeSearch()
+        store.currentPool = .search
+        defer { store.currentPool = .main }
+        do {
+            let s = try LogSearch(query: query, store: store)
+            search = s
+            let shown = Array(tail.suffix(LogSnapshot.tailLength))
+            try s.scan(shown[...], store: store)
+            s.move(forward: false, tail: shown)   // start at the newest match
+            return s.snapshot(tail: shown)
+        } catch {
+            throw .store(error)
+        }
+    }
+
+    /// The open search, or nil.
+    public var currentSearch: SearchSnapshot? { search?.snapshot(tail: Array(tail.suffix(LogSnapshot.tailLength))) }
+
+    /// `n`: the next (newer) match, wrapping. nil when no search is open.
+    @discardableResult
+    public func nextMatch() -> SearchSnapshot? { moveMatch(forward: true) }
+
+    /// `N`: the previous (older) match, wrapping. nil when no search is open.
+    @discardableResult
+    public func previousMatch() -> SearchSnapshot? { moveMatch(forward: false) }
+
+    private func moveMatch(forward: Bool) -> SearchSnapshot? {
+        guard let search else { return nil }
+        let shown = Array(tail.suffix(LogSnapshot.tailLength))
+        search.move(forward: forward, tail: shown)
+        return search.snapshot(tail: shown)
+    }
+
+    /// Esc: closes the search and tidies the search pools (reset to the search's mark).
+    public func closeSearch() throws(MonitorError) {
+        guard let s = search else { return }
+        search = nil
+        let previous = store.currentPool
+        store.currentPool = .search
+        defer { store.currentPool = previous }
+        do {
+            try store.reset(to: s.mark)
+        } catch {
+            throw .store(error)
+        }
+        resets += 1
+    }
+
+    // MARK: helpers
+
+    /// An absolute, symlink-free path when the file exists; else the path made absolute.
+    static func resolve(_ path: String) -> String {
+        if let r = realpath(path, nil) {
+            defer { free(r) }
+            return String(cString: r)
+        }
+        if path.hasPrefix("/") { return path }
+        return FileManager.default.currentDirectoryPath + "/" + path
+    }
+}
