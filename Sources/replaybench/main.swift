@@ -1,1 +1,118 @@
-print("under construction")
+// replaybench: speed of `storemon replay --check` (read + parse + replay + compare).
+//
+//   swift run -c release --scratch-path .build-trace replaybench [--lines N] [--runs R]
+//   swift run -c release --scratch-path .build-trace replaybench FILE...   (check files, print reports)
+//
+// Without files it writes a large trace made by concatenating the ten real fixture
+// traces (each copy is a separate set of Exim processes, as each starts with its own
+// `Exim version … pid=` line) until it has at least N lines (default 1,000,000), then
+// times `CheckReport.check` over it R times (default 3) and prints the best.
+
+import EximTrace
+import StoreReplay
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func fixturesRoot() -> String {
+    var dir = #filePath
+    while let slash = dir.lastIndex(of: "/"), dir != "/" {
+        dir = String(dir[..<slash])
+        let candidate = dir + "/Tests/Fixtures/exim-real"
+        if access(candidate, F_OK) == 0 { return candidate }
+    }
+    return "Tests/Fixtures/exim-real"
+}
+
+func readFile(_ path: String) -> [UInt8]? {
+    guard let f = fopen(path, "rb") else { return nil }
+    defer { fclose(f) }
+    var out: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let n = fread(&chunk, 1, chunk.count, f)
+        if n <= 0 { break }
+        out.append(contentsOf: chunk[0..<n])
+    }
+    return out
+}
+
+/// `x` with `digits` decimals (no Foundation).
+func fixed(_ x: Double, _ digits: Int) -> String {
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let v = Int((x * scale).rounded())
+    let whole = v / Int(scale), frac = v % Int(scale)
+    var f = String(frac)
+    while f.count < digits { f = "0" + f }
+    return digits == 0 ? String(whole) : "\(whole).\(f)"
+}
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+var args = Array(CommandLine.arguments.dropFirst())
+var targetLines = 1_000_000
+var runs = 3
+var files: [String] = []
+while !args.isEmpty {
+    let a = args.removeFirst()
+    if a == "--lines", let v = args.first.flatMap({ Int($0) }) { targetLines = v; args.removeFirst() }
+    else if a == "--runs", let v = args.first.flatMap({ Int($0) }) { runs = v; args.removeFirst() }
+    else { files.append(a) }
+}
+
+if !files.isEmpty {
+    var failed = false
+    for f in files {
+        do {
+            let report = CheckReport.check(try TraceReader(path: f))
+            print("== \(f)")
+            print(report.text(limit: 20))
+            failed = failed || report.hasDifferences
+        } catch {
+            print("\(f): \(error)")
+            failed = true
+        }
+    }
+    exit(failed ? 1 : 0)
+}
+
+let root = fixturesRoot()
+let names = ["traces/trace1-bt.txt", "traces/trace2-bp.txt", "traces/trace3-bh.txt",
+             "traces/trace4-deliver-local.txt", "traces/trace5-daemon.txt", "traces/trace6-deliver-remote.txt",
+             "traces-extra/e1-be-newblock.txt", "traces-extra/e2-be-config-negative.txt",
+             "traces-extra/e3-be-config-reuse.txt", "traces-extra/e4-be-keepone-discard.txt"]
+var one: [UInt8] = []
+var oneLines = 0
+for n in names {
+    guard let bytes = readFile(root + "/" + n) else { print("missing fixture \(n)"); exit(1) }
+    one += bytes
+    if one.last != 0x0A { one.append(0x0A) }
+    oneLines += bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+}
+let copies = max(1, (targetLines + oneLines - 1) / oneLines)
+let path = "/tmp/replaybench-\(getpid()).txt"
+guard let out = fopen(path, "wb") else { print("cannot write \(path)"); exit(1) }
+for _ in 0..<copies { _ = one.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, out) } }
+fclose(out)
+defer { unlink(path) }
+let total = copies * oneLines
+print("trace: \(copies) copies of the 10 fixtures = \(total) lines, \(copies * one.count) bytes")
+
+var best = Double.infinity
+var last: CheckReport?
+for run in 1...runs {
+    guard let reader = try? TraceReader(path: path) else { print("cannot read \(path)"); exit(1) }
+    let t0 = now()
+    let report = CheckReport.check(reader)
+    let dt = now() - t0
+    best = min(best, dt)
+    last = report
+    print("run \(run): \(fixed(dt, 3)) s, \(Int(Double(total) / dt)) lines/s")
+}
+if let r = last { print(r.summary) }
+print("best: \(Int(Double(total) / best)) lines/s (\(fixed(best * 1e9 / Double(total), 1)) ns/line)")

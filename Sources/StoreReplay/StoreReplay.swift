@@ -1,1 +1,0 @@
-// StoreReplay module: see the files beside this one.

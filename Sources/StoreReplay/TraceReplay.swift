@@ -1,0 +1,197 @@
+import Store
+import EximTrace
+
+/// Replays an `exim -d+memory` trace record by record: one `Store` per Exim process,
+/// exec'd processes (`Exim version … pid=N`) start fresh, forked children start as a
+/// copy of their parent at the fork. Each memory line's figures are checked against
+/// the store's own account of the same operation, and each `----Exit` block against
+/// the store's statistics.
+///
+/// Step it with `apply(_:)` (a screen can draw `processes` between steps), then call
+/// `finish()` at the end of input.
+public final class TraceReplay {
+    /// Every process seen, in order of appearance.
+    public private(set) var processes: [ProcessReplay] = []
+    /// The last record applied.
+    public private(set) var currentRecord: TraceRecord?
+    /// The process the last record was applied to (nil for noise outside any process).
+    public private(set) var currentProcess: ProcessReplay?
+    /// Lines read.
+    public private(set) var linesRead = 0
+    /// Memory records applied.
+    public private(set) var memoryRecords = 0
+    /// Lines attributed to a process by consistency (no `+pid` prefix after a fork).
+    public private(set) var attributedByConsistency = 0
+    /// Whether any line carried a `+pid` prefix.
+    public private(set) var sawPidPrefix = false
+
+    /// Exit blocks of processes that have terminated (kept even when the process is dropped).
+    public private(set) var finishedExits: [CheckReport.ProcessExit] = []
+    /// Whether terminated processes (and their stores) stay in `processes`.
+    public let keepFinished: Bool
+    /// Processes replayed in all (including dropped ones).
+    public private(set) var processCount = 0
+
+    private let recorder: ReplayRecorder
+    private var byPid: [Int: ProcessReplay] = [:]
+    /// The process unprefixed lines go to.
+    private var active: ProcessReplay?
+    /// Forks announced (`forking for`) whose child has not yet printed `postfork`.
+    private var pendingForks: [(purpose: String, parent: ProcessReplay, history: Int)] = []
+
+    /// Makes a replay; at most `keepLimit` mismatches and problems are kept as values
+    /// (all are counted).
+    /// (all are counted). With `keepFinished` false, a process is dropped (its store
+    /// freed) once it has terminated; its exit block stays in `finishedExits`.
+    public init(keepLimit: Int = 10_000, keepFinished: Bool = true) {
+        recorder = ReplayRecorder(keepLimit: keepLimit)
+        self.keepFinished = keepFinished
+    }
+
+    /// Line mismatches found so far (the first `keepLimit`).
+    public var mismatches: [LineMismatch] { recorder.mismatches }
+    /// The number of memory lines with any differing figure.
+    public var lineMismatchCount: Int { recorder.mismatchLines.count }
+    /// Problems with the trace itself (cut, garbled, unknown addresses).
+    public var problems: [ReplayProblem] { recorder.problems }
+    /// Every `----Exit` line compared, process by process.
+    public var exitComparisons: [ExitLineComparison] { processes.flatMap(\.exitComparisons) }
+
+    /// Applies one record (one physical line of the trace).
+    public func apply(_ r: TraceRecord) {
+        linesRead += 1
+        currentRecord = r
+        if r.pid != nil { sawPidPrefix = true }
+        switch r.event {
+        case .version(let v):
+            startProcess(pid: v.pid, purpose: "fresh-exec", line: r.line)
+            currentProcess = active
+        case .forking(_, let purpose):
+            guard let parent = process(for: r) else { return }
+            pendingForks.append((purpose, parent, parent.history.count))
+            currentProcess = parent
+        case .postfork(let purpose):
+            guard let i = pendingForks.lastIndex(where: { $0.purpose == purpose }) else {
+                recorder.problem(ReplayProblem(line: r.line, message: "postfork: \(purpose) with no 'forking for \(purpose)' before it"))
+                _ = process(for: r)
+                return
+            }
+            let f = pendingForks.remove(at: i)
+            do {
+                let child = try f.parent.fork(historyCount: f.history, pid: r.pid, purpose: purpose)
+                register(child)
+                if let pid = r.pid { byPid[pid] = child }
+                active = child
+                currentProcess = child
+            } catch {
+                recorder.problem(ReplayProblem(line: r.line, message: "cannot make a store for the child: \(error)"))
+            }
+        case .forked(_, let purpose, let childPid):
+            if r.pid == nil, let child = processes.last(where: { $0.pid == nil && $0.purpose == purpose && $0.parent != nil }) {
+                child.pid = childPid
+                byPid[childPid] = child
+                // This line is the parent's: it runs again.
+                active = child.parent ?? active
+            }
+            currentProcess = process(for: r)
+        case .terminating(let pid, _, let rc):
+            let p = byPid[pid] ?? process(for: r)
+            p?.isTerminated = true
+            p?.exitCode = rc
+            p?.finishPending()
+            if let p, active === p { active = p.parent.flatMap { $0.isTerminated ? nil : $0 } }
+            currentProcess = p
+            if let p { retire(p) }
+        case .noise:
+            let p = process(for: r, create: false)
+            p?.apply(r)
+            currentProcess = p
+        case .malformed(let text):
+            recorder.problem(ReplayProblem(line: r.line, message: "cut or garbled record: \(text.prefix(80))"))
+            currentProcess = process(for: r, create: false)
+        default:
+            guard var p = process(for: r) else { return }
+            if r.event.isMemory {
+                memoryRecords += 1
+                if r.pid == nil, let other = consistentAlternative(to: p, for: r) {
+                    p = other
+                    active = other
+                    attributedByConsistency += 1
+                }
+            }
+            p.apply(r)
+            currentProcess = p
+        }
+    }
+
+    /// Ends the input: anything pending in any process is applied or reported.
+    public func finish() {
+        for p in processes where !p.isTerminated {
+            p.finishPending()
+            if !p.exitComparisons.isEmpty { finishedExits.append(p.exitReport) }
+        }
+        for f in pendingForks {
+            recorder.problem(ReplayProblem(line: currentRecord?.line ?? 0, message: "'forking for \(f.purpose)' with no postfork line"))
+        }
+        pendingForks = []
+    }
+
+    /// Records a terminated process's exit block; drops it unless `keepFinished`.
+    private func retire(_ p: ProcessReplay) {
+        if !p.exitComparisons.isEmpty { finishedExits.append(p.exitReport) }
+        guard !keepFinished else { return }
+        processes.removeAll { $0 === p }
+        if let pid = p.pid, byPid[pid] === p { byPid[pid] = nil }
+        if currentProcess === p { currentProcess = nil }
+        pendingForks.removeAll { $0.parent === p }
+    }
+
+    private func register(_ p: ProcessReplay) {
+        processes.append(p)
+        processCount += 1
+    }
+
+    // MARK: routing
+
+    private func startProcess(pid: Int, purpose: String, line: Int) {
+        do {
+            let p = try ProcessReplay(pid: pid, purpose: purpose, seeded: true, recorder: recorder)
+            register(p)
+            byPid[pid] = p
+            active = p
+        } catch {
+            recorder.problem(ReplayProblem(line: line, message: "cannot make a store: \(error)"))
+        }
+    }
+
+    /// The process a line belongs to: by its pid prefix, else the active one. A memory
+    /// line with no process yet starts an anonymous one (the trace began mid-way).
+    private func process(for r: TraceRecord, create: Bool = true) -> ProcessReplay? {
+        if let pid = r.pid {
+            if let p = byPid[pid] { return p }
+            guard create else { return nil }
+            recorder.problem(ReplayProblem(line: r.line, message: "pid \(pid) has no version or postfork line before it; replaying from an empty store"))
+            return makeAnonymous(pid: pid, line: r.line)
+        }
+        if let a = active { return a }
+        guard create else { return nil }
+        recorder.problem(ReplayProblem(line: r.line, message: "no 'Exim version' line before the first record; replaying from an empty store"))
+        return makeAnonymous(pid: nil, line: r.line)
+    }
+
+    private func makeAnonymous(pid: Int?, line: Int) -> ProcessReplay? {
+        guard let p = try? ProcessReplay(pid: pid, purpose: "unknown", seeded: false, recorder: recorder) else { return nil }
+        register(p)
+        if let pid { byPid[pid] = p }
+        if pid == nil || !sawPidPrefix { active = p }
+        return p
+    }
+
+    /// Without `+pid`, a record that does not fit the active process but fits exactly
+    /// one other live process of the same stream goes to that one.
+    private func consistentAlternative(to p: ProcessReplay, for r: TraceRecord) -> ProcessReplay? {
+        guard processes.count > 1, p.plausibility(of: r) == false else { return nil }
+        let others = processes.filter { $0 !== p && !$0.isTerminated && $0.plausibility(of: r) == true }
+        return others.count == 1 ? others[0] : nil
+    }
+}
