@@ -22,19 +22,42 @@ struct BlockRecord {
     var dataEnd: UnsafeMutableRawPointer { header + (Store.headerSize + length) }
 }
 
+/// Internal, unsafe: a pool's cursor, the only state the allocation fast path touches.
+///
+/// For the current pool and its tainted twin the authoritative copy lives in
+/// `StoreControl` (at a fixed offset, which keeps the fast path's loads and stores at one
+/// address the CPU can forward cheaply); for every other pool it lives in its
+/// `PoolState`. `Store.cursor(_:)` returns the right one.
+@usableFromInline
+struct HotCursor {
+    /// Next free byte of the current block (one past a dummy address while the pool has
+    /// no block, so that `yieldLength` is -1 then, as in Exim).
+    @usableFromInline var next: UnsafeMutableRawPointer
+    /// One past the current block's last data byte (the dummy address before a block).
+    @usableFromInline var end: UnsafeMutableRawPointer
+    /// Exim's `store_last_get`: the latest get's address; nil after reset or release.
+    @usableFromInline var lastGet: UnsafeMutableRawPointer?
+
+    /// Exim's `yield_length`: bytes left in the current block (-1 before the first block).
+    @inlinable var yieldLength: Int { end - next }
+
+    /// The cursor of a pool with no block.
+    init(dummy: UnsafeMutableRawPointer) {
+        next = dummy + 1
+        end = dummy
+        lastGet = nil
+    }
+}
+
 /// Internal, unsafe: a pool descriptor (Exim's `pooldesc`) kept in raw storage so the
 /// allocation fast path reads and writes it with no ARC and no exclusivity checks.
 @usableFromInline
 struct PoolState {
-    /// Next free byte of the current block (a dummy address while the pool has no block).
-    @usableFromInline var nextYield: UnsafeMutableRawPointer
-    /// Bytes left in the current block; -1 until the first block, as in Exim.
-    @usableFromInline var yieldLength: Int
-    /// Exim's `store_last_get`: the latest get's address; nil after reset or release.
-    @usableFromInline var lastGet: UnsafeMutableRawPointer?
-    /// Data range of the current block (empty while the pool has no block).
+    /// The cursor (stale while this pool is the current pool or its twin: see `HotCursor`).
+    @usableFromInline var cursor: HotCursor
+    /// First data byte of the current block (the dummy address before a block); the end is
+    /// in the cursor.
     @usableFromInline var currentStart: UnsafeMutableRawPointer
-    @usableFromInline var currentEnd: UnsafeMutableRawPointer
     /// True for the ten paired pools and for quoted pools created so far.
     @usableFromInline var isActive: Bool
 
@@ -55,11 +78,8 @@ struct PoolState {
 
     /// An empty pool; `dummy` is any address that is never a block's data.
     init(dummy: UnsafeMutableRawPointer, active: Bool) {
-        nextYield = dummy
-        yieldLength = -1
-        lastGet = nil
+        cursor = HotCursor(dummy: dummy)
         currentStart = dummy
-        currentEnd = dummy
         isActive = active
     }
 }
@@ -71,4 +91,12 @@ struct StoreControl {
     @usableFromInline var currentPool: Int = 0
     /// Non-zero when tracing or poisoning: every operation takes the slow path.
     @usableFromInline var slowFlags: Int = 0
+    /// Authoritative cursors of pool `currentPool` and of its tainted twin.
+    @usableFromInline var untainted: HotCursor
+    @usableFromInline var tainted: HotCursor
+
+    init(dummy: UnsafeMutableRawPointer) {
+        untainted = HotCursor(dummy: dummy)
+        tainted = HotCursor(dummy: dummy)
+    }
 }

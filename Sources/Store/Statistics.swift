@@ -107,8 +107,9 @@ extension Store {
     /// Snapshot of pool slot `i`.
     func poolStatistics(_ i: Int) -> PoolStatistics {
         let ps = pools[i]
+        let yieldLength = cursor(i).pointee.yieldLength
         var chain = ps.chain.map { BlockStatistics(length: $0.length, used: $0.used) }
-        if ps.current >= 0 { chain[ps.current].used = chain[ps.current].length - max(0, ps.yieldLength) }
+        if ps.current >= 0 { chain[ps.current].used = chain[ps.current].length - max(0, yieldLength) }
         return PoolStatistics(bytes: ps.nbytes, blocks: ps.nblocks, maxBytes: ps.maxBytes, maxBlocks: ps.maxBlocks,
                               order: ps.order, maxOrder: ps.maxOrder, chain: chain,
                               currentBlock: ps.current >= 0 ? ps.current : nil)

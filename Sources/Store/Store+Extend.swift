@@ -23,15 +23,14 @@ extension Store {
     public func extend(_ p: UnsafeMutableRawPointer, from oldSize: Int, to newSize: Int,
                        function: StaticString = #function, line: Int = #line) throws(StoreError) -> Bool {
         if _fastPath(control.pointee.slowFlags == 0), let i = slotIndex(of: p) {
-            let ps = pools + i
-            if _fastPath(p >= ps.pointee.currentStart && p < ps.pointee.currentEnd
+            let c = cursor(i)
+            if _fastPath(p >= pools[i].currentStart && p < c.pointee.end
                          && oldSize >= 0 && newSize >= oldSize && newSize < Store.maxRequest) {
                 let rOld = (oldSize &+ 7) & ~7
-                if p + rOld != ps.pointee.nextYield
-                    || newSize &- oldSize > ps.pointee.yieldLength &+ (rOld &- oldSize) { return false }
+                if p + rOld != c.pointee.next
+                    || newSize &- oldSize > c.pointee.yieldLength &+ (rOld &- oldSize) { return false }
                 let rNew = (newSize &+ 7) & ~7
-                ps.pointee.nextYield = p + rNew
-                ps.pointee.yieldLength -= rNew &- rOld
+                c.pointee.next = p + rNew
                 return true
             }
         }
@@ -45,9 +44,9 @@ extension Store {
         guard oldSize >= 0, newSize >= oldSize, newSize < Store.maxRequest else {
             throw .badExtension(from: oldSize, to: newSize)
         }
-        let ps = pools + i
+        let c = cursor(i)
         let rOld = (oldSize + 7) & ~7
-        if p + rOld != ps.pointee.nextYield || newSize - oldSize > ps.pointee.yieldLength + (rOld - oldSize) {
+        if p + rOld != c.pointee.next || newSize - oldSize > c.pointee.yieldLength + (rOld - oldSize) {
             return false
         }
         emit {
@@ -55,8 +54,7 @@ extension Store {
             return "---\(poolTag(i)) Ext \(TraceFormat.ptr(p)) \(TraceFormat.num(newSize, 5)) \(TraceFormat.field(f, 14)) \(TraceFormat.num(l, 4))"
         }
         let rNew = (newSize + 7) & ~7
-        ps.pointee.nextYield = p + rNew
-        ps.pointee.yieldLength -= rNew - rOld
+        c.pointee.next = p + rNew
         return true
     }
 
@@ -67,13 +65,12 @@ extension Store {
     @inlinable @discardableResult
     public func releaseAbove(_ p: UnsafeRawPointer, function: StaticString = #function, line: Int = #line) -> Bool {
         if _fastPath(control.pointee.slowFlags == 0), let i = slotIndex(of: p) {
-            let ps = pools + i
-            let start = UnsafeRawPointer(ps.pointee.currentStart), end = UnsafeRawPointer(ps.pointee.currentEnd)
+            let c = cursor(i)
+            let start = UnsafeRawPointer(pools[i].currentStart), end = UnsafeRawPointer(c.pointee.end)
             if _fastPath(p >= start && p < end) {
                 let newLength = end - p
-                ps.pointee.lastGet = nil
-                ps.pointee.nextYield = UnsafeMutableRawPointer(mutating: p) + (newLength & 7)
-                ps.pointee.yieldLength = newLength & ~7
+                c.pointee.lastGet = nil
+                c.pointee.next = UnsafeMutableRawPointer(mutating: p) + (newLength & 7)
                 return true
             }
         }
@@ -84,7 +81,7 @@ extension Store {
     @usableFromInline @inline(never)
     func releaseAboveSlow(_ p: UnsafeRawPointer, site: CallSite) -> Bool {
         guard let i = slotIndex(of: p), p >= UnsafeRawPointer(pools[i].currentStart),
-              p < UnsafeRawPointer(pools[i].currentEnd) else {
+              p < UnsafeRawPointer(cursor(i).pointee.end) else {
             emit {
                 let (f, l) = names(site)
                 return "non-last memory release try: \(f) \(l)"
@@ -92,16 +89,16 @@ extension Store {
             return false
         }
         let ps = pools + i
-        ps.pointee.lastGet = nil
-        let newLength = ps.pointee.currentEnd - UnsafeMutableRawPointer(mutating: p)
+        let c = cursor(i)
+        c.pointee.lastGet = nil
+        let newLength = c.pointee.end - UnsafeMutableRawPointer(mutating: p)
         let cur = ps.pointee.current
         if options.poisonOnRelease && !ps.pointee.chain[cur].isProtected {
             memset(UnsafeMutableRawPointer(mutating: p), 0xF0, newLength)
         }
-        let old = ps.pointee.yieldLength
-        ps.pointee.nextYield = UnsafeMutableRawPointer(mutating: p) + newLength % 8
-        ps.pointee.yieldLength = newLength - newLength % 8
-        let count = ps.pointee.yieldLength - old
+        let old = c.pointee.yieldLength
+        c.pointee.next = UnsafeMutableRawPointer(mutating: p) + newLength % 8
+        let count = c.pointee.yieldLength - old
         emit {
             let (f, l) = names(site)
             return "---\(poolTag(i)) Rel \(TraceFormat.ptr(p)) \(TraceFormat.num(count, 5)) \(TraceFormat.field(f, 14)) \(TraceFormat.num(l, 4))\tpool \(poolMalloc)"
@@ -120,7 +117,7 @@ extension Store {
                          function: StaticString = #function, line: Int = #line) throws(StoreError) -> UnsafeMutableRawPointer {
         let site = CallSite(function, line)
         guard let i = poolForPointer(old) else { throw .poolNotFound }
-        let releaseOK = !isTainted(old) && pools[i].lastGet == old
+        let releaseOK = !isTainted(old) && cursor(i).pointee.lastGet == old
         guard length >= 0, length <= size else { throw .badExtension(from: length, to: size) }
         let inner = CallSite("store_newblock_3", 1118, isInternal: true)
         guard size >= 0, size < Store.maxRequest else { throw .badSize(size) }
@@ -156,7 +153,7 @@ extension Store {
     /// O(1) to find the candidate pool, then its current block or a search of its chain.
     func poolForPointer(_ p: UnsafeRawPointer) -> Int? {
         guard let i = slotIndex(of: p) else { return nil }
-        if p >= UnsafeRawPointer(pools[i].currentStart) && p < UnsafeRawPointer(pools[i].currentEnd) { return i }
+        if p >= UnsafeRawPointer(pools[i].currentStart) && p < UnsafeRawPointer(cursor(i).pointee.end) { return i }
         return blockIndex(pool: i, containing: p, inclusiveEnd: false) != nil ? i : nil
     }
 

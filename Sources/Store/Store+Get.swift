@@ -28,14 +28,13 @@ extension Store {
     /// Result: the address; `lastGet` is set to it. Throws only `.outOfAddressSpace`.
     func poolGet(_ index: Int, size: Int, site: CallSite) throws(StoreError) -> UnsafeMutableRawPointer {
         let rounded = (size + 7) & ~7
-        if rounded > pools[index].yieldLength {
+        if rounded > cursor(index).pointee.yieldLength {
             try acquireBlock(index, rounded: rounded, site: site)
         }
-        let ps = pools + index
-        let r = ps.pointee.nextYield
-        ps.pointee.lastGet = r
-        ps.pointee.nextYield = r + rounded
-        ps.pointee.yieldLength -= rounded
+        let c = cursor(index)
+        let r = c.pointee.next
+        c.pointee.lastGet = r
+        c.pointee.next = r + rounded
         return r
     }
 
@@ -115,7 +114,7 @@ extension Store {
     func leaveCurrent(_ index: Int) {
         let ps = pools + index
         let cur = ps.pointee.current
-        if cur >= 0 { ps.pointee.chain[cur].used = ps.pointee.chain[cur].length - max(0, ps.pointee.yieldLength) }
+        if cur >= 0 { ps.pointee.chain[cur].used = ps.pointee.chain[cur].length - max(0, cursor(index).pointee.yieldLength) }
     }
 
     /// Makes chain block `k` current with all of its data free.
@@ -123,10 +122,9 @@ extension Store {
         let ps = pools + index
         let b = ps.pointee.chain[k]
         ps.pointee.current = k
-        ps.pointee.yieldLength = b.length
-        ps.pointee.nextYield = b.dataStart
+        cursor(index).pointee.next = b.dataStart
         ps.pointee.currentStart = b.dataStart
-        ps.pointee.currentEnd = b.dataEnd
+        cursor(index).pointee.end = b.dataEnd
     }
 
     /// Points the fast-path fields at chain block `k` without touching the cursor.
@@ -135,7 +133,7 @@ extension Store {
         let b = ps.pointee.chain[k]
         ps.pointee.current = k
         ps.pointee.currentStart = b.dataStart
-        ps.pointee.currentEnd = b.dataEnd
+        cursor(index).pointee.end = b.dataEnd
     }
 
     /// Exim's `internal_store_free` of a pool block: `----Free` with the stored size

@@ -93,19 +93,19 @@ extension Store {
         let ps = pools + index
         guard ps.pointee.current >= 0, let k = resetBlockIndex(index, ptr) else { return }
         let oldMalloc = poolMalloc
-        ps.pointee.lastGet = nil
+        let c = cursor(index)
+        c.pointee.lastGet = nil
         let block = ps.pointee.chain[k]
         let newLength = block.dataEnd - ptr
         if options.poisonOnRelease && !block.isProtected { memset(ptr, 0xF0, newLength) }
-        let oldYield = ps.pointee.yieldLength
+        let oldYield = c.pointee.yieldLength
         if k != ps.pointee.current { leaveCurrent(index) }
-        ps.pointee.nextYield = ptr + (newLength % 8)
-        ps.pointee.yieldLength = newLength - newLength % 8
-        let count = ps.pointee.yieldLength - oldYield
         setCurrentRange(index, k)
+        c.pointee.next = ptr + (newLength % 8)
+        let count = c.pointee.yieldLength - oldYield
 
         var keep = k
-        if ps.pointee.yieldLength < 256, k + 1 < ps.pointee.chain.count,
+        if c.pointee.yieldLength < 256, k + 1 < ps.pointee.chain.count,
            Store.isPowerOfTwo(ps.pointee.chain[k + 1].length + Store.headerSize) {
             keep = k + 1
             ps.pointee.chain[keep].used = 0

@@ -43,7 +43,7 @@ extension Store {
     }
 
     func cursor(slot i: Int) -> (nextYield: UnsafeMutableRawPointer?, yieldLength: Int) {
-        pools[i].current >= 0 ? (pools[i].nextYield, pools[i].yieldLength) : (nil, -1)
+        pools[i].current >= 0 ? (cursor(i).pointee.next, cursor(i).pointee.yieldLength) : (nil, -1)
     }
 
     /// The block whose data holds `p`: half-open range by default, end included with

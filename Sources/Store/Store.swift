@@ -103,7 +103,7 @@ public final class Store {
             (pools + i).initialize(to: PoolState(dummy: dummy, active: i < Store.firstQuotedSlot))
         }
         control = .allocate(capacity: 1)
-        control.initialize(to: StoreControl())
+        control.initialize(to: StoreControl(dummy: dummy))
         updateFlags()
     }
 
@@ -121,7 +121,33 @@ public final class Store {
     /// of the five kinds; the tainted twin is chosen per request by its `Taint`.
     public var currentPool: PoolKind {
         get { PoolKind(rawValue: control.pointee.currentPool)! }
-        set { control.pointee.currentPool = newValue.rawValue }
+        set {
+            let old = control.pointee.currentPool, new = newValue.rawValue
+            guard old != new else { return }
+            // The hot cursors follow the current pair: park the old pair's, fetch the new.
+            pools[old].cursor = control.pointee.untainted
+            pools[old + 5].cursor = control.pointee.tainted
+            control.pointee.untainted = pools[new].cursor
+            control.pointee.tainted = pools[new + 5].cursor
+            control.pointee.currentPool = new
+        }
+    }
+
+    /// The authoritative cursor of pool slot `i`: the hot copy in `control` for the
+    /// current pool and its twin, else the one in the pool's descriptor.
+    @inlinable @inline(__always)
+    func cursor(_ i: Int) -> UnsafeMutablePointer<HotCursor> {
+        let cur = control.pointee.currentPool
+        if i == cur {
+            return UnsafeMutableRawPointer(control).advanced(by: MemoryLayout<StoreControl>.offset(of: \.untainted)!)
+                .assumingMemoryBound(to: HotCursor.self)
+        }
+        if i == cur &+ 5 {
+            return UnsafeMutableRawPointer(control).advanced(by: MemoryLayout<StoreControl>.offset(of: \.tainted)!)
+                .assumingMemoryBound(to: HotCursor.self)
+        }
+        return UnsafeMutableRawPointer(pools + i).advanced(by: MemoryLayout<PoolState>.offset(of: \.cursor)!)
+            .assumingMemoryBound(to: HotCursor.self)
     }
 
     func updateFlags() {
@@ -158,20 +184,42 @@ public final class Store {
     public func get(_ size: Int, _ taint: Taint = .untainted,
                     function: StaticString = #function, line: Int = #line) throws(StoreError) -> UnsafeMutableRawPointer {
         let c = control
-        let index = poolIndex(for: taint, kind: c.pointee.currentPool)
         if _fastPath(c.pointee.slowFlags == 0 && UInt(bitPattern: size) < Store.maxRequestU) {
-            let ps = pools + index
-            let rounded = (size &+ 7) & ~7
-            let room = ps.pointee.yieldLength
-            if _fastPath(rounded <= room) {
-                let r = ps.pointee.nextYield
-                ps.pointee.nextYield = r + rounded
-                ps.pointee.yieldLength = room &- rounded
-                ps.pointee.lastGet = r
-                return r
+            switch taintClass(taint) {
+            case 0:
+                let r = c.pointee.untainted.next
+                let n = r + ((size &+ 7) & ~7)
+                if _fastPath(n <= c.pointee.untainted.end) {
+                    c.pointee.untainted.next = n
+                    c.pointee.untainted.lastGet = r
+                    return r
+                }
+            case 1:
+                let r = c.pointee.tainted.next
+                let n = r + ((size &+ 7) & ~7)
+                if _fastPath(n <= c.pointee.tainted.end) {
+                    c.pointee.tainted.next = n
+                    c.pointee.tainted.lastGet = r
+                    return r
+                }
+            default: break
             }
         }
-        return try getSlow(size, pool: index, site: CallSite(function, line))
+        return try getSlow(size, pool: poolIndex(for: taint, kind: c.pointee.currentPool), site: CallSite(function, line))
+    }
+
+    /// 0 for an untainted request, 1 for a tainted one, 2 for a quoted prototype. O(1).
+    @inlinable @inline(__always)
+    func taintClass(_ taint: Taint) -> Int {
+        switch taint {
+        case .untainted: return 0
+        case .tainted: return 1
+        case .like(let p):
+            let off = UInt(bitPattern: p) &- base
+            guard off < span else { return 0 }
+            let slot = off >> slotShift
+            return slot < 5 ? 0 : slot < 10 ? 1 : 2
+        }
     }
 
     /// Exim's `store_get_perm`: like `get`, but from the perm pool (or its twin, or a
@@ -181,14 +229,12 @@ public final class Store {
                         function: StaticString = #function, line: Int = #line) throws(StoreError) -> UnsafeMutableRawPointer {
         let index = poolIndex(for: taint, kind: PoolKind.perm.rawValue)
         if _fastPath(control.pointee.slowFlags == 0 && UInt(bitPattern: size) < Store.maxRequestU) {
-            let ps = pools + index
-            let rounded = (size &+ 7) & ~7
-            let room = ps.pointee.yieldLength
-            if _fastPath(rounded <= room) {
-                let r = ps.pointee.nextYield
-                ps.pointee.nextYield = r + rounded
-                ps.pointee.yieldLength = room &- rounded
-                ps.pointee.lastGet = r
+            let c = cursor(index)
+            let r = c.pointee.next
+            let n = r + ((size &+ 7) & ~7)
+            if _fastPath(n <= c.pointee.end) {
+                c.pointee.next = n
+                c.pointee.lastGet = r
                 return r
             }
         }
