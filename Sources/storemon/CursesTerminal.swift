@@ -1,0 +1,145 @@
+import CNcurses
+import CTermGuard
+import Glibc
+
+/// Why the terminal could not be opened.
+enum TerminalError: Error, CustomStringConvertible {
+    /// ncurses does not know the terminal type.
+    case unknownTerminal(String)
+    /// stdin or stdout could not be opened as a stream.
+    case noStreams
+
+    var description: String {
+        switch self {
+        case .unknownTerminal(let term):
+            return "cannot use the terminal: TERM=\(term.isEmpty ? "(unset)" : term) is unknown to ncurses (try TERM=xterm-256color, or --once / --json for plain output)"
+        case .noStreams:
+            return "cannot open the terminal's input and output streams"
+        }
+    }
+}
+
+/// The curses side of the screen: opens the terminal with `newterm`, copies a
+/// `ScreenGrid` out cell by cell, reads keys with a timeout, and restores everything
+/// on close (CTermGuard restores it on signals and crashes).
+final class CursesTerminal {
+    /// Whether the locale is UTF-8 (otherwise ASCII glyphs are drawn).
+    let unicode: Bool
+    /// Whether colour pairs are in use.
+    let color: Bool
+    private var screen: OpaquePointer?
+    private var closed = false
+    private var attributes: [Style: (attr: attr_t, pair: Int16)] = [:]
+
+    /// Opens the terminal on stdin/stdout. `color: false` draws with attributes only.
+    init(color wantColor: Bool) throws(TerminalError) {
+        setlocale(LC_ALL, "")
+        unicode = cn_locale_is_utf8() != 0
+        guard let out = cn_fdopen(1, "w"), let input = cn_fdopen(0, "r") else { throw .noStreams }
+        tg_install(1)
+        tg_set_graceful(1)
+        guard let s = newterm(nil, out, input) else {
+            tg_restore()
+            let term = getenv("TERM").map { String(cString: $0) } ?? ""
+            throw .unknownTerminal(term)
+        }
+        screen = s
+        set_term(s)
+        cbreak()
+        noecho()
+        nonl()
+        keypad(cn_stdscr(), true)
+        set_escdelay(25)
+        curs_set(0)
+        color = wantColor && has_colors()
+        if color {
+            start_color()
+            use_default_colors()
+        }
+        setupStyles()
+    }
+
+    deinit { close() }
+
+    /// Restores the terminal (idempotent).
+    func close() {
+        guard !closed else { return }
+        closed = true
+        endwin()
+        if let s = screen { delscreen(s) }
+        screen = nil
+        tg_restore()
+    }
+
+    /// The terminal's size now (after a KEY_RESIZE it is already the new one).
+    var size: (width: Int, height: Int) {
+        (Int(cn_getmaxx(cn_stdscr())), Int(cn_getmaxy(cn_stdscr())))
+    }
+
+    /// Waits up to `milliseconds` for a key; nil on timeout.
+    func readKey(milliseconds: Int) -> Int32? {
+        timeout(Int32(max(0, milliseconds)))
+        let k = getch()
+        return k == cn_err() ? nil : k
+    }
+
+    /// Whether a key is `KEY_RESIZE`.
+    func isResize(_ key: Int32) -> Bool { key == cn_key_resize() }
+
+    /// Copies a grid to the screen and shows it.
+    func show(_ grid: ScreenGrid) {
+        let (w, h) = size
+        erase()
+        for y in 0..<min(h, grid.height) {
+            for x in 0..<min(w, grid.width) {
+                let cell = grid[y, x]
+                if cell.isContinuation { continue }
+                if y == h - 1 && x == w - 1 { continue }   // writing the last cell scrolls some terminals
+                let (attr, pair) = attributes[cell.style] ?? (cn_a_normal(), 0)
+                let scalar = cell.character.unicodeScalars.first?.value ?? 0x20
+                _ = cn_mvadd_wch(Int32(y), Int32(x), wchar_t(bitPattern: scalar), attr, pair)
+            }
+        }
+        refresh()
+    }
+
+    /// Maps each style to attributes and a colour pair.
+    private func setupStyles() {
+        let bold = cn_a_bold(), rev = cn_a_reverse(), dim = cn_a_dim(), ul = cn_a_underline(), none = cn_a_normal()
+        // (style, foreground, background, attributes with colour, attributes without)
+        let table: [(Style, Int32, Int32, attr_t, attr_t)] = [
+            (.normal, -1, -1, none, none),
+            (.dim, -1, -1, dim, dim),
+            (.bold, -1, -1, bold, bold),
+            (.bar, Int32(COLOR_BLACK), Int32(COLOR_CYAN), none, rev),
+            (.header, Int32(COLOR_WHITE), Int32(COLOR_BLUE), none, rev),
+            (.headerFocused, Int32(COLOR_BLACK), Int32(COLOR_YELLOW), bold, rev | bold),
+            (.clean, Int32(COLOR_GREEN), -1, bold, bold),
+            (.tainted, Int32(COLOR_WHITE), Int32(COLOR_RED), bold, rev | bold),
+            (.usedClean, Int32(COLOR_GREEN), -1, none, none),
+            (.usedTainted, Int32(COLOR_RED), -1, none, none),
+            (.free, -1, -1, dim, dim),
+            (.current, Int32(COLOR_YELLOW), -1, bold, bold),
+            (.spark, Int32(COLOR_CYAN), -1, none, none),
+            (.arrival, Int32(COLOR_GREEN), -1, none, none),
+            (.delivery, Int32(COLOR_CYAN), -1, none, none),
+            (.deferral, Int32(COLOR_YELLOW), -1, none, ul),
+            (.failure, Int32(COLOR_RED), -1, bold, bold),
+            (.rejection, Int32(COLOR_MAGENTA), -1, none, dim),
+            (.frozen, Int32(COLOR_RED), -1, none, bold),
+            (.match, Int32(COLOR_BLACK), Int32(COLOR_YELLOW), none, rev),
+            (.matchCurrent, Int32(COLOR_BLACK), Int32(COLOR_YELLOW), bold | ul, rev | bold | ul),
+            (.help, Int32(COLOR_WHITE), Int32(COLOR_BLUE), none, rev),
+            (.warning, Int32(COLOR_WHITE), Int32(COLOR_RED), bold, rev | bold),
+        ]
+        for (i, (style, fg, bg, withColor, without)) in table.enumerated() {
+            if color, fg != -1 || bg != -1 {
+                let pair = Int16(i + 1)
+                init_pair(pair, Int16(fg), Int16(bg))
+                attributes[style] = (withColor, pair)
+            } else {
+                attributes[style] = (color ? withColor : without, 0)
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+/// The help overlay (`?`, `h`, F1): the keys, in a box in the middle of the screen.
+enum HelpOverlay {
+    /// The lines of the help text.
+    static let lines: [ScreenText] = [
+        "storemon keys",
+        "",
+        "q  F10        quit",
+        "?  h  F1      this help (any key closes it)",
+        "space  p      pause / resume refreshing",
+        "+  -          longer / shorter refresh interval",
+        "r             refresh now and clear the maxima",
+        "/             search the log tail (Enter runs it)",
+        "n  N          next / previous match",
+        "Esc           close the search or this help",
+        "Tab           focus the log or the queue pane",
+        "Up Down       scroll the focused pane a line",
+        "PgUp PgDn     scroll it a page",
+        "Home End      to the oldest / newest",
+        "",
+        "Panes: each pool and its tainted twin side by side;",
+        "block chain cells are proportional to block size,",
+        "filled = used, the marked block is the current one.",
+    ]
+
+    /// Draws the overlay centred in `area`.
+    static func draw(in area: Rect, grid: inout ScreenGrid) {
+        let width = min(area.width - 2, (lines.map(\.columns).max() ?? 0) + 4)
+        let height = min(area.height - 2, lines.count + 2)
+        guard width > 10, height > 2 else { return }
+        let box = Rect(x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2,
+                       width: width, height: height)
+        grid.fill(box, " ", .help)
+        grid.hline(box.y, box.x, box.width, .help)
+        grid.hline(box.maxY - 1, box.x, box.width, .help)
+        grid.vline(box.y, box.x, box.height, .help)
+        grid.vline(box.y, box.maxX - 1, box.height, .help)
+        for (i, line) in lines.prefix(height - 2).enumerated() {
+            grid.put(box.y + 1 + i, box.x + 2, line, i == 0 ? .bold : .help, limit: width - 4)
+        }
+    }
+}

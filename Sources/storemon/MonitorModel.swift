@@ -1,0 +1,16 @@
+import StoremonCore
+
+/// What the live screen needs from the refresh cycle (StoremonCore's session does the
+/// work: mark, read the log, rescan the queue, build the snapshot, reset).
+protocol MonitorModel: AnyObject {
+    /// Runs one refresh cycle and returns its snapshot.
+    func refresh(interval: Double, paused: Bool) throws -> Snapshot
+    /// Clears the pools' maxima (the `r` key).
+    func clearMaxima()
+    /// Opens a log search for `query` (in the search pool) and returns the matches.
+    func search(_ query: String) throws -> SearchSnapshot?
+    /// Moves the current match forwards or backwards.
+    func moveMatch(forward: Bool) -> SearchSnapshot?
+    /// Closes the search (the search pool is reset).
+    func closeSearch() throws
+}

@@ -1,0 +1,164 @@
+import CTermGuard
+import Foundation
+import StoremonCore
+
+/// The live monitor: a timeout-based key loop that runs a refresh cycle every interval,
+/// draws the snapshot, and handles keys and resizes (ncurses turns SIGWINCH into
+/// KEY_RESIZE; no handler of our own).
+final class MonitorScreen {
+    private let model: MonitorModel
+    private let terminal: CursesTerminal
+    private var state: ViewState
+    private var snapshot: Snapshot?
+    private var queueRows: [QueuePane.Row] = []
+    private var nextRefresh = Date()
+
+    /// Creates the screen over an opened terminal.
+    init(model: MonitorModel, terminal: CursesTerminal, interval: Double) {
+        self.model = model
+        self.terminal = terminal
+        self.state = ViewState(interval: interval)
+        self.state.color = terminal.color
+    }
+
+    /// How the screen ended.
+    enum Outcome: Equatable {
+        /// `q` or F10.
+        case quit
+        /// SIGINT, SIGTERM or SIGHUP asked to stop.
+        case signal(Int32)
+        /// A refresh failed (the store refused): the reason.
+        case failed(String)
+    }
+
+    private var failure: String?
+
+    /// Runs until `q`, F10 or a signal asks to quit, or a refresh fails.
+    func run() -> Outcome {
+        doRefresh()
+        draw()
+        while true {
+            if let failure { return .failed(failure) }
+            let quit = tg_quit_requested()
+            if quit != 0 { return .signal(quit) }
+            let untilRefresh = nextRefresh.timeIntervalSinceNow
+            let wait = state.paused ? 1000 : Int(max(0, min(1, untilRefresh)) * 1000)
+            if let key = terminal.readKey(milliseconds: wait) {
+                if terminal.isResize(key) { draw(); continue }
+                if !handle(key) { return .quit }
+                draw()
+                continue
+            }
+            if !state.paused && Date() >= nextRefresh {
+                doRefresh()
+                draw()
+            }
+        }
+    }
+
+    /// One refresh cycle; schedules the next one.
+    private func doRefresh() {
+        let s: Snapshot
+        do {
+            s = try model.refresh(interval: state.interval, paused: state.paused)
+        } catch {
+            failure = "refresh failed: \(error)"
+            return
+        }
+        snapshot = s
+        queueRows = QueuePane.rows(s.queue)
+        nextRefresh = Date().addingTimeInterval(state.interval)
+        followSearch()
+    }
+
+    /// Draws the current snapshot at the terminal's size.
+    private func draw() {
+        let (w, h) = terminal.size
+        clampScroll(width: w, height: h)
+        terminal.show(ScreenRenderer.render(snapshot, state: state, queueRows: queueRows,
+                                            width: w, height: h, unicode: terminal.unicode))
+    }
+
+    /// Handles one key; false means quit.
+    private func handle(_ key: Int32) -> Bool {
+        if let text = state.prompt {
+            switch KeyMap.editPrompt(text, key: key) {
+            case .editing(let t): state.prompt = t
+            case .cancel: state.prompt = nil
+            case .submit(let query):
+                state.prompt = nil
+                if query.isEmpty { break }
+                do {
+                    snapshot?.search = try model.search(query)
+                } catch {
+                    failure = "search failed: \(error)"
+                }
+                followSearch()
+            }
+            return true
+        }
+        let action = KeyMap.action(for: key, helpShown: state.showHelp, searchOpen: snapshot?.search != nil)
+        let (w, h) = terminal.size
+        let layout = ScreenLayout.compute(width: w, height: h)
+        let page = max(1, (state.focus == .log ? layout.log.height : layout.queue.height) - 2)
+        switch action {
+        case .quit: return false
+        case .help: state.showHelp = true
+        case .closeOverlay: state.showHelp = false
+        case .pause:
+            state.paused.toggle()
+            if !state.paused { nextRefresh = Date() }
+            snapshot?.status.paused = state.paused
+        case .longerInterval, .shorterInterval:
+            state.interval = ViewState.step(state.interval, longer: action == .longerInterval)
+            nextRefresh = Date().addingTimeInterval(state.interval)
+            snapshot?.status.interval = state.interval
+        case .refreshNow:
+            model.clearMaxima()
+            doRefresh()
+        case .openSearch: state.prompt = ""
+        case .nextMatch, .previousMatch:
+            snapshot?.search = model.moveMatch(forward: action == .nextMatch)
+            followSearch()
+        case .closeSearch:
+            do { try model.closeSearch() } catch { failure = "closing the search failed: \(error)" }
+            snapshot?.search = nil
+        case .focusNext: state.focus = state.focus.next
+        case .scrollLines(let n): scroll(by: n)
+        case .scrollPage(let n): scroll(by: n * page)
+        case .scrollHome: scroll(by: Int.min / 2)
+        case .scrollEnd: scroll(by: Int.max / 2)
+        case .none: break
+        }
+        return true
+    }
+
+    /// Scrolls the focused pane by `n` rows (positive: towards newer log lines / later messages).
+    private func scroll(by n: Int) {
+        switch state.focus {
+        case .log: state.logScroll = max(0, state.logScroll - n)   // log scroll counts back from the bottom
+        case .queue: state.queueScroll = max(0, state.queueScroll + n)
+        }
+    }
+
+    /// Keeps scroll positions within what the panes can show.
+    private func clampScroll(width: Int, height: Int) {
+        let layout = ScreenLayout.compute(width: width, height: height)
+        guard let s = snapshot, layout.mode != .tooSmall else { return }
+        state.logScroll = min(state.logScroll, LogPane.maxScroll(s.log, in: layout.log))
+        state.queueScroll = min(state.queueScroll, QueuePane.maxScroll(rowCount: queueRows.count, in: layout.queue))
+    }
+
+    /// Scrolls the log so the current match is in view.
+    private func followSearch() {
+        guard let s = snapshot, let line = s.search?.currentLine else { return }
+        let (w, h) = terminal.size
+        let layout = ScreenLayout.compute(width: w, height: h)
+        let rows = LogPane.bodyRows(layout.log)
+        let fromBottom = s.log.tail.count - 1 - line
+        if fromBottom < state.logScroll || fromBottom >= state.logScroll + rows {
+            state.logScroll = max(0, fromBottom - rows / 2)
+        }
+        state.focus = .log
+    }
+}

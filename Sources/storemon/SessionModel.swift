@@ -1,0 +1,93 @@
+import Foundation
+import Glibc
+import StoremonCore
+
+/// Why storemon cannot start (exit code 1).
+struct StartError: Error, CustomStringConvertible {
+    /// A sentence for the user.
+    let description: String
+}
+
+/// The live screen's model: StoremonCore's `MonitorSession` (the refresh cycle), plus the
+/// demo traffic generator when `--demo` runs. Also gives the plain-text and JSON forms.
+final class SessionModel: MonitorModel {
+    private let session: MonitorSession
+    private let demo: DemoTraffic?
+    private var closed = false
+
+    private init(session: MonitorSession, demo: DemoTraffic?) {
+        self.session = session
+        self.demo = demo
+    }
+
+    /// Finds the paths (PATH, `--spool`, `--queue`, or asks Exim), checks the log can be
+    /// read, and starts a session (and the demo traffic, with `--demo`).
+    static func open(_ options: RunOptions) throws -> SessionModel {
+        var demo: DemoTraffic?
+        let paths: MonitorPaths
+        if options.demo {
+            do {
+                demo = try DemoTraffic.start()
+            } catch {
+                throw StartError(description: "--demo: cannot make a temporary spool: \(error)")
+            }
+            paths = demo!.paths
+        } else {
+            do {
+                paths = try PathDiscovery.discover(path: options.path, spool: options.spool, queue: options.queue,
+                                                   exim: InstalledExim())
+            } catch {
+                throw StartError(description: error.description)
+            }
+            if let log = paths.logPath, access(log, R_OK) != 0 {
+                let why = String(cString: strerror(errno))
+                throw StartError(description: "\(log): cannot read the main log: \(why)")
+            }
+        }
+        let configuration = MonitorConfiguration(paths: paths, interval: options.interval, colour: options.color,
+                                                 once: options.once, useInotify: false)
+        do {
+            return SessionModel(session: try MonitorSession(configuration), demo: demo)
+        } catch {
+            demo?.stop()
+            throw StartError(description: error.description)
+        }
+    }
+
+    /// Runs one refresh cycle with the screen's interval and pause state.
+    func refresh(interval: Double, paused: Bool) throws -> Snapshot {
+        session.interval = interval
+        session.paused = paused
+        return try session.refresh()
+    }
+
+    /// `r`: the Store offers no way to clear its maxima yet, so this is only a refresh.
+    func clearMaxima() {}
+
+    /// Opens a search (in the search pool).
+    func search(_ query: String) throws -> SearchSnapshot? { try session.search(query) }
+
+    /// `n` / `N`.
+    func moveMatch(forward: Bool) -> SearchSnapshot? {
+        forward ? session.nextMatch() : session.previousMatch()
+    }
+
+    /// Esc: closes the search (the search pool is reset).
+    func closeSearch() throws { try session.closeSearch() }
+
+    /// Stops the demo traffic (its temporary spool is removed). Idempotent.
+    func close() {
+        guard !closed else { return }
+        closed = true
+        demo?.stop()
+    }
+
+    /// The snapshot as one JSON line (no newline).
+    func jsonLine(_ snapshot: Snapshot) -> String { SnapshotJSON.line(snapshot) }
+
+    /// The snapshot as an 80-column plain-text frame; `--once` lists the whole queue.
+    func plainFrame(_ snapshot: Snapshot, wholeQueue: Bool) -> String {
+        let text = PlainFrame.render(snapshot, width: 80, queueLimit: wholeQueue ? nil : 20)
+        return text.hasSuffix("\n") ? text : text + "\n"
+    }
+}

@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import StoremonCore
+
+/// `storemon [PATH]`: the live monitor of Exim-style memory pools on real mail traffic.
+struct Storemon: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "storemon",
+        abstract: "Watch Exim's stacking memory pools at work on a mail server's log and queue.",
+        discussion: """
+            storemon follows Exim's main log and scans its queue. Every refresh reads the new \
+            log lines into the tainted main pool, rescans the queue into the message pools, \
+            draws a snapshot, and resets main to its mark, so the ten pool panes (each pool \
+            beside its tainted twin) show Exim's store at work. storemon only reads: it never \
+            writes, locks or removes anything in the spool or the logs.
+
+            PATH is Exim's log directory (e.g. /var/spool/exim/log) or a main log file (any \
+            name, datestamped ones included). Without PATH, storemon asks Exim for \
+            log_file_path and falls back to /var/spool/exim/log. The queue is read from \
+            --spool DIR, else from the log directory's parent when it holds input/, else \
+            from `exim -bP spool_directory`.
+
+            When stdout is not a terminal (and --json is not given), a plain-text frame, \
+            80 columns wide, is printed at each refresh instead. Set NO_COLOR to draw \
+            without colour.
+
+            Keys: q/F10 quit, ?/h/F1 help, space/p pause, +/- interval, r refresh now and \
+            clear the maxima, / search the log (n/N next/previous, Esc closes), Tab focus, \
+            arrows/PgUp/PgDn/Home/End scroll.
+
+            Exit codes: 0 ok; 1 runtime error (e.g. an unreadable or missing path, an \
+            unknown terminal); 2 usage error (bad option or value).
+
+            Permissions (Debian): a non-root user needs group adm to read /var/log/exim4 \
+            and group Debian-exim to read the spool.
+            """,
+        version: "storemon \(ScreenRenderer.version)",
+        subcommands: []   // the lead adds Replay.self (Sources/storemon/ReplayCommand.swift)
+    )
+
+    @Argument(help: ArgumentHelp("Exim's log directory or a main log file.", valueName: "PATH"))
+    var path: String?
+
+    @Option(name: .customLong("spool"), help: ArgumentHelp("Exim's spool directory (the one holding input/).", valueName: "DIR"))
+    var spool: String?
+
+    @Option(name: .customLong("queue"), help: ArgumentHelp("Show the named queue (spool/NAME/input).", valueName: "NAME"))
+    var queue: String?
+
+    @Option(name: .customLong("interval"), help: ArgumentHelp("Seconds between refreshes; fractions allowed (default 2).", valueName: "SECONDS"))
+    var interval: Double = 2
+
+    @Flag(name: .customLong("once"), help: "Read the whole log and queue, print one frame (or JSON) and exit.")
+    var once = false
+
+    @Flag(name: .customLong("json"), help: "Print JSON snapshots (one per refresh, one per line; with --once just one).")
+    var json = false
+
+    @Flag(name: .customLong("demo"), help: "Generate realistic Exim traffic in a temporary spool and monitor it.")
+    var demo = false
+
+    @Flag(name: .customLong("no-color"), help: "Draw without colour (also when NO_COLOR is set).")
+    var noColor = false
+
+    mutating func validate() throws {
+        guard interval.isFinite, interval >= 0.1, interval <= 3600 else {
+            throw ValidationError("--interval must be between 0.1 and 3600 seconds (got \(interval))")
+        }
+        if demo && (path != nil || spool != nil) {
+            throw ValidationError("--demo makes its own log and spool; do not combine it with PATH or --spool")
+        }
+    }
+
+    func run() throws {
+        let env = ProcessInfo.processInfo.environment
+        let colorWanted = !noColor && (env["NO_COLOR"] ?? "").isEmpty
+        let options = RunOptions(path: path, spool: spool, queue: queue, interval: interval,
+                                 once: once, json: json, demo: demo, color: colorWanted)
+        let code = Runner(options: options).run()
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+/// The parsed command line, as plain values.
+struct RunOptions: Sendable {
+    /// PATH.
+    var path: String?
+    /// `--spool`.
+    var spool: String?
+    /// `--queue`.
+    var queue: String?
+    /// `--interval`.
+    var interval: Double
+    /// `--once`.
+    var once: Bool
+    /// `--json`.
+    var json: Bool
+    /// `--demo`.
+    var demo: Bool
+    /// Colour wanted (no `--no-color`, no `NO_COLOR`).
+    var color: Bool
+}

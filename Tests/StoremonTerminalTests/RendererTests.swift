@@ -1,0 +1,134 @@
+import Foundation
+import Store
+import Testing
+@testable import storemon
+
+/// The pure parts: layout, chain cells, the rendered grid, key mapping.
+@Suite struct LayoutTests {
+    @Test func tooSmallBelowFortyByTwelve() {
+        #expect(ScreenLayout.compute(width: 39, height: 40).mode == .tooSmall)
+        #expect(ScreenLayout.compute(width: 120, height: 11).mode == .tooSmall)
+        #expect(ScreenLayout.compute(width: 40, height: 12).mode == .compact)
+        #expect(ScreenLayout.compute(width: 120, height: 40).mode == .full)
+    }
+
+    @Test(arguments: [(40, 12), (60, 20), (80, 24), (100, 30), (120, 40), (159, 50), (160, 50), (200, 60), (300, 100)])
+    func rectanglesFitAndDoNotOverlap(size: (Int, Int)) {
+        let (w, h) = size
+        let l = ScreenLayout.compute(width: w, height: h)
+        let screen = Rect(x: 0, y: 0, width: w, height: h)
+        let all = [l.title, l.status, l.log, l.queue] + l.pools
+        #expect(l.pools.count == 10)
+        for r in all {
+            #expect(screen.contains(r), "\(r) outside \(w)x\(h)")
+            #expect(!r.isEmpty, "empty pane at \(w)x\(h)")
+        }
+        for i in 0..<all.count {
+            for j in (i + 1)..<all.count {
+                #expect(!all[i].intersects(all[j]), "\(all[i]) overlaps \(all[j]) at \(w)x\(h)")
+            }
+        }
+        // twins side by side: pool i and i+5 on the same rows
+        for i in 0..<5 { #expect(l.pools[i].y == l.pools[i + 5].y && l.pools[i].x < l.pools[i + 5].x) }
+        #expect(l.log.height >= 2 && l.queue.height >= 2)
+    }
+
+    @Test func wideTerminalsPutLogAndQueueSideBySide() {
+        #expect(ScreenLayout.compute(width: 200, height: 60).sideBySide)
+        #expect(!ScreenLayout.compute(width: 120, height: 40).sideBySide)
+    }
+
+    @Test func chainCellsAreProportionalAndExact() {
+        let chain = [BlockStatistics(length: 1000, used: 10), BlockStatistics(length: 3000, used: 3000)]
+        let w = PoolPane.cellWidths(chain, available: 40)
+        #expect(w.reduce(0, +) == 40)
+        #expect(w[1] > 2 * w[0])
+        #expect(PoolPane.cellWidths([], available: 10).isEmpty)
+        // more blocks than cells: each shown block still gets one cell
+        let many = Array(repeating: BlockStatistics(length: 10, used: 5), count: 50)
+        #expect(PoolPane.cellWidths(many, available: 20) == Array(repeating: 1, count: 20))
+    }
+
+    @Test func intervalSteps() {
+        #expect(ViewState.step(2, longer: true) == 3)
+        #expect(ViewState.step(2, longer: false) == 1)
+        #expect(ViewState.step(0.1, longer: false) == 0.1)
+        #expect(ViewState.step(1.7, longer: true) == 2)
+    }
+
+    @Test func byteFormatLikeExim() {
+        #expect(Format.bytes(512) == "512")
+        #expect(Format.bytes(2867) == "2.8K")
+        #expect(Format.bytes(122_880) == "120K")
+        #expect(Format.bytes(3_565_158) == "3.4M")
+    }
+}
+
+@Suite struct RenderedFrameTests {
+    @Test func fullFrameShowsAllTenPoolsWithTaintLabels() {
+        let rows = SampleSnapshot.render(width: 120, height: 40).rows
+        let text = rows.joined(separator: "\n")
+        for name in ["main", "perm", "config", "search", "message"] {
+            // each pool and its tainted twin on one row
+            #expect(rows.contains { $0.hasPrefix(name) && $0.contains("clean") && $0.contains("TAINTED") }, "\(name)")
+        }
+        #expect(text.components(separatedBy: "TAINTED").count - 1 >= 5)
+        #expect(text.contains("1vNBQZ-000Abd-0B"))
+        #expect(text.contains("*** frozen ***"))
+        #expect(text.contains("10:00:01 1vNBQY-000Abc-0A <= alice@example.org"))
+        #expect(text.contains("resets 7"))
+    }
+
+    @Test func compactFrameKeepsPoolsOnOneLineEach() {
+        let rows = SampleSnapshot.render(width: 60, height: 20).rows
+        #expect(rows.count == 20 && rows.allSatisfy { $0.count == 60 })
+        #expect(rows[1].hasPrefix("main") && rows[1].contains("TAINT"))
+        #expect(rows[5].hasPrefix("message"))
+    }
+
+    @Test func tooSmallIsOneLine() {
+        let rows = SampleSnapshot.render(width: 30, height: 10).rows
+        #expect(rows[0].contains("too small"))
+        #expect(rows.dropFirst().allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty })
+    }
+
+    @Test func hostileTextIsEscapedInTheGrid() {
+        let hostile = "evil\u{1b}[31mRED\r\u{0}\u{202E}x"
+        let grid = SampleSnapshot.render(width: 120, height: 40, snapshot: SampleSnapshot.make(hostileLine: hostile))
+        let text = grid.rows.joined(separator: "\n")
+        #expect(text.contains("evil\\x1b[31mRED\\r\\x00"))
+        for cell in grid.cells {
+            for u in cell.character.unicodeScalars {
+                #expect(u.value >= 0x20 && u.value != 0x7F && !(0x80...0x9F).contains(u.value) && u.value != 0x202E)
+            }
+        }
+    }
+
+    @Test func helpOverlayAndPrompt() {
+        var state = ViewState(interval: 2)
+        state.showHelp = true
+        #expect(SampleSnapshot.render(width: 120, height: 40, state: state).rows.joined().contains("storemon keys"))
+        state.showHelp = false
+        state.prompt = "alice"
+        #expect(SampleSnapshot.render(width: 120, height: 40, state: state).rows[39].contains("Search log: alice_"))
+        state.prompt = nil
+        state.paused = true
+        #expect(SampleSnapshot.render(width: 120, height: 40, state: state).rows[0].contains("PAUSED"))
+    }
+
+    @Test func keysFollowHtop() {
+        func a(_ c: Character) -> KeyAction { KeyMap.action(for: Int32(c.asciiValue!), helpShown: false, searchOpen: true) }
+        #expect(a("q") == .quit)
+        #expect(a("?") == .help && a("h") == .help)
+        #expect(a(" ") == .pause && a("p") == .pause)
+        #expect(a("+") == .longerInterval && a("-") == .shorterInterval)
+        #expect(a("r") == .refreshNow && a("/") == .openSearch)
+        #expect(a("n") == .nextMatch && a("N") == .previousMatch)
+        #expect(KeyMap.action(for: 27, helpShown: false, searchOpen: true) == .closeSearch)
+        #expect(KeyMap.action(for: 9, helpShown: false, searchOpen: false) == .focusNext)
+        #expect(KeyMap.action(for: Int32(Character("x").asciiValue!), helpShown: true, searchOpen: false) == .closeOverlay)
+        #expect(KeyMap.editPrompt("ab", key: 127) == .editing("a"))
+        #expect(KeyMap.editPrompt("ab", key: 10) == .submit("ab"))
+        #expect(KeyMap.editPrompt("ab", key: 27) == .cancel)
+    }
+}
