@@ -39,7 +39,8 @@ public struct LogTailLine: Sendable, Equatable {
     public static let maxBytes = 4096
 
     /// Creates a tail line.
-    public init(number: Int, kind: LogTailKind, flag: LogFlag?, time: String?, text: TaintedString, fullLength: Int? = nil) {
+    public init(kind: LogTailKind, flag: LogFlag?, time: String?, text: TaintedString, fullLength: Int? = nil,
+                number: Int = 0) {
         self.number = number
         self.kind = kind
         self.time = time

@@ -124,6 +124,8 @@ public final class MonitorSession {
     public var queueName: String? { config.queueName?.string }
     /// Whether to draw in colour (from the config pool).
     public var colour: Bool { config.isColour }
+    /// Internal (tests): the config pool byte that holds the colour option.
+    var configColourByte: UnsafeMutableRawPointer { config.colour }
     /// The log file being followed now (changes with rotation), or the resolved path.
     public var logPath: String? { tailer?.path ?? resolvedLog?.string }
     /// The spool directory scanned (resolved, from perm).
@@ -245,8 +247,8 @@ public final class MonitorSession {
             func two(_ v: Int) -> String { v < 10 ? "0\(v)" : String(v) }
             time = "\(two(t.hour)):\(two(t.minute)):\(two(t.second))"
         }
-        return LogTailLine(number: number, kind: kind(of: line), flag: line.flag, time: time,
-                           text: kept.copiedOut(), fullLength: full)
+        return LogTailLine(kind: kind(of: line), flag: line.flag, time: time,
+                           text: kept.copiedOut(), fullLength: full, number: number)
     }
 
     /// The colour class of a line (eximon's highlighting).

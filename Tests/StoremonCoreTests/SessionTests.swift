@@ -1,0 +1,209 @@
+import EximLog
+import EximSpool
+import Foundation
+import Store
+import Testing
+@testable import StoremonCore
+
+/// A clock the tests move by hand.
+final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var now: Date
+    init(_ start: Date = Date(timeIntervalSince1970: 1_795_713_639)) { now = start }
+    func read() -> Date { lock.lock(); defer { lock.unlock() }; return now }
+    func advance(_ seconds: Double) { lock.lock(); now = now.addingTimeInterval(seconds); lock.unlock() }
+}
+
+/// A demo spool plus a session on it.
+func demoSession(_ dir: String, seed: UInt64 = 1, clock: TestClock, once: Bool = false)
+    throws -> (DemoGenerator, MonitorSession) {
+    let generator = try DemoGenerator(root: dir, seed: seed, clock: { clock.read() })
+    let paths = MonitorPaths(logPath: generator.logPath, spoolDirectory: dir)
+    let session = try MonitorSession(MonitorConfiguration(paths: paths, once: once, useInotify: false,
+                                                          clock: { clock.read() }))
+    return (generator, session)
+}
+
+@Suite("Refresh cycle")
+struct SessionTests {
+    @Test("each reset returns main and tainted main to their state at the mark, over many refreshes")
+    func mainPoolReturnsToMark() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(dir) }
+        let clock = TestClock()
+        let (generator, session) = try demoSession(dir, clock: clock)
+        try generator.seedQueue(10)
+        _ = try session.refresh()   // warm-up: the first refresh sizes the blocks
+        var sawWork = 0
+        for _ in 0..<300 {
+            try generator.step(count: 3)
+            clock.advance(1)
+            let before = session.store.statistics()
+            let snap = try session.refresh()
+            let after = session.store.statistics()
+            for index in [0, 5] {
+                #expect(after.pools[index].bytes == before.pools[index].bytes, "pool \(index) bytes")
+                #expect(after.pools[index].blocks == before.pools[index].blocks, "pool \(index) blocks")
+                #expect(after.pools[index].usedBytes == before.pools[index].usedBytes, "pool \(index) used")
+            }
+            // The snapshot saw main in use (the log lines sat in tainted main).
+            if snap.pools[5].statistics.usedBytes > after.pools[5].usedBytes { sawWork += 1 }
+        }
+        #expect(sawWork > 200)
+    }
+
+    @Test("message pools stay bounded as messages come and go; a rebuild is a reset")
+    func messagePoolBounded() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(dir) }
+        let clock = TestClock()
+        let (generator, session) = try demoSession(dir, seed: 9, clock: clock)
+        try generator.seedQueue(12)
+        var peak = 0
+        var resetsBefore = session.resets
+        var extraResets = 0
+        for i in 0..<600 {
+            try generator.step(count: 2)
+            clock.advance(1)
+            let snap = try session.refresh()
+            peak = max(peak, snap.pools[9].statistics.bytes)
+            extraResets += session.resets - resetsBefore - 1
+            resetsBefore = session.resets
+            #expect(Set(snap.queue.messages.map(\.id)) == Set(generator.queuedIDs), "refresh \(i)")
+        }
+        // The queue holds at most ~20 messages (a few KiB each): the pool must not have
+        // kept the garbage of the hundreds of messages that went through it.
+        #expect(peak < 512 << 10, "tainted message peaked at \(peak) bytes")
+        #expect(extraResets > 0, "the message pools were never rebuilt")
+    }
+
+    @Test("search: matches in the search pools, n/N move, closing resets the pool")
+    func searchTidied() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(dir) }
+        let clock = TestClock()
+        let (generator, session) = try demoSession(dir, seed: 3, clock: clock)
+        try generator.step(count: 80)
+        _ = try session.refresh()
+        let before = session.store.statistics()
+        let resets = session.resets
+        let found = try session.search("COMPLETED")
+        #expect(!found.matches.isEmpty)
+        #expect(found.current == found.matches.count - 1)
+        let open = session.store.statistics()
+        #expect(open.pools[8].usedBytes > before.pools[8].usedBytes)   // tainted search: the matches
+        #expect(open.pools[3].usedBytes > before.pools[3].usedBytes)   // search: the query
+        let snap = try session.refresh()
+        let s = try #require(snap.search)
+        for index in s.matches {
+            #expect(snap.log.tail[index].text.quoted(by: TerminalQuoter()).string.lowercased().contains("completed"))
+        }
+        if found.matches.count > 1 {
+            let next = try #require(session.nextMatch())
+            #expect(next.current == 0)   // wrapped from the newest
+            let prev = try #require(session.previousMatch())
+            #expect(prev.current == prev.matches.count - 1)
+        }
+        try session.closeSearch()
+        let closed = session.store.statistics()
+        #expect(closed.pools[3].usedBytes == before.pools[3].usedBytes)
+        #expect(closed.pools[8].usedBytes == before.pools[8].usedBytes)
+        #expect(session.resets == resets + 2)   // one refresh + the search's reset
+        #expect(session.currentSearch == nil)
+        #expect(try session.refresh().search == nil)
+    }
+
+    @Test("start-up options live in config, write-protected; paths in perm")
+    func configAndPerm() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(dir) }
+        let clock = TestClock()
+        let (_, session) = try demoSession(dir, clock: clock)
+        let s = session.store.statistics()
+        #expect(s.pools[PoolKind.config.rawValue].usedBytes > 0)
+        #expect(s.pools[PoolKind.perm.rawValue].usedBytes > 0)
+        #expect(session.configuredLogPath == dir + "/log/mainlog")
+        #expect(session.colour)
+        #expect(session.configuredSpoolDirectory == dir)
+        // Perm and config do not grow with refreshes.
+        for _ in 0..<20 { _ = try session.refresh() }
+        let later = session.store.statistics()
+        for kind in [PoolKind.perm, .config] {
+            #expect(later.pools[kind.rawValue].bytes == s.pools[kind.rawValue].bytes)
+            #expect(later.pools[PoolID(kind, tainted: true).index].bytes == s.pools[PoolID(kind, tainted: true).index].bytes)
+        }
+    }
+
+    #if !os(Windows)
+    @Test("writing into config memory after start-up kills the process with SIGSEGV")
+    func configWriteFaults() async {
+        await #expect(processExitsWith: .signal(SIGSEGV)) {
+            let paths = MonitorPaths(logPath: nil, spoolDirectory: nil)
+            let session = try! MonitorSession(MonitorConfiguration(paths: paths, useInotify: false))
+            session.configWriteProbe()
+        }
+    }
+    #endif
+
+    @Test("no PATH and no spool: notes instead of panes, still a valid snapshot")
+    func nothingToRead() throws {
+        let session = try MonitorSession(MonitorConfiguration(paths: MonitorPaths(logPath: nil, spoolDirectory: nil,
+                                                                                 spoolNote: PathDiscovery.spoolHelp),
+                                                              useInotify: false))
+        let snap = try session.refresh()
+        #expect(snap.queue.note == PathDiscovery.spoolHelp)
+        #expect(snap.log.note != nil)
+        #expect(snap.pools.count == 10)
+        _ = SnapshotJSON.encode(snap)
+    }
+
+    @Test("an unreadable spool is reported, not fatal")
+    func unreadableSpool() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(dir) }
+        let session = try MonitorSession(MonitorConfiguration(paths: MonitorPaths(logPath: dir + "/none", spoolDirectory: dir),
+                                                              useInotify: false))
+        let snap = try session.refresh()
+        #expect(snap.unreadable.contains { $0.path.hasSuffix("/input") })
+        #expect(snap.queue.note != nil)
+    }
+
+    @Test("a long run in miniature: 2,000 refreshes with traffic, every pool bounded")
+    func longRunBounded() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(dir) }
+        let clock = TestClock()
+        let (generator, session) = try demoSession(dir, seed: 77, clock: clock)
+        try generator.seedQueue(10)
+        var bytesAt500: [Int] = []
+        var peak = Array(repeating: 0, count: 10)
+        for i in 0..<2000 {
+            try generator.step(count: 2)
+            if i % 50 == 0 { _ = try session.search("rejected") }
+            if i % 50 == 25 { try session.closeSearch() }
+            clock.advance(0.5)
+            let snap = try session.refresh()
+            for p in snap.pools { peak[p.index] = max(peak[p.index], p.statistics.bytes) }
+            if i == 500 { bytesAt500 = session.store.statistics().pools.map(\.bytes) }
+        }
+        let end = session.store.statistics()
+        for kind in [PoolKind.main, .perm, .config] {
+            for tainted in [false, true] {
+                let i = PoolID(kind, tainted: tainted).index
+                #expect(end.pools[i].bytes <= bytesAt500[i], "pool \(i) grew after warm-up")
+            }
+        }
+        #expect(peak[9] < 1 << 20, "tainted message peak \(peak[9])")
+        #expect(peak[8] < 1 << 20, "tainted search peak \(peak[8])")
+        #expect(end.quoted.isEmpty)
+        #expect(session.lastSnapshot!.log.tail.count <= LogSnapshot.tailLength)
+        #expect(session.resets >= 2000)
+    }
+}
+
+extension MonitorSession {
+    /// Test hook: writes one byte into the write-protected config pool.
+    func configWriteProbe() {
+        configColourByte.storeBytes(of: 1, as: UInt8.self)
+    }
+}
