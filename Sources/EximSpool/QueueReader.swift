@@ -69,7 +69,7 @@ public final class QueueReader {
     private var generation: UInt32 = 0
     private var lastMessages: [QueuedMessage] = []
     private var lastUnreadable: [UnreadableMessage] = []
-    private var buffer = ReadBuffer()
+    var buffer = ReadBuffer()
     private let names = SpoolName()
 
     /// A reader for `spoolDirectory` (the directory holding `input/`), optionally for the
@@ -231,9 +231,10 @@ public final class QueueReader {
     }
 
     /// Records an unreadable message in the cache. Returns true (the queue changed).
-    private func record(failure: UnreadableMessage, key: FileKey, id: MessageID) -> Bool {
+    private func record(failure: UnreadableMessage, key: FileKey, id: MessageID, dKey: FileKey? = nil,
+                        jKey: FileKey? = nil) -> Bool {
         if let old = cache[id] { liveBytes -= old.bytes }
-        cache[id] = Cached(hKey: key, dKey: nil, jKey: nil, message: nil, failure: failure, bytes: 0,
+        cache[id] = Cached(hKey: key, dKey: dKey, jKey: jKey, message: nil, failure: failure, bytes: 0,
                            generation: generation)
         return true
     }
@@ -244,29 +245,27 @@ public final class QueueReader {
                              _ stats: inout QueueScanStatistics, _ chars: [UInt8?]) throws(QueueScanError) {
         let hPath = path(id, presence, chars)
         func fail(_ reason: UnreadableReason) {
-            _ = record(failure: UnreadableMessage(id: id, path: hPath, reason: reason), key: hKey, id: id)
+            _ = record(failure: UnreadableMessage(id: id, path: hPath, reason: reason), key: hKey, id: id,
+                       dKey: dKey, jKey: jKey)
         }
         guard hKey.isRegular else { return fail(.notARegularFile) }
+        let poolBefore = poolBytes
+        guard hKey.size <= HeaderParser.maximumFileSize else {
+            return fail(.format(SpoolFormatError(.envelope, .fileTooLarge, at: 0)))
+        }
         beforeRead?(hPath)
-        stats.filesRead += 1
-        let got: Int
-        switch dir.read(names.name(id, UInt8(ascii: "H")), into: &buffer, expected: hKey.size,
-                        limit: HeaderParser.maximumFileSize) {
-        case .ok(let n): got = n
+        let file: TaintedBytes
+        switch try readIntoPool(dir, names.name(id, UInt8(ascii: "H")), size: hKey.size, store, &stats) {
+        case .ok(let f): file = f
         case .gone:
             stats.messagesVanished += 1
             if let old = cache.removeValue(forKey: id) { liveBytes -= old.bytes }
             return
         case .failed(let op, let e): return fail(.system(operation: op, errno: e))
         }
-        stats.bytesRead += got
-        if got > HeaderParser.maximumFileSize {
+        guard file.count <= HeaderParser.maximumFileSize else {
             return fail(.format(SpoolFormatError(.envelope, .fileTooLarge, at: 0)))
         }
-        let file: TaintedBytes
-        do { file = try store.copyTainted(buffer.bytes(got)) } catch { throw .store(error) }
-        var bytes = got
-        poolBytes += got
         let header: SpoolHeader
         switch SpoolHeader.parse(file, expecting: id) {
         case .success(let h): header = h
@@ -277,18 +276,11 @@ public final class QueueReader {
 
         // The journal: one delivered address per line.
         var journal: [TaintedBytes] = []
-        if let jKey, jKey.isRegular {
-            stats.filesRead += 1
-            if case .ok(let n) = dir.read(names.name(id, UInt8(ascii: "J")), into: &buffer, expected: jKey.size,
-                                          limit: HeaderParser.maximumFileSize), n > 0, n <= HeaderParser.maximumFileSize {
-                stats.bytesRead += n
-                let j: TaintedBytes
-                do { j = try store.copyTainted(buffer.bytes(n)) } catch { throw .store(error) }
-                poolBytes += n
-                bytes += n
-                journal = JournalLines.split(j)
-            }
+        if let jKey, jKey.isRegular, jKey.size <= HeaderParser.maximumFileSize,
+           case .ok(let j) = try readIntoPool(dir, names.name(id, UInt8(ascii: "J")), size: jKey.size, store, &stats) {
+            journal = JournalLines.split(j)
         }
+        let bytes = poolBytes - poolBefore
         if let old = cache[id] { liveBytes -= old.bytes }
         liveBytes += bytes
         let message = QueuedMessage(header: header, subdirectory: sub, dataFileSize: dKey?.size, journal: journal)
@@ -297,10 +289,44 @@ public final class QueueReader {
     }
 }
 
+extension QueueReader {
+    /// Reads a whole file into the tainted twin of `store.currentPool`: straight into pool
+    /// room of the size `stat` gave plus one byte; if the file has grown since, through the
+    /// reader's buffer and then a copy. Counts the bytes in `poolBytes` and `stats`.
+    func readIntoPool(_ dir: SpoolDirectoryHandle, _ name: UnsafePointer<CChar>, size: Int, _ store: Store,
+                      _ stats: inout QueueScanStatistics) throws(QueueScanError) -> FileOutcome<TaintedBytes> {
+        stats.filesRead += 1
+        let room: TaintedBuffer
+        do { room = try store.getTaintedBuffer(size + 1) } catch { throw .store(error) }
+        poolBytes += size + 1
+        let outcome = room.withUnsafeMutableBytes { dir.read(name, into: $0) }
+        guard case .ok(let got) = outcome else {
+            if case .failed(let op, let e) = outcome { return .failed(operation: op, errno: e) }
+            return .gone
+        }
+        stats.bytesRead += got
+        if got <= size { return .ok(room.prefix(got)) }
+        // Grew between stat and read: read it all (up to the limit) and copy it in.
+        switch dir.read(name, into: &buffer, expected: size, limit: HeaderParser.maximumFileSize) {
+        case .ok(let n):
+            stats.bytesRead += n
+            let m = min(n, HeaderParser.maximumFileSize + 1)
+            do {
+                let t = try store.copyTainted(buffer.bytes(m))
+                poolBytes += m
+                return .ok(t)
+            } catch { throw .store(error) }
+        case .gone: return .gone
+        case .failed(let op, let e): return .failed(operation: op, errno: e)
+        }
+    }
+}
+
 /// Splits a `-J` file into its lines (a last line without newline is an address being
 /// written: Exim fsyncs whole lines, so it is left out).
-enum JournalLines {
-    static func split(_ j: TaintedBytes) -> [TaintedBytes] {
+public enum JournalLines {
+    /// The complete lines of a `-J` file (without newlines; empty lines skipped).
+    public static func split(_ j: TaintedBytes) -> [TaintedBytes] {
         var out: [TaintedBytes] = []
         var start = 0
         while start < j.count {

@@ -16,7 +16,9 @@ public struct QueuedMessage {
     /// For each recipient (same index as `header.recipients`): delivered or not.
     public let deliveredFlags: [Bool]
 
-    init(header: SpoolHeader, subdirectory: UInt8?, dataFileSize: Int?, journal: [TaintedBytes]) {
+    /// Builds a message from a parsed `-H`, the `-D` file's size (nil: none) and the `-J`
+    /// journal's lines; works out which recipients are delivered.
+    public init(header: SpoolHeader, subdirectory: UInt8? = nil, dataFileSize: Int?, journal: [TaintedBytes] = []) {
         self.header = header
         self.subdirectory = subdirectory
         self.dataFileSize = dataFileSize

@@ -92,6 +92,26 @@ final class SpoolDirectoryHandle {
                            mtimeNanoseconds: Int(st.st_mtim.tv_nsec), isRegular: (st.st_mode & S_IFMT) == S_IFREG))
     }
 
+    /// Reads up to `room.count` bytes of the file `name` into `room` (until it is full or
+    /// the file ends). Returns the number of bytes read.
+    func read(_ name: UnsafePointer<CChar>, into room: UnsafeMutableRawBufferPointer) -> FileOutcome<Int> {
+        let fd = openat(self.fd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+        guard fd >= 0 else { return errno == ENOENT ? .gone : .failed(operation: "open", errno: errno) }
+        defer { close(fd) }
+        guard let base = room.baseAddress else { return .ok(0) }
+        var got = 0
+        while got < room.count {
+            let n = Glibc.read(fd, base + got, room.count - got)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return .failed(operation: "read", errno: errno)
+            }
+            if n == 0 { break }
+            got += n
+        }
+        return .ok(got)
+    }
+
     /// Reads the whole file `name` into `buffer` (grown as needed, up to `limit` + 1 bytes).
     /// Returns the number of bytes read.
     func read(_ name: UnsafePointer<CChar>, into buffer: inout ReadBuffer, expected: Int, limit: Int) -> FileOutcome<Int> {

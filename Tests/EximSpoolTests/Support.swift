@@ -1,0 +1,103 @@
+import Foundation
+import Store
+@testable import EximSpool
+
+/// Paths and helpers shared by the spool tests.
+enum Fixtures {
+    /// `Tests/Fixtures/exim-real`, found by walking up from this file.
+    static let real: URL = {
+        var u = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while u.path != "/" {
+            let f = u.appendingPathComponent("Tests/Fixtures/exim-real")
+            if FileManager.default.fileExists(atPath: f.path) { return f }
+            let g = u.appendingPathComponent("Fixtures/exim-real")
+            if FileManager.default.fileExists(atPath: g.path) { return g }
+            u = u.deletingLastPathComponent()
+        }
+        fatalError("Tests/Fixtures/exim-real not found above \(#filePath)")
+    }()
+
+    static var flatSpool: URL { real.appendingPathComponent("spool") }
+    static var splitSpool: URL { real.appendingPathComponent("spool-split") }
+
+    /// Every real `-H` file: (id, path).
+    static func headerFiles() throws -> [(MessageID, URL)] {
+        var out: [(MessageID, URL)] = []
+        for root in [flatSpool, splitSpool] {
+            let e = FileManager.default.enumerator(at: root.appendingPathComponent("input"), includingPropertiesForKeys: nil)!
+            for case let u as URL in e where u.lastPathComponent.hasSuffix("-H") {
+                out.append((MessageID(String(u.lastPathComponent.dropLast(2)))!, u))
+            }
+        }
+        return out.sorted { $0.0 < $1.0 }
+    }
+
+    /// A fresh temporary directory (removed by the caller with `cleanUp`).
+    static func tempDirectory() throws -> URL {
+        let u = FileManager.default.temporaryDirectory.appendingPathComponent("spooltest-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
+        return u
+    }
+
+    /// Copies a fixture spool's `input/` to `<dest>/input` (or `<dest>/<queue>/input`).
+    static func copySpool(_ spool: URL, to dest: URL, queue: String? = nil) throws {
+        var target = dest
+        if let queue { target.appendPathComponent(queue) }
+        try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: spool.appendingPathComponent("input"),
+                                         to: target.appendingPathComponent("input"))
+    }
+
+    static func cleanUp(_ u: URL) { try? FileManager.default.removeItem(at: u) }
+}
+
+/// One message as printed by `exim -bp`.
+struct BPEntry: Equatable {
+    var age: String
+    var size: String
+    var id: String
+    var sender: String
+    var frozen: Bool
+    var undelivered: [String] = []
+    var delivered: [String] = []
+}
+
+/// Parses `exim -bp` output.
+enum BPListing {
+    static func parse(_ text: String) -> [BPEntry] {
+        var out: [BPEntry] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+            let l = String(line)
+            if l.hasPrefix("          ") {
+                out[out.count - 1].undelivered.append(String(l.dropFirst(10)))
+            } else if l.hasPrefix("        D ") {
+                out[out.count - 1].delivered.append(String(l.dropFirst(10)))
+            } else {
+                let chars = Array(l)
+                let age = String(chars[0..<3])
+                let size = String(chars[4..<9])
+                let rest = String(chars[10...])
+                let id = String(rest.prefix { $0 != " " })
+                var tail = rest.dropFirst(id.count + 1)
+                let frozen = tail.hasSuffix(" *** frozen ***")
+                if frozen { tail = tail.dropLast(" *** frozen ***".count) }
+                let sender = String(tail.dropFirst().dropLast())   // strip < >
+                out.append(BPEntry(age: age, size: size, id: id, sender: sender, frozen: frozen))
+            }
+        }
+        return out
+    }
+}
+
+extension TaintedBytes {
+    /// Test helper: the bytes as an array (via the deliberate copy-out).
+    var testBytes: [UInt8] { withUnsafeBytes { Array($0) } }
+    /// Test helper: compare with text.
+    func equals(_ s: String) -> Bool { testBytes == Array(s.utf8) }
+}
+
+/// Parses raw bytes as a `-H` file through a store (the normal path: bytes into a tainted pool).
+func parseHeader(_ bytes: [UInt8], store: Store, expecting id: MessageID? = nil) throws -> Result<SpoolHeader, SpoolFormatError> {
+    let t = try bytes.withUnsafeBytes { try store.copyTainted($0) }
+    return SpoolHeader.parse(t, expecting: id)
+}
