@@ -39,6 +39,21 @@ public struct TraceParser: Sendable {
         var record = TraceRecord(line: lineNumber, event: .noise(""))
         readPrefixes(&s, into: &record)
         record.event = classify(&s, record: &record)
+        // A new exec'd process may use other prefixes than the last one: a version
+        // line is recognised whatever the current prefix setting says.
+        if prefixes != .detect, record.gluedText != nil || record.kind == .noise,
+           let first = bytes.first, first &- 0x30 < 10 {
+            var d = LineScanner(bytes)
+            var again = TraceRecord(line: lineNumber, event: .noise(""))
+            let saved = prefixes
+            prefixes = .detect
+            readPrefixes(&d, into: &again)
+            prefixes = saved
+            if d.looksAt("Exim version "), let e = Self.version(&d) {
+                again.event = e
+                record = again
+            }
+        }
         if followSelector, case .version(let v) = record.event {
             if let p = v.hasPidPrefix { prefixes.pid = p }
             if let t = v.hasTimestampPrefix { prefixes.timestamp = t }

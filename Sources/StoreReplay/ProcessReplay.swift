@@ -37,8 +37,16 @@ public final class ProcessReplay {
     public internal(set) var purpose: String
     /// The pid of the process this one was forked from.
     public internal(set) var parentPid: Int?
-    /// The store the process's records are replayed into.
-    public let store: Store
+    /// The store the process's records are replayed into (a forked child's is brought
+    /// to its parent's state at the fork when first used).
+    public var store: Store {
+        ensureForked()
+        return backing
+    }
+    private let backing: Store
+    /// A forked child not yet brought to its parent's state: the parent and how many of
+    /// its history records came before the fork. An exec'd child never needs it.
+    private var forkSource: (parent: ProcessReplay, count: Int)?
     /// Whether a `terminating` line was seen.
     public internal(set) var isTerminated = false
     /// The exit code from the `terminating` line.
@@ -62,6 +70,11 @@ public final class ProcessReplay {
     let seededAtStart: Bool
 
     private let capture = LineCapture()
+    /// The store's trace sink, set only while an operation that may touch blocks runs.
+    private var sink: ((String) -> Void)?
+    /// The store's `pool_malloc`, followed from the figures it prints (and refreshed from
+    /// `statistics()` where it moves without a line), for lines replayed untraced.
+    private var ourPoolTotal = 0
     private var lineParser = TraceParser(prefixes: TracePrefixes(pid: false, timestamp: false), followSelector: false)
     private var queue: [OurLine] = []
     private var queueHead = 0
@@ -92,10 +105,11 @@ public final class ProcessReplay {
         self.purpose = purpose
         self.recorder = recorder
         self.seededAtStart = seeded
-        store = try Store(options: Store.Options(slotSizeLog2: ReplayConstants.storeSlotSizeLog2))
+        backing = try Store(options: Store.Options(slotSizeLog2: ReplayConstants.storeSlotSizeLog2))
         let cap = capture
-        store.traceSink = { cap.lines.append($0) }
+        sink = { cap.lines.append($0) }
         if seeded { seedPreTraceState() }
+        ourPoolTotal = backing.statistics().poolMalloc
     }
 
     // MARK: inference at process start
@@ -103,12 +117,11 @@ public final class ProcessReplay {
     /// Exim's state when debug output begins: pool 5 holds 384 bytes, the non-pool
     /// block counters stand at 7 (high-water 8). Lines the store prints here are dropped.
     private func seedPreTraceState() {
-        store.currentPool = .main
-        _ = try? store.get(ReplayConstants.preTraceTaintedMainBytes, .tainted)
-        capture.lines.removeAll()
+        backing.currentPool = .main
+        _ = try? backing.get(ReplayConstants.preTraceTaintedMainBytes, .tainted)
         inferredPools.insert(5)
-        let s = store.statistics()
-        store.seedNonpoolCounters(malloc: s.nonpoolMalloc, maxMalloc: s.maxNonpoolMalloc,
+        let s = backing.statistics()
+        backing.seedNonpoolCounters(malloc: s.nonpoolMalloc, maxMalloc: s.maxNonpoolMalloc,
                                   blocks: ReplayConstants.startNonpoolBlocks, maxBlocks: ReplayConstants.startMaxNonpoolBlocks)
         inferences.append(ReplayInference(line: 0, message: "pool 5 holds \(ReplayConstants.preTraceTaintedMainBytes) bytes from before the trace"))
         inferences.append(ReplayInference(line: 0, message: "non-pool blocks start at \(ReplayConstants.startNonpoolBlocks), high-water \(ReplayConstants.startMaxNonpoolBlocks)"))
@@ -120,26 +133,37 @@ public final class ProcessReplay {
         let child = try ProcessReplay(pid: pid, purpose: purpose, seeded: seededAtStart, recorder: recorder)
         child.parent = self
         child.parentPid = self.pid
-        child.silent = true
-        for r in history.prefix(historyCount) { child.apply(r) }
-        child.finishPending()
-        child.silent = false
-        child.inferences = inferences
-        child.memoryRecords = 0
+        child.forkSource = (self, historyCount)
         return child
+    }
+
+    /// Replays the parent's history up to the fork, silently (done on first use, so a
+    /// child that execs at once costs nothing).
+    private func ensureForked() {
+        guard let (parent, count) = forkSource else { return }
+        forkSource = nil
+        parent.ensureForked()
+        silent = true
+        for r in parent.history.prefix(count) { apply(r) }
+        finishPending()
+        silent = false
+        inferences = parent.inferences
+        memoryRecords = 0
     }
 
     // MARK: records
 
     /// Applies one record of this process.
     func apply(_ r: TraceRecord) {
+        ensureForked()
         lastRecord = r
         switch r.event {
         case .exitNonpool, .exitNpools, .exitPool:
             exitLine(r)
             return
         case .noise(let text):
-            if text.contains(" args: ") { argumentsLine(text, r) }
+            // Exim's `  cwd=%s %d args: …` line lists the command line.
+            if text.utf8.starts(with: "  cwd=".utf8) { argumentsLine(text, r) }
             return
         default:
             break
@@ -234,6 +258,7 @@ public final class ProcessReplay {
 
     /// Ends the trace for this process: anything still pending is applied or reported.
     func finishPending() {
+        ensureForked()
         flushAll()
         if let held = heldTaintedReset {
             problem(held.line, "the trace ends inside a reset pair")
@@ -279,14 +304,43 @@ public final class ProcessReplay {
     /// Runs `body` against the store with Exim's call site and returns the lines the store printed.
     private func run(_ site: TraceCallSite?, _ line: Int, _ body: () throws(StoreError) -> Void) -> [TraceEvent] {
         capture.lines.removeAll(keepingCapacity: true)
-        store.callSiteOverride = site.map { ($0.function, $0.line) }
+        backing.traceSink = sink
+        backing.callSiteOverride = site.map { ($0.function, $0.line) }
         do { try body() } catch { problem(line, "the replay's store refused the operation: \(error)") }
-        store.callSiteOverride = nil
+        backing.callSiteOverride = nil
+        backing.traceSink = nil
         var out: [TraceEvent] = []
         out.reserveCapacity(capture.lines.count)
-        for l in capture.lines { out.append(lineParser.parse(line: l).event) }
+        for l in capture.lines {
+            let e = lineParser.parse(line: l).event
+            if let t = e.poolTotal { ourPoolTotal = t }
+            out.append(e)
+        }
         capture.lines.removeAll(keepingCapacity: true)
+        // A new config block changes the total without a line.
+        if backing.currentPool == .config || out.isEmpty { ourPoolTotal = backing.statistics().poolMalloc }
         return out
+    }
+
+    /// Runs `body` untraced (it cannot touch any block): no lines, no figures to follow.
+    private func runQuiet(_ line: Int, _ body: () throws(StoreError) -> Void) -> Bool {
+        do { try body(); return true } catch {
+            problem(line, "the replay's store refused the operation: \(error)")
+            return false
+        }
+    }
+
+    /// The bytes left in pool `index`'s current block (-1 before its first block).
+    private func room(_ index: Int) -> Int {
+        guard let id = PoolID(index: index) else { return -1 }
+        return backing.cursor(of: id).yieldLength
+    }
+
+    private func cursor(of owner: PoolOwner) -> (nextYield: UnsafeMutableRawPointer?, yieldLength: Int) {
+        switch owner {
+        case .paired(let id): return backing.cursor(of: id)
+        case .quoted(let q): return backing.cursor(ofQuoter: q) ?? (nil, -1)
+        }
     }
 
     private static func kind(_ index: Int) -> PoolKind { PoolKind(rawValue: index % 5) ?? .main }
@@ -296,10 +350,17 @@ public final class ProcessReplay {
             problem(r.line, "a get from pool \(r.event) that Exim cannot have")
             return
         }
+        backing.currentPool = Self.kind(p)
+        if pendingMalloc == nil, pendingBlockFrees.isEmpty, size >= 0, size < Store.maxRequest, (size + 7) & ~7 <= room(p) {
+            var q: UnsafeMutableRawPointer?
+            guard runQuiet(r.line, { () throws(StoreError) in q = try backing.get(size, p >= 5 ? .tainted : .untainted) }), let q else { return }
+            let e = TraceEvent.get(pool: .paired(p), address: UInt64(UInt(bitPattern: q)), size: size, site: site)
+            compare(OurLine(event: e, poolBlock: false, seedEpoch: seedShifts.count), r)
+            return
+        }
         let malloc = pendingMalloc
         pendingMalloc = nil
-        store.currentPool = Self.kind(p)
-        let ours = run(site, r.line) { () throws(StoreError) in _ = try store.get(size, p >= 5 ? .tainted : .untainted) }
+        let ours = run(site, r.line) { () throws(StoreError) in _ = try backing.get(size, p >= 5 ? .tainted : .untainted) }
         var exim = pendingBlockFrees
         pendingBlockFrees = []
         let storeMallocAfter: TraceRecord?
@@ -319,7 +380,7 @@ public final class ProcessReplay {
         heldQuoted = []
         guard case .quotedBlock(let q, let site)? = held.first?.event,
               case .get(.quoted, _, let size, _)? = held.last?.event else { return }
-        let ours = run(site, held[0].line) { () throws(StoreError) in _ = try store.getQuoted(size, like: .tainted, quoterID: q) }
+        let ours = run(site, held[0].line) { () throws(StoreError) in _ = try backing.getQuoted(size, like: .tainted, quoterID: q) }
         compareSequence(ours.map { OurLine(event: $0, poolBlock: true, seedEpoch: seedShifts.count) }, held)
     }
 
@@ -328,8 +389,21 @@ public final class ProcessReplay {
             problem(r.line, "a mark in pool \(r.event.markPool ?? -1), which Exim refuses")
             return
         }
-        store.currentPool = Self.kind(p)
-        let ours = run(site, r.line) { () throws(StoreError) in _ = try store.mark() }
+        backing.currentPool = Self.kind(p)
+        if room(p) >= 8, room(p + 5) >= 0 {
+            let total = ourPoolTotal
+            var mark: Store.Mark?
+            guard runQuiet(r.line, { () throws(StoreError) in mark = try backing.mark() }), let m = mark else { return }
+            let epoch = seedShifts.count
+            compare(OurLine(event: .mark(pool: p, site: site, poolTotal: total), poolBlock: false, seedEpoch: epoch), r)
+            let w = m.cookie.load(as: UInt.self)
+            queue.append(OurLine(event: .get(pool: .paired(p), address: UInt64(UInt(bitPattern: m.cookie)), size: 8, site: site),
+                                 poolBlock: false, seedEpoch: epoch))
+            queue.append(OurLine(event: .get(pool: .paired(p + 5), address: UInt64(w), size: 0, site: site),
+                                 poolBlock: false, seedEpoch: epoch))
+            return
+        }
+        let ours = run(site, r.line) { () throws(StoreError) in _ = try backing.mark() }
         guard let first = ours.first, first.kind == .mark else {
             mismatch(r, "sequence", exim: "Mrk", replay: ours.first.map { "\($0.kind)" } ?? "nothing")
             return
@@ -354,15 +428,15 @@ public final class ProcessReplay {
                 return
             }
             // Exim reads the tainted watermark from the cookie; put Exim's there.
-            guard let loc = store.blockLocation(containing: cookie), cookieAddr + 8 <= loc.dataEnd else {
+            guard let loc = backing.blockLocation(containing: cookie), cookieAddr + 8 <= loc.dataEnd else {
                 problem(u.line, "reset cookie is not inside a block; skipped")
                 dropResetFrees()
                 return
             }
             cookie.storeBytes(of: w, as: UInt.self)
         }
-        store.currentPool = Self.kind(p)
-        let ours = run(site, u.line) { () throws(StoreError) in try store.reset(to: Store.Mark(cookie: cookie)) }
+        backing.currentPool = Self.kind(p)
+        let ours = run(site, u.line) { () throws(StoreError) in try backing.reset(to: Store.Mark(cookie: cookie)) }
         var exim = pendingBlockFrees
         if let t = tainted { exim.append(t) }
         exim += freesAfterHeldReset
@@ -385,7 +459,20 @@ public final class ProcessReplay {
             problem(r.line, "release above an unknown address in pool \(pool); skipped")
             return
         }
-        let out = run(site, r.line) { () throws(StoreError) in store.releaseAbove(p) }
+        if let loc = backing.blockLocation(containing: p), loc.isCurrent {
+            let before = cursor(of: loc.owner).yieldLength
+            _ = backing.releaseAbove(p)
+            let count = cursor(of: loc.owner).yieldLength - before
+            let tag: TracePool
+            switch loc.owner {
+            case .paired(let id): tag = .paired(id.index)
+            case .quoted: tag = pool   // Exim's Q number is not meaningful; keep it
+            }
+            let e = TraceEvent.releaseAbove(pool: tag, address: UInt64(ours), bytes: count, site: site, poolTotal: ourPoolTotal)
+            compare(OurLine(event: e, poolBlock: false, seedEpoch: seedShifts.count), r)
+            return
+        }
+        let out = run(site, r.line) { () throws(StoreError) in backing.releaseAbove(p) }
         compareSequence(out.map { OurLine(event: $0, poolBlock: false, seedEpoch: seedShifts.count) }, [r])
     }
 
@@ -393,29 +480,22 @@ public final class ProcessReplay {
         guard case .extend(let pool, let a, let newSize, let site) = r.event, let a else { return }
         let key = pool.pairedIndex
         guard let ours = blocks.ours(forAddress: a, key: key, quoted: key == nil, inclusiveEnd: false),
-              let p = UnsafeMutableRawPointer(bitPattern: ours), let loc = store.blockLocation(containing: p) else {
+              let p = UnsafeMutableRawPointer(bitPattern: ours), let loc = backing.blockLocation(containing: p) else {
             problem(r.line, "extend of an unknown address in pool \(pool); skipped")
             return
         }
         // Exim's extend succeeded, so the old size rounded up reaches the pool's next yield.
-        let cursor: UnsafeMutableRawPointer?
-        switch loc.owner {
-        case .paired(let id): cursor = store.cursor(of: id).nextYield
-        case .quoted(let q): cursor = store.cursor(ofQuoter: q)?.nextYield
-        }
-        guard let next = cursor, next >= p else {
+        guard let next = cursor(of: loc.owner).nextYield, next >= p else {
             mismatch(r, "extend", exim: "in place", replay: "not the latest allocation")
             return
         }
         let rOld = next - p
         let old = min(rOld, newSize)
         var extended = false
-        let out = run(site, r.line) { () throws(StoreError) in extended = try store.extend(p, from: old, to: newSize) }
+        guard runQuiet(r.line, { () throws(StoreError) in extended = try backing.extend(p, from: old, to: newSize) }) else { return }
         if !extended {
             mismatch(r, "extend", exim: "in place", replay: "no room")
-            return
         }
-        compareSequence(out.map { OurLine(event: $0, poolBlock: false, seedEpoch: seedShifts.count) }, [r])
     }
 
     private func executeReleaseBlock(_ r: TraceRecord) {
@@ -425,7 +505,7 @@ public final class ProcessReplay {
             return
         }
         var released = false
-        let out = run(site, r.line) { () throws(StoreError) in released = store.releaseBlock(startingAt: p) }
+        let out = run(site, r.line) { () throws(StoreError) in released = backing.releaseBlock(startingAt: p) }
         guard released, let first = out.first else {
             mismatch(r, "release", exim: "block released", replay: "not released")
             return
@@ -439,7 +519,7 @@ public final class ProcessReplay {
         guard case .malloc(_, let size, let site, _, _) = r.event else { return }
         // Exim prints request + 8 (at least 16); the request is what is left.
         let request = max(0, size - 8)
-        let out = run(site, r.line) { () throws(StoreError) in _ = try store.malloc(request) }
+        let out = run(site, r.line) { () throws(StoreError) in _ = try backing.malloc(request) }
         count7.malloc()
         count9.malloc()
         compareSequence(out.map { OurLine(event: $0, poolBlock: false, seedEpoch: seedShifts.count) }, [r])
@@ -450,13 +530,13 @@ public final class ProcessReplay {
         count7.free()
         count9.free()
         if let a, let p = mallocs.removeValue(forKey: a) {
-            let out = run(site, r.line) { () throws(StoreError) in store.free(p) }
+            let out = run(site, r.line) { () throws(StoreError) in backing.free(p) }
             compareSequence(out.map { OurLine(event: $0, poolBlock: false, seedEpoch: seedShifts.count) }, [r])
             return
         }
         // Memory malloc'd before the trace began: only the counters move.
-        let s = store.statistics()
-        store.seedNonpoolCounters(malloc: s.nonpoolMalloc - size, maxMalloc: s.maxNonpoolMalloc,
+        let s = backing.statistics()
+        backing.seedNonpoolCounters(malloc: s.nonpoolMalloc - size, maxMalloc: s.maxNonpoolMalloc,
                                   blocks: s.nonpoolBlocks - 1, maxBlocks: s.maxNonpoolBlocks)
         inferences.append(ReplayInference(line: r.line, message: "free of \(size) bytes malloc'd before the trace"))
     }
@@ -509,7 +589,7 @@ public final class ProcessReplay {
             if let oa, let ea {
                 if o.poolBlock {
                     let ours = UInt(oa) &+ 16
-                    if let p = UnsafeRawPointer(bitPattern: ours), let loc = store.blockLocation(containing: p, inclusiveEnd: true) {
+                    if let p = UnsafeRawPointer(bitPattern: ours), let loc = backing.blockLocation(containing: p, inclusiveEnd: true) {
                         blocks.add(ours: loc.dataStart, exim: ea &+ 16, length: loc.length, key: key(of: loc.owner))
                     }
                 } else if let p = UnsafeMutableRawPointer(bitPattern: UInt(oa)) {
@@ -555,7 +635,7 @@ public final class ProcessReplay {
     /// mapped here (a config block, or a block from before the trace).
     private func checkGetAddress(ours oa: UInt64, exim ea: UInt64, _ r: TraceRecord) {
         guard let p = UnsafeRawPointer(bitPattern: UInt(oa)),
-              let loc = store.blockLocation(containing: p, inclusiveEnd: true) else { return }
+              let loc = backing.blockLocation(containing: p, inclusiveEnd: true) else { return }
         let off = UInt64(UInt(oa) - loc.dataStart)
         if let e = blocks.exim(forOurs: loc.dataStart) {
             if e &+ off != ea {
@@ -594,10 +674,11 @@ public final class ProcessReplay {
 
     /// The pre-trace block in the tainted perm pool (section 18.7), made with a size-0 get.
     private func seedPreTracePermBlock() -> Bool {
-        guard store.cursor(of: PoolID(.perm, tainted: true)).yieldLength < 0 else { return false }
+        guard backing.cursor(of: PoolID(.perm, tainted: true)).yieldLength < 0 else { return false }
         let saved = capture.lines
-        _ = try? store.getPerm(0, .tainted)
+        _ = try? backing.getPerm(0, .tainted)
         capture.lines = saved
+        ourPoolTotal = backing.statistics().poolMalloc
         inferredPools.insert(6)
         // The non-pool total moved by +8 for this block; the first non-pool figure re-seeds it.
         return true
@@ -608,17 +689,17 @@ public final class ProcessReplay {
             sawNonpoolFigure = true
             return
         }
-        let s = store.statistics()
+        let s = backing.statistics()
         if !sawNonpoolFigure {
             sawNonpoolFigure = true
             let diff = exim - ours
-            store.seedNonpoolCounters(malloc: exim, maxMalloc: max(s.maxNonpoolMalloc + diff, exim),
+            backing.seedNonpoolCounters(malloc: exim, maxMalloc: max(s.maxNonpoolMalloc + diff, exim),
                                       blocks: s.nonpoolBlocks, maxBlocks: s.maxNonpoolBlocks)
             inferences.append(ReplayInference(line: r.line, message: "non-pool total was \(diff) bytes higher before the trace than the replay counted (first nonpool figure)"))
             return
         }
         mismatch(r, "nonpool total", exim: "\(exim)", replay: "\(ours)", inferred: true)
-        store.seedNonpoolCounters(malloc: exim, maxMalloc: max(s.maxNonpoolMalloc, exim),
+        backing.seedNonpoolCounters(malloc: exim, maxMalloc: max(s.maxNonpoolMalloc, exim),
                                   blocks: s.nonpoolBlocks, maxBlocks: s.maxNonpoolBlocks)
     }
 
@@ -636,8 +717,8 @@ public final class ProcessReplay {
         }
         guard found else { return }
         messageIDArgument = true
-        let s = store.statistics()
-        store.seedNonpoolCounters(malloc: s.nonpoolMalloc, maxMalloc: s.maxNonpoolMalloc,
+        let s = backing.statistics()
+        backing.seedNonpoolCounters(malloc: s.nonpoolMalloc, maxMalloc: s.maxNonpoolMalloc,
                                   blocks: count9.blocks, maxBlocks: count9.maxBlocks)
         inferences.append(ReplayInference(line: r.line, message: "non-pool blocks started at \(ReplayConstants.startNonpoolBlocksAfterMessageID), high-water \(ReplayConstants.startMaxNonpoolBlocksAfterMessageID) (message-id argument)"))
     }
@@ -654,7 +735,7 @@ public final class ProcessReplay {
         if !inExitBlock {
             finishPending()
             inExitBlock = true
-            exitStats = store.statistics()
+            exitStats = backing.statistics()
         }
         guard let s = exitStats else { return }
         let seeded = seededAtStart
@@ -691,12 +772,13 @@ public final class ProcessReplay {
 
     /// Whether `r` fits this process's state: true or false when it can tell, nil when not.
     func plausibility(of r: TraceRecord) -> Bool? {
+        ensureForked()
         switch r.event {
         case .get(.paired(let p), let a?, let size, _):
             guard p < 10, let id = PoolID(index: p), queueHead >= queue.count, pendingMalloc == nil else { return nil }
-            let c = store.cursor(of: id)
+            let c = backing.cursor(of: id)
             guard let next = c.nextYield, (size + 7) & ~7 <= c.yieldLength,
-                  let loc = store.blockLocation(containing: next, inclusiveEnd: true),
+                  let loc = backing.blockLocation(containing: next, inclusiveEnd: true),
                   let e = blocks.exim(forOurs: loc.dataStart) else { return nil }
             return e &+ UInt64(UInt(bitPattern: next) - loc.dataStart) == a
         case .reset(let p, let a?, _, _, _):
@@ -705,7 +787,7 @@ public final class ProcessReplay {
             let k = pool.pairedIndex
             return blocks.ours(forAddress: a, key: k, quoted: k == nil, inclusiveEnd: false) != nil
         case .mark(_, _, let total):
-            return store.statistics().poolMalloc + poolTotalAdjust == total
+            return ourPoolTotal + poolTotalAdjust == total
         default:
             return nil
         }
@@ -731,6 +813,16 @@ public final class ProcessReplay {
 extension TraceEvent {
     /// The pool of a `Rst` line.
     var resetPool: Int? { if case .reset(let p, _, _, _, _) = self { return p } else { return nil } }
+    /// The running `pool` total a line prints, if any.
+    var poolTotal: Int? {
+        switch self {
+        case .releaseAbove(_, _, _, _, let t), .reset(_, _, _, _, let t), .mark(_, _, let t),
+             .malloc(_, _, _, let t, _), .releaseBlock(_, _, let t):
+            return t
+        default:
+            return nil
+        }
+    }
     /// The pool of a `Mrk` line.
     var markPool: Int? { if case .mark(let p, _, _) = self { return p } else { return nil } }
 }

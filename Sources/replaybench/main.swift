@@ -103,13 +103,18 @@ defer { unlink(path) }
 let total = copies * oneLines
 print("trace: \(copies) copies of the 10 fixtures = \(total) lines, \(copies * one.count) bytes")
 
+/// One timed `--check` over the file (read + parse + replay + compare).
+func timedCheck(_ path: String) -> (seconds: Double, report: CheckReport)? {
+    guard let reader = try? TraceReader(path: path) else { return nil }
+    let t0 = now()
+    let report = CheckReport.check(reader)
+    return (now() - t0, report)
+}
+
 var best = Double.infinity
 var last: CheckReport?
 for run in 1...runs {
-    guard let reader = try? TraceReader(path: path) else { print("cannot read \(path)"); exit(1) }
-    let t0 = now()
-    let report = CheckReport.check(reader)
-    let dt = now() - t0
+    guard let (dt, report) = timedCheck(path) else { print("cannot read \(path)"); exit(1) }
     best = min(best, dt)
     last = report
     print("run \(run): \(fixed(dt, 3)) s, \(Int(Double(total) / dt)) lines/s")
