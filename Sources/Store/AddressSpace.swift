@@ -26,7 +26,7 @@ final class AddressSpace {
         var freeDirty = 0    // bytes in `free` not yet handed back to the kernel
     }
 
-    static let slotCount = 32
+    static var slotCount: Int { 32 }
     let base: UnsafeMutableRawPointer
     let slotShift: Int
     let slotSize: Int
@@ -35,7 +35,8 @@ final class AddressSpace {
     let retainLimit: Int
     /// Granularity of `mprotect` calls that open a slot further (fewer syscalls, fewer VMAs).
     let commitChunk: Int
-    var slots: [Slot]
+    /// Slot book-keeping in raw storage (mutated in place: no copy-on-write checks).
+    let slots: UnsafeMutablePointer<Slot>
 
     /// Reserves `slotCount << slotShift` bytes of address space.
     /// Result: an address space with every slot empty; throws if `mmap` fails.
@@ -49,10 +50,15 @@ final class AddressSpace {
         let p = mmap(nil, totalSize, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
         guard let p, p != MAP_FAILED else { throw .outOfAddressSpace(errno: errno) }
         self.base = p
-        self.slots = Array(repeating: Slot(), count: AddressSpace.slotCount)
+        self.slots = .allocate(capacity: AddressSpace.slotCount)
+        slots.initialize(repeating: Slot(), count: AddressSpace.slotCount)
     }
 
-    deinit { munmap(base, totalSize) }
+    deinit {
+        munmap(base, totalSize)
+        slots.deinitialize(count: AddressSpace.slotCount)
+        slots.deallocate()
+    }
 
     /// Start address of slot `i`.
     @inline(__always) func slotBase(_ i: Int) -> UnsafeMutableRawPointer { base + (i << slotShift) }

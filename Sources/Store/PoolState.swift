@@ -1,9 +1,19 @@
+/// Internal: fixed layout numbers (an enum, so they fold to constants).
+@usableFromInline
+enum Layout {
+    /// Exim's `ALIGNED_SIZEOF_STOREBLOCK` on LP64: data starts this far into a block.
+    @inlinable static var header: Int { 16 }
+    /// Index of the first quoted-pool slot; quoted pools use slots 10...31.
+    @inlinable static var firstQuotedSlot: Int { 10 }
+}
+
 /// Internal: one block of a pool's chain, described outside the block itself.
 ///
 /// Exim keeps `next` and `length` in a 16-byte header at the start of the block; here
 /// the header's 16 bytes are still reserved in front of the data (so a get's offset
 /// inside a block equals Exim's) but the chain lives in `PoolState.chain`, so reset and
 /// release never write into (possibly write-protected) block memory.
+@usableFromInline
 struct BlockRecord {
     /// Address of the block (Exim's `storeblock *`); data starts 16 bytes later.
     var header: UnsafeMutableRawPointer
@@ -17,9 +27,9 @@ struct BlockRecord {
     var isProtected: Bool = false
 
     /// First data byte.
-    var dataStart: UnsafeMutableRawPointer { header + Store.headerSize }
+    @inline(__always) var dataStart: UnsafeMutableRawPointer { header + Layout.header }
     /// One past the last data byte.
-    var dataEnd: UnsafeMutableRawPointer { header + (Store.headerSize + length) }
+    @inline(__always) var dataEnd: UnsafeMutableRawPointer { header + (Layout.header + length) }
 }
 
 /// Internal, unsafe: a pool's cursor, the only state the allocation fast path touches.
@@ -62,9 +72,9 @@ struct PoolState {
     @usableFromInline var isActive: Bool
 
     /// Index of the current block in `chain`, or -1.
-    var current: Int = -1
+    @usableFromInline var current: Int = -1
     /// The block chain, oldest first (Exim's list from `chainbase`).
-    var chain: [BlockRecord] = []
+    @usableFromInline var chain: [BlockRecord] = []
     /// Exim's `store_block_order` and its quirky high-water `maxorder`.
     var order = 12
     var maxOrder = 0

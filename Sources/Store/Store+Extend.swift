@@ -137,7 +137,7 @@ extension Store {
               k != ps.pointee.current else { return false }
         let b = ps.pointee.chain.remove(at: k)
         if ps.pointee.current > k { ps.pointee.current -= 1 }
-        let siz = b.length + Store.headerSize
+        let siz = b.length + Layout.header
         ps.pointee.nbytes -= siz
         poolMalloc -= siz
         ps.pointee.nblocks -= 1
@@ -145,7 +145,7 @@ extension Store {
             let (f, l) = names(site)
             return "-Release \(TraceFormat.ptr(b.header)) \(TraceFormat.field(f, 20)) \(TraceFormat.num(l, 4)) \(poolMalloc)"
         }
-        freeBlockMemory(index, b, countAsFreed: true, site: site)
+        freeBlockMemory(index, b, site: site)
         return true
     }
 
@@ -159,9 +159,11 @@ extension Store {
 
     /// Index of the block of pool `i` whose data range holds `p` (half-open, or with the
     /// end included as reset uses), searching the chain from its start.
-    func blockIndex(pool i: Int, containing p: UnsafeRawPointer, inclusiveEnd: Bool) -> Int? {
-        let chain = pools[i].chain
-        for (k, b) in chain.enumerated() {
+    @inline(__always) func blockIndex(pool i: Int, containing p: UnsafeRawPointer, inclusiveEnd: Bool) -> Int? {
+        let ps = pools + i
+        let n = ps.pointee.chain.count
+        for k in 0..<n {
+            let b = ps.pointee.chain[k]
             let s = UnsafeRawPointer(b.dataStart), e = UnsafeRawPointer(b.dataEnd)
             if p >= s && (p < e || (inclusiveEnd && p == e)) { return k }
         }

@@ -11,7 +11,7 @@ extension Store {
     @usableFromInline @inline(never)
     func getSlow(_ size: Int, pool index: Int, site: CallSite) throws(StoreError) -> UnsafeMutableRawPointer {
         guard size >= 0, size < Store.maxRequest else { throw .badSize(size) }
-        if index >= Store.firstQuotedSlot {
+        if index >= Layout.firstQuotedSlot {
             emit {
                 let (f, l) = names(site)
                 return "allocating quoted-block for quoter \(pools[index].quoter?.id ?? 0) (from \(f) \(l))"
@@ -40,8 +40,8 @@ extension Store {
 
     /// The standard usable length of a new block at the pool's order: 2^order - 32
     /// (4064 in restricted-memory mode).
-    func standardLength(_ index: Int) -> Int {
-        options.restrictedMemory ? 4064 : (1 << pools[index].order) - 2 * Store.headerSize
+    @inline(__always) func standardLength(_ index: Int) -> Int {
+        options.restrictedMemory ? 4064 : (1 << pools[index].order) - 2 * Layout.header
     }
 
     /// Step 4 of Exim's `pool_get`: make a block of at least `rounded` bytes current.
@@ -52,7 +52,7 @@ extension Store {
     /// Invariant: a thrown error leaves the pool and every counter unchanged.
     func acquireBlock(_ index: Int, rounded: Int, site: CallSite) throws(StoreError) {
         let length = max(standardLength(index), rounded)
-        let mlength = length + Store.headerSize
+        let mlength = length + Layout.header
         let ps = pools + index
         let cur = ps.pointee.current
 
@@ -64,11 +64,11 @@ extension Store {
                 return
             }
             // Too small: Exim frees it and forgets it; only nblocks goes down.
-            let physical = space.pageRounded(length + Store.headerSize)
+            let physical = space.pageRounded(length + Layout.header)
             let header = try space.allocate(slot: index, bytes: physical)   // before any change
             ps.pointee.nblocks -= 1
             ps.pointee.chain.remove(at: cur + 1)
-            freeBlockMemory(index, next, countAsFreed: true, site: site)
+            freeBlockMemory(index, next, site: site)
             linkNewBlock(index, header: header, length: length, physical: physical, site: site)
             return
         }
@@ -80,7 +80,7 @@ extension Store {
     /// Accounts for and links a freshly allocated block as the pool's current block
     /// (Exim's new-block branch: counters, `--Malloc` unless config, order bump).
     private func linkNewBlock(_ index: Int, header: UnsafeMutableRawPointer, length: Int, physical: Int, site: CallSite) {
-        let mlength = length + Store.headerSize
+        let mlength = length + Layout.header
         let ps = pools + index
         ps.pointee.nbytes += mlength
         if ps.pointee.nbytes > ps.pointee.maxBytes { ps.pointee.maxBytes = ps.pointee.nbytes }
@@ -111,14 +111,14 @@ extension Store {
     }
 
     /// Records how much of the current block is in use before the pool moves off it.
-    func leaveCurrent(_ index: Int) {
+    @inline(__always) func leaveCurrent(_ index: Int) {
         let ps = pools + index
         let cur = ps.pointee.current
         if cur >= 0 { ps.pointee.chain[cur].used = ps.pointee.chain[cur].length - max(0, cursor(index).pointee.yieldLength) }
     }
 
     /// Makes chain block `k` current with all of its data free.
-    func makeCurrent(_ index: Int, _ k: Int) {
+    @inline(__always) func makeCurrent(_ index: Int, _ k: Int) {
         let ps = pools + index
         let b = ps.pointee.chain[k]
         ps.pointee.current = k
@@ -128,7 +128,7 @@ extension Store {
     }
 
     /// Points the fast-path fields at chain block `k` without touching the cursor.
-    func setCurrentRange(_ index: Int, _ k: Int) {
+    @inline(__always) func setCurrentRange(_ index: Int, _ k: Int) {
         let ps = pools + index
         let b = ps.pointee.chain[k]
         ps.pointee.current = k
@@ -139,13 +139,22 @@ extension Store {
     /// Exim's `internal_store_free` of a pool block: `----Free` with the stored size
     /// (length + 24), `nonpool_malloc` down by it, and the memory back to the slot.
     /// Config blocks are never really freed (Exim's would be an invalid free): their
-    /// memory stays in place. `countAsFreed` is unused by accounting here; the caller
-    /// has done the pool counters.
-    func freeBlockMemory(_ index: Int, _ b: BlockRecord, countAsFreed: Bool, site: CallSite) {
-        let stored = b.length + Store.headerSize + 8
+    /// memory stays in place. The caller has done the pool counters.
+    func freeBlockMemory(_ index: Int, _ b: BlockRecord, site: CallSite) {
+        accountBlockFree(b, site: site)
+        releaseBlockMemory(index, b)
+    }
+
+    /// The accounting half of `freeBlockMemory`: `nonpool_malloc` and the `----Free` line.
+    func accountBlockFree(_ b: BlockRecord, site: CallSite) {
+        let stored = b.length + Layout.header + 8
         nonpoolMalloc -= stored
         traceFree(b.header, bytes: stored, site)
-        if index == PoolKind.config.rawValue { return }
+    }
+
+    /// The memory half of `freeBlockMemory` (poison, then back to the slot; never for config).
+    func releaseBlockMemory(_ index: Int, _ b: BlockRecord) {
+        if index == PoolKind.config.rawValue || b.isProtected { return }
         if options.poisonOnRelease { memset(b.header, 0xF0, b.physical) }
         space.release(slot: index, at: b.header, bytes: b.physical)
     }
@@ -162,7 +171,7 @@ extension Store {
     /// (as Exim 4.96 does, so the perm figures match), claims a free slot, and puts the
     /// new pool at the head of the list. Throws `.tooManyQuoters` when no slot is left.
     func newQuotedPool(_ q: Quoter) throws(StoreError) -> Int {
-        guard let slot = (Store.firstQuotedSlot..<AddressSpace.slotCount).first(where: { !pools[$0].isActive }) else {
+        guard let slot = (Layout.firstQuotedSlot..<AddressSpace.slotCount).first(where: { !pools[$0].isActive }) else {
             throw .tooManyQuoters(limit: Store.quotedPoolLimit)
         }
         let site = CallSite("quoted_pool_new", Store.quotedPoolNewLine, isInternal: true)
@@ -175,9 +184,9 @@ extension Store {
     }
 
     /// `sizeof(quoted_pooldesc)` in Exim 4.96 on LP64 (pooldesc 64 + quoter + next).
-    static let quotedPoolDescriptorSize = 80
+    static var quotedPoolDescriptorSize: Int { 80 }
     /// The line of `store_get_perm` in Exim 4.96's `quoted_pool_new` (as its trace shows it).
-    static let quotedPoolNewLine = 272
+    static var quotedPoolNewLine: Int { 272 }
 
     /// Exim's `store_get_quoted`: from the pool of `quoter` if `proto` is tainted (the
     /// pool is created on first use, never reset), else a plain `get(size, proto)`.

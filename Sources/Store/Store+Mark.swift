@@ -20,8 +20,27 @@ extension Store {
     /// Exim's `store_mark`: prints `Mrk`, gets 8 bytes from the current pool (the
     /// cookie) and a 0-byte watermark from its tainted twin (which allocates the twin's
     /// first block if it has none), and stores the watermark in the cookie.
+    @inlinable
     public func mark(function: StaticString = #function, line: Int = #line) throws(StoreError) -> Mark {
-        let site = CallSite(function, line)
+        let c = control
+        if _fastPath(c.pointee.slowFlags == 0) {
+            let r = c.pointee.untainted.next
+            let n = r + 8
+            let w = c.pointee.tainted.next
+            if _fastPath(n <= c.pointee.untainted.end && w <= c.pointee.tainted.end) {
+                c.pointee.untainted.next = n
+                c.pointee.untainted.lastGet = r
+                c.pointee.tainted.lastGet = w
+                r.storeBytes(of: UInt(bitPattern: w), as: UInt.self)
+                return Mark(cookie: r)
+            }
+        }
+        return try markSlow(site: CallSite(function, line))
+    }
+
+    /// Slow path of `mark`: the `Mrk` line, and gets that may need blocks.
+    @usableFromInline @inline(never)
+    func markSlow(site: CallSite) throws(StoreError) -> Mark {
         let pool = control.pointee.currentPool
         emit {
             let (f, l) = names(site)
@@ -39,14 +58,40 @@ extension Store {
     /// Both addresses are checked before either pool is touched: a cookie that lies in
     /// no block of the current pool, or a watermark in no block of its twin, throws
     /// `.badMark` and leaves the store as it was. A pool that has no block is skipped.
+    @inlinable
     public func reset(to mark: Mark, function: StaticString = #function, line: Int = #line) throws(StoreError) {
-        let site = CallSite(function, line)
+        let c = control
+        let cookie = mark.cookie
+        if _fastPath(c.pointee.slowFlags == 0) {
+            // Both addresses in the current blocks, no block after either: only the cursors move.
+            let u = c.pointee.currentPool
+            let pu = pools + u, pt = pools + (u &+ 5)
+            if _fastPath(cookie >= pu.pointee.currentStart && cookie + 8 <= c.pointee.untainted.end
+                         && pu.pointee.current &+ 1 == pu.pointee.chain.count
+                         && pt.pointee.current >= 0 && pt.pointee.current &+ 1 == pt.pointee.chain.count) {
+                let w = UnsafeMutableRawPointer(bitPattern: cookie.load(as: UInt.self))
+                if let w, _fastPath(w >= pt.pointee.currentStart && w <= c.pointee.tainted.end) {
+                    c.pointee.tainted.lastGet = nil
+                    c.pointee.tainted.next = w + ((c.pointee.tainted.end - w) & 7)
+                    c.pointee.untainted.lastGet = nil
+                    c.pointee.untainted.next = cookie + ((c.pointee.untainted.end - cookie) & 7)
+                    return
+                }
+            }
+        }
+        try resetSlow(mark, site: CallSite(function, line))
+    }
+
+    /// Slow path of `reset(to:)`: validation over whole chains, block freeing, `Rst` lines.
+    @usableFromInline @inline(never)
+    func resetSlow(_ mark: Mark, site: CallSite) throws(StoreError) {
         let u = control.pointee.currentPool
         let t = u + 5
         let cookie = mark.cookie
-        // The cookie must be readable (8 bytes inside one block).
-        guard let cb = locate(cookie, inclusiveEnd: false),
-              cookie + 8 <= cb.dataEnd else { throw .badMark }
+        // The cookie must be readable (8 bytes inside one block of some pool).
+        guard let ci = slotIndex(of: cookie),
+              let ck = blockIndex(pool: ci, containing: cookie, inclusiveEnd: false),
+              cookie + 8 <= pools[ci].chain[ck].dataEnd else { throw .badMark }
         if pools[u].current >= 0 {
             guard resetBlockIndex(u, cookie) != nil else { throw .badMark }
         }
@@ -82,7 +127,7 @@ extension Store {
         guard cur >= 0 else { return nil }
         let b = ps.pointee.chain[cur]
         if p >= UnsafeRawPointer(b.dataStart) && p <= UnsafeRawPointer(b.dataEnd) { return cur }
-        return ps.pointee.chain.firstIndex { p >= UnsafeRawPointer($0.dataStart) && p <= UnsafeRawPointer($0.dataEnd) }
+        return blockIndex(pool: index, containing: p, inclusiveEnd: true)
     }
 
     /// Exim's `internal_store_reset(ptr, pool)`. Arguments: the address to back up to
@@ -106,25 +151,33 @@ extension Store {
 
         var keep = k
         if c.pointee.yieldLength < 256, k + 1 < ps.pointee.chain.count,
-           Store.isPowerOfTwo(ps.pointee.chain[k + 1].length + Store.headerSize) {
+           Store.isPowerOfTwo(ps.pointee.chain[k + 1].length + Layout.header) {
             keep = k + 1
             ps.pointee.chain[keep].used = 0
         }
         let isConfig = index == PoolKind.config.rawValue
-        if keep + 1 < ps.pointee.chain.count {
-            let rest = Array(ps.pointee.chain[(keep + 1)...])
-            if !isConfig { ps.pointee.chain.removeSubrange((keep + 1)...) }
-            for b in rest {
-                let siz = b.length + Store.headerSize
+        let count0 = ps.pointee.chain.count
+        if keep + 1 < count0 {
+            // Exim's order: counters and `----Free` lines oldest first ...
+            for j in (keep + 1)..<count0 {
+                let b = ps.pointee.chain[j]
+                let siz = b.length + Layout.header
                 ps.pointee.nbytes -= siz
                 poolMalloc -= siz
                 ps.pointee.nblocks -= 1
                 if isConfig {
-                    if let j = ps.pointee.chain.firstIndex(where: { $0.header == b.header }) { ps.pointee.chain[j].used = 0 }
+                    ps.pointee.chain[j].used = 0
                 } else {
-                    freeBlockMemory(index, b, countAsFreed: true, site: site)
+                    accountBlockFree(b, site: site)
                 }
                 if !options.restrictedMemory && ps.pointee.order > 13 { ps.pointee.order -= 1 }
+            }
+            // ... but memory back newest first, so each block just lowers its slot's top.
+            if !isConfig {
+                for j in stride(from: count0 - 1, through: keep + 1, by: -1) {
+                    releaseBlockMemory(index, ps.pointee.chain[j])
+                }
+                ps.pointee.chain.removeSubrange((keep + 1)...)
             }
         }
         emit {

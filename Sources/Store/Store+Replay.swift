@@ -61,7 +61,7 @@ extension Store {
         if k == nil { k = blockIndex(pool: i, containing: p, inclusiveEnd: inclusiveEnd) }
         guard let k else { return nil }
         let b = ps.chain[k]
-        let owner: PoolOwner = i < Store.firstQuotedSlot ? .paired(PoolID(index: i)!) : .quoted(ps.quoter!)
+        let owner: PoolOwner = i < Layout.firstQuotedSlot ? .paired(PoolID(index: i)!) : .quoted(ps.quoter!)
         return BlockLocation(owner: owner, index: k, dataStart: UInt(bitPattern: b.dataStart), length: b.length,
                              isCurrent: k == ps.current)
     }

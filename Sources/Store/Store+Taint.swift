@@ -9,7 +9,7 @@ extension Store {
     public func owner(of p: UnsafeRawPointer) -> PoolOwner? {
         guard let i = slotIndex(of: p) else { return nil }
         guard p - UnsafeRawPointer(space.slotBase(i)) < space.extent(slot: i) else { return nil }
-        if i < Store.firstQuotedSlot { return .paired(PoolID(index: i)!) }
+        if i < Layout.firstQuotedSlot { return .paired(PoolID(index: i)!) }
         return pools[i].quoter.map { .quoted($0) }
     }
 

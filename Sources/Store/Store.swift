@@ -35,14 +35,12 @@ public final class Store {
     }
 
     /// Exim's `ALIGNED_SIZEOF_STOREBLOCK` on LP64.
-    public static let headerSize = 16
+    @inlinable public static var headerSize: Int { 16 }
     /// Requests must be below this (Exim's `INT_MAX/2`): sizes 0...1_073_741_822 are legal.
-    public static let maxRequest = 1_073_741_823
-    @usableFromInline static let maxRequestU = UInt(1_073_741_823)
-    /// Index of the first quoted-pool slot; quoted pools use slots 10...31.
-    static let firstQuotedSlot = 10
+    @inlinable public static var maxRequest: Int { 1_073_741_823 }
+    @inlinable static var maxRequestU: UInt { 1_073_741_823 }
     /// How many quoters one store can hold.
-    public static let quotedPoolLimit = AddressSpace.slotCount - 10
+    public static var quotedPoolLimit: Int { 22 }
 
     /// The options this store was created with.
     public let options: Options
@@ -100,7 +98,7 @@ public final class Store {
         // The dummy cursor is the reservation's last byte: never inside any block's data.
         let dummy = space.base + (space.totalSize - 1)
         for i in 0..<AddressSpace.slotCount {
-            (pools + i).initialize(to: PoolState(dummy: dummy, active: i < Store.firstQuotedSlot))
+            (pools + i).initialize(to: PoolState(dummy: dummy, active: i < Layout.firstQuotedSlot))
         }
         control = .allocate(capacity: 1)
         control.initialize(to: StoreControl(dummy: dummy))
