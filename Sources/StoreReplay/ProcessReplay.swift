@@ -61,6 +61,9 @@ public final class ProcessReplay {
     public internal(set) var lastRecord: TraceRecord?
 
     weak var parent: ProcessReplay?
+    /// Processes of one exec'd process and its forked children share a family (for
+    /// attributing unprefixed lines).
+    var family: ObjectIdentifier { parent?.family ?? ObjectIdentifier(self) }
     let recorder: ReplayRecorder
     /// True while a forked child replays its parent's history (no findings reported).
     var silent = false
@@ -86,6 +89,12 @@ public final class ProcessReplay {
     private var blocks = BlockMap()
     private var mallocs: [UInt64: UnsafeMutableRawPointer] = [:]
     private var poolTotalAdjust = 0
+    /// The adjustment before the last pool-total mismatch (to undo a one-line blip).
+    private var previousPoolTotalAdjust: Int?
+    /// The last correction of the non-pool total (to undo a one-line blip).
+    private var lastNonpoolCorrection: Int?
+    /// The block mapping before the last address mismatch: our block and Exim's old start.
+    private var previousMapping: (UInt, UInt64)?
     /// Pool bytes added by each pre-trace block seeded after the trace began (lines the
     /// store printed before a seed lack them).
     private var seedShifts: [Int] = []
@@ -639,9 +648,18 @@ public final class ProcessReplay {
         let off = UInt64(UInt(oa) - loc.dataStart)
         if let e = blocks.exim(forOurs: loc.dataStart) {
             if e &+ off != ea {
+                if let (ours, old) = previousMapping, ours == loc.dataStart, old &+ off == ea {
+                    // The line before was a one-line blip: back to the old mapping.
+                    blocks.add(ours: loc.dataStart, exim: old, length: loc.length, key: key(of: loc.owner))
+                    previousMapping = nil
+                    return
+                }
                 let eximOff = Int64(bitPattern: ea &- e)
                 mismatch(r, "address offset", exim: "+\(eximOff)", replay: "+\(off)")
+                previousMapping = (loc.dataStart, e)
                 blocks.add(ours: loc.dataStart, exim: ea &- off, length: loc.length, key: key(of: loc.owner))
+            } else {
+                previousMapping = nil
             }
         } else {
             blocks.add(ours: loc.dataStart, exim: ea &- off, length: loc.length, key: key(of: loc.owner))
@@ -666,10 +684,20 @@ public final class ProcessReplay {
             poolTotalAdjust += diff
             return
         }
-        if adjusted != exim {
-            mismatch(r, "pool total", exim: "\(exim)", replay: "\(adjusted)", inferred: !inferredPools.isEmpty)
-            poolTotalAdjust += exim - adjusted
+        if adjusted == exim {
+            previousPoolTotalAdjust = nil
+            return
         }
+        // Carry on from Exim's figure; but if the line before was a one-line blip (this
+        // line agrees with the old figures), go back without a second report.
+        if let prev = previousPoolTotalAdjust, ours + prev == exim {
+            poolTotalAdjust = prev
+            previousPoolTotalAdjust = nil
+            return
+        }
+        mismatch(r, "pool total", exim: "\(exim)", replay: "\(adjusted)", inferred: !inferredPools.isEmpty)
+        previousPoolTotalAdjust = poolTotalAdjust
+        poolTotalAdjust += exim - adjusted
     }
 
     /// The pre-trace block in the tainted perm pool (section 18.7), made with a size-0 get.
@@ -687,6 +715,7 @@ public final class ProcessReplay {
     private func checkNonpoolTotal(_ ours: Int, _ exim: Int, _ r: TraceRecord) {
         if ours == exim {
             sawNonpoolFigure = true
+            lastNonpoolCorrection = nil
             return
         }
         let s = backing.statistics()
@@ -698,7 +727,15 @@ public final class ProcessReplay {
             inferences.append(ReplayInference(line: r.line, message: "non-pool total was \(diff) bytes higher before the trace than the replay counted (first nonpool figure)"))
             return
         }
+        // As for the pool total: a one-line blip is undone without a second report.
+        if let d = lastNonpoolCorrection, ours - d == exim {
+            backing.seedNonpoolCounters(malloc: exim, maxMalloc: s.maxNonpoolMalloc,
+                                        blocks: s.nonpoolBlocks, maxBlocks: s.maxNonpoolBlocks)
+            lastNonpoolCorrection = nil
+            return
+        }
         mismatch(r, "nonpool total", exim: "\(exim)", replay: "\(ours)", inferred: true)
+        lastNonpoolCorrection = exim - ours
         backing.seedNonpoolCounters(malloc: exim, maxMalloc: max(s.maxNonpoolMalloc, exim),
                                   blocks: s.nonpoolBlocks, maxBlocks: s.maxNonpoolBlocks)
     }

@@ -36,8 +36,12 @@ public final class TraceReplay {
     private var byPid: [Int: ProcessReplay] = [:]
     /// The process unprefixed lines go to.
     private var active: ProcessReplay?
+    /// A mark (no `+pid`) waiting for its first get to tell which process made it.
+    private var heldMark: TraceRecord?
     /// Forks announced (`forking for`) whose child has not yet printed `postfork`.
     private var pendingForks: [(purpose: String, parent: ProcessReplay, history: Int)] = []
+    /// Child pids named by a parent before the child's postfork line (no `+pid`).
+    private var forkedBeforePostfork: [String: Int] = [:]
 
     /// Makes a replay; at most `keepLimit` mismatches and problems are kept as values
     /// (all are counted).
@@ -77,21 +81,27 @@ public final class TraceReplay {
                 return
             }
             let f = pendingForks.remove(at: i)
+            // Without +pid, the parent may already have named the child ("forked for … : pid").
+            let pid = r.pid ?? forkedBeforePostfork.removeValue(forKey: purpose)
             do {
-                let child = try f.parent.fork(historyCount: f.history, pid: r.pid, purpose: purpose)
+                let child = try f.parent.fork(historyCount: f.history, pid: pid, purpose: purpose)
                 register(child)
-                if let pid = r.pid { byPid[pid] = child }
+                if let pid { byPid[pid] = child }
                 active = child
                 currentProcess = child
             } catch {
                 recorder.problem(ReplayProblem(line: r.line, message: "cannot make a store for the child: \(error)"))
             }
         case .forked(_, let purpose, let childPid):
-            if r.pid == nil, let child = processes.last(where: { $0.pid == nil && $0.purpose == purpose && $0.parent != nil }) {
-                child.pid = childPid
-                byPid[childPid] = child
-                // This line is the parent's: it runs again.
-                active = child.parent ?? active
+            if r.pid == nil {
+                if let child = processes.last(where: { $0.pid == nil && $0.purpose == purpose && $0.parent != nil }) {
+                    child.pid = childPid
+                    byPid[childPid] = child
+                    // This line is the parent's: it runs again.
+                    active = child.parent ?? active
+                } else if pendingForks.contains(where: { $0.purpose == purpose }) {
+                    forkedBeforePostfork[purpose] = childPid
+                }
             }
             currentProcess = process(for: r)
         case .terminating(let pid, _, let rc):
@@ -113,7 +123,20 @@ public final class TraceReplay {
             guard var p = process(for: r) else { return }
             if r.event.isMemory {
                 memoryRecords += 1
-                if r.pid == nil, let other = consistentAlternative(to: p, for: r) {
+                if r.pid == nil, let held = heldMark {
+                    // The mark's first get (the cookie) tells whose mark it was.
+                    heldMark = nil
+                    if let other = consistentAlternative(to: p, for: r) {
+                        p = other
+                        active = other
+                        attributedByConsistency += 1
+                    }
+                    p.apply(held)
+                } else if r.pid == nil, case .mark = r.event, liveCandidates(besides: p) {
+                    heldMark = r
+                    currentProcess = p
+                    return
+                } else if r.pid == nil, let other = consistentAlternative(to: p, for: r) {
                     p = other
                     active = other
                     attributedByConsistency += 1
@@ -124,8 +147,17 @@ public final class TraceReplay {
         }
     }
 
+    /// Whether another live process shares the unprefixed stream with `p`.
+    private func liveCandidates(besides p: ProcessReplay) -> Bool {
+        processes.contains { $0 !== p && !$0.isTerminated && $0.family == p.family }
+    }
+
     /// Ends the input: anything pending in any process is applied or reported.
     public func finish() {
+        if let held = heldMark, let p = active {
+            heldMark = nil
+            p.apply(held)
+        }
         for p in processes where !p.isTerminated {
             p.finishPending()
             if !p.exitComparisons.isEmpty { finishedExits.append(p.exitReport) }
@@ -191,7 +223,7 @@ public final class TraceReplay {
     /// one other live process of the same stream goes to that one.
     private func consistentAlternative(to p: ProcessReplay, for r: TraceRecord) -> ProcessReplay? {
         guard processes.count > 1, p.plausibility(of: r) == false else { return nil }
-        let others = processes.filter { $0 !== p && !$0.isTerminated && $0.plausibility(of: r) == true }
+        let others = processes.filter { $0 !== p && !$0.isTerminated && $0.family == p.family && $0.plausibility(of: r) == true }
         return others.count == 1 ? others[0] : nil
     }
 }
