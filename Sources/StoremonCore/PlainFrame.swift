@@ -21,7 +21,8 @@ public enum PlainFrame {
 
         // Status.
         let st = snap.status
-        add(untainted("storemon  \(SnapshotJSON.isoTime(st.time.timeIntervalSince1970))  every \(formatInterval(st.interval))  refresh \(String(format: "%.1f", st.refreshMilliseconds)) ms  resets \(st.resets)  quoted pools \(st.quotedPoolsInUse)\(st.paused ? "  PAUSED" : "")"))
+        let clock = SnapshotJSON.isoTime(st.time.timeIntervalSince1970).dropFirst(11).prefix(8)
+        add(untainted("storemon \(clock)  every \(formatInterval(st.interval))  refresh \(String(format: "%.1f", st.refreshMilliseconds))ms  resets \(st.resets)  quoted \(st.quotedPoolsInUse)\(st.paused ? "  PAUSED" : "")"))
         add("log:   " + untainted(st.logPath ?? "-"))
         add("spool: " + untainted(st.spoolPath ?? "-") + untainted(snap.queue.queueName.map { "  queue \($0)" } ?? ""))
         add("")
@@ -43,7 +44,8 @@ public enum PlainFrame {
         let log = snap.log
         var flags: [String] = []
         for f in LogSnapshot.flagOrder { flags.append("\(f.text) \(log.byFlag[f] ?? 0)") }
-        add(untainted("LOG  \(log.lines) lines  \(String(format: "%.1f", log.linesPerSecond))/s  " + flags.joined(separator: " ") + "  rejected \(log.rejected)  other \(log.other)"))
+        add(untainted("LOG  \(log.lines) lines  \(String(format: "%.1f", log.linesPerSecond))/s  rejected \(log.rejected)  other \(log.other)"))
+        add(untainted("     " + flags.joined(separator: "  ")))
         if let note = log.note { add(untainted("  " + note)) }
         for line in log.tail.suffix(max(0, tailLines)) {
             let quoted = TerminalQuoter(maxColumns: width).quote(line.text)

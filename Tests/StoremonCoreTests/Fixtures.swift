@@ -21,7 +21,7 @@ enum Fixtures {
 
     /// A fresh temporary directory, removed by the caller with `remove`.
     static func temporaryDirectory(_ tag: String = "core") throws -> String {
-        let path = NSTemporaryDirectory() + "/storemon-\(tag)-\(UUID().uuidString)"
+        let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("storemon-\(tag)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
