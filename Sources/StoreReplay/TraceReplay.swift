@@ -109,7 +109,9 @@ public final class TraceReplay {
             p?.isTerminated = true
             p?.exitCode = rc
             p?.finishPending()
-            if let p, active === p { active = p.parent.flatMap { $0.isTerminated ? nil : $0 } }
+            if let p, active === p {
+                active = p.parent.flatMap { $0.isTerminated ? nil : $0 } ?? processes.last { !$0.isTerminated && $0 !== p }
+            }
             currentProcess = p
             if let p { retire(p) }
         case .noise:
@@ -188,6 +190,12 @@ public final class TraceReplay {
     private func startProcess(pid: Int, purpose: String, line: Int) {
         do {
             let p = try ProcessReplay(pid: pid, purpose: purpose, seeded: true, recorder: recorder)
+            // An exec'd forked child (postfork, then a version line) keeps its parent.
+            if let old = byPid[pid], let parent = old.parent {
+                p.parent = parent
+                p.parentPid = parent.pid
+                p.purpose = old.purpose
+            }
             register(p)
             byPid[pid] = p
             active = p
