@@ -108,6 +108,7 @@ public final class TraceReplay {
             let p = byPid[pid] ?? process(for: r)
             p?.isTerminated = true
             p?.exitCode = rc
+            if let name = r.event.terminatingName { p?.purpose = name }
             p?.finishPending()
             if let p, active === p {
                 active = p.parent.flatMap { $0.isTerminated ? nil : $0 } ?? processes.last { !$0.isTerminated && $0 !== p }
@@ -233,5 +234,12 @@ public final class TraceReplay {
         guard processes.count > 1, p.plausibility(of: r) == false else { return nil }
         let others = processes.filter { $0 !== p && !$0.isTerminated && $0.family == p.family && $0.plausibility(of: r) == true }
         return others.count == 1 ? others[0] : nil
+    }
+}
+
+extension TraceEvent {
+    /// The process name a `terminating` line gives.
+    var terminatingName: String? {
+        if case .terminating(_, let name, _) = self { return name } else { return nil }
     }
 }

@@ -1,0 +1,42 @@
+import Foundation
+
+/// Locates the real-Exim fixtures by walking up from this file to `Tests/Fixtures`.
+enum Fixtures {
+    static let root: URL = {
+        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while dir.path != "/" {
+            let candidate = dir.appendingPathComponent("Fixtures/exim-real")
+            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: "/nonexistent")
+    }()
+
+    /// The ten `-d+memory` traces (six in traces/, four in traces-extra/).
+    static let traceNames: [String] = [
+        "traces/trace1-bt.txt", "traces/trace2-bp.txt", "traces/trace3-bh.txt",
+        "traces/trace4-deliver-local.txt", "traces/trace5-daemon.txt", "traces/trace6-deliver-remote.txt",
+        "traces-extra/e1-be-newblock.txt", "traces-extra/e2-be-config-negative.txt",
+        "traces-extra/e3-be-config-reuse.txt", "traces-extra/e4-be-keepone-discard.txt",
+    ]
+
+    static func path(_ name: String) -> String { root.appendingPathComponent(name).path }
+
+    /// Runs a shell pipeline (grep/awk) and returns its stdout.
+    static func shell(_ command: String) -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", command]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        do { try p.run() } catch { return "" }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// `grep -cE pattern file` as an Int.
+    static func grepCount(_ pattern: String, _ name: String) -> Int {
+        Int(shell("grep -cE -- '\(pattern)' '\(path(name))'").trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+}
