@@ -41,20 +41,23 @@ public struct TraceCallSite: Hashable, Sendable, CustomStringConvertible {
 
 /// The time prefix `+timestamp` adds: `HH:MM:SS ` or `HH:MM:SS.mmm `.
 public struct TraceTimestamp: Hashable, Sendable, CustomStringConvertible {
-    /// Hours, 0...23 (not range-checked beyond two digits).
-    public var hour: Int
-    /// Minutes.
-    public var minute: Int
-    /// Seconds.
-    public var second: Int
-    /// Milliseconds, when the millisecond log selector was on.
-    public var millisecond: Int?
-    /// Makes a timestamp.
-    public init(hour: Int, minute: Int, second: Int, millisecond: Int? = nil) {
-        self.hour = hour; self.minute = minute; self.second = second; self.millisecond = millisecond
-    }
     /// Milliseconds since midnight.
-    public var millisecondsOfDay: Int { ((hour * 60 + minute) * 60 + second) * 1000 + (millisecond ?? 0) }
+    public let millisecondsOfDay: Int32
+    /// Whether the line printed milliseconds.
+    public let hasMilliseconds: Bool
+    /// Makes a timestamp (fields are not range-checked beyond their two or three digits).
+    public init(hour: Int, minute: Int, second: Int, millisecond: Int? = nil) {
+        millisecondsOfDay = Int32(truncatingIfNeeded: ((hour * 60 + minute) * 60 + second) * 1000 + (millisecond ?? 0))
+        hasMilliseconds = millisecond != nil
+    }
+    /// Hours.
+    public var hour: Int { Int(millisecondsOfDay) / 3_600_000 }
+    /// Minutes.
+    public var minute: Int { Int(millisecondsOfDay) / 60_000 % 60 }
+    /// Seconds.
+    public var second: Int { Int(millisecondsOfDay) / 1000 % 60 }
+    /// Milliseconds, when the millisecond log selector was on.
+    public var millisecond: Int? { hasMilliseconds ? Int(millisecondsOfDay) % 1000 : nil }
     /// As Exim prints it.
     public var description: String {
         func two(_ v: Int) -> String { v < 10 ? "0\(v)" : String(v) }

@@ -57,8 +57,8 @@ public final class ProcessReplay {
     public internal(set) var inferences: [ReplayInference] = []
     /// Memory records applied.
     public internal(set) var memoryRecords = 0
-    /// The last record applied to this process.
-    public internal(set) var lastRecord: TraceRecord?
+    /// The line number of the last record applied to this process.
+    public internal(set) var lastLine = 0
 
     weak var parent: ProcessReplay?
     /// Processes of one exec'd process and its forked children share a family (for
@@ -89,6 +89,8 @@ public final class ProcessReplay {
     private var blocks = BlockMap()
     private var mallocs: [UInt64: UnsafeMutableRawPointer] = [:]
     private var poolTotalAdjust = 0
+    /// Frees of memory malloc'd before the trace, not yet taken off the store's counters.
+    private var unappliedFrees: (bytes: Int, blocks: Int) = (0, 0)
     /// The adjustment before the last pool-total mismatch (to undo a one-line blip).
     private var previousPoolTotalAdjust: Int?
     /// The last correction of the non-pool total (to undo a one-line blip).
@@ -165,7 +167,7 @@ public final class ProcessReplay {
     /// Applies one record of this process.
     func apply(_ r: TraceRecord) {
         ensureForked()
-        lastRecord = r
+        lastLine = r.line
         switch r.event {
         case .exitNonpool, .exitNpools, .exitPool:
             exitLine(r)
@@ -280,7 +282,7 @@ public final class ProcessReplay {
         while queueHead < queue.count {
             let head = queue[queueHead]
             queueHead += 1
-            mismatch(lastRecord?.line ?? 0, "sequence", exim: "end of trace", replay: "\(head.event.kind)")
+            mismatch(lastLine, "sequence", exim: "end of trace", replay: "\(head.event.kind)")
         }
         trimQueue()
     }
@@ -312,6 +314,7 @@ public final class ProcessReplay {
 
     /// Runs `body` against the store with Exim's call site and returns the lines the store printed.
     private func run(_ site: TraceCallSite?, _ line: Int, _ body: () throws(StoreError) -> Void) -> [TraceEvent] {
+        applyUnappliedFrees()
         capture.lines.removeAll(keepingCapacity: true)
         backing.traceSink = sink
         backing.callSiteOverride = site.map { ($0.function, $0.line) }
@@ -543,11 +546,20 @@ public final class ProcessReplay {
             compareSequence(out.map { OurLine(event: $0, poolBlock: false, seedEpoch: seedShifts.count) }, [r])
             return
         }
-        // Memory malloc'd before the trace began: only the counters move.
-        let s = backing.statistics()
-        backing.seedNonpoolCounters(malloc: s.nonpoolMalloc - size, maxMalloc: s.maxNonpoolMalloc,
-                                  blocks: s.nonpoolBlocks - 1, maxBlocks: s.maxNonpoolBlocks)
+        // Memory malloc'd before the trace began: only the counters move (applied before
+        // the store next prints or is read, so a run of such frees costs one read).
+        unappliedFrees.bytes += size
+        unappliedFrees.blocks += 1
         inferences.append(ReplayInference(line: r.line, message: "free of \(size) bytes malloc'd before the trace"))
+    }
+
+    /// Applies the counter changes of frees of pre-trace memory.
+    private func applyUnappliedFrees() {
+        guard unappliedFrees.blocks > 0 else { return }
+        let s = backing.statistics()
+        backing.seedNonpoolCounters(malloc: s.nonpoolMalloc - unappliedFrees.bytes, maxMalloc: s.maxNonpoolMalloc,
+                                    blocks: s.nonpoolBlocks - unappliedFrees.blocks, maxBlocks: s.maxNonpoolBlocks)
+        unappliedFrees = (0, 0)
     }
 
     // MARK: comparison
@@ -754,6 +766,7 @@ public final class ProcessReplay {
         }
         guard found else { return }
         messageIDArgument = true
+        applyUnappliedFrees()
         let s = backing.statistics()
         backing.seedNonpoolCounters(malloc: s.nonpoolMalloc, maxMalloc: s.maxNonpoolMalloc,
                                   blocks: count9.blocks, maxBlocks: count9.maxBlocks)
@@ -771,6 +784,7 @@ public final class ProcessReplay {
     private func exitLine(_ r: TraceRecord) {
         if !inExitBlock {
             finishPending()
+            applyUnappliedFrees()
             inExitBlock = true
             exitStats = backing.statistics()
         }
