@@ -7,6 +7,12 @@ import Store
 /// deliberately (`line.bytes.copiedOut()`, `line.messageID?.copiedOut()`); the numbers
 /// (`timestamp`, `pid`) and enums are plain values and may be kept as they are.
 ///
+/// Making a `LogLine` classifies it (kind, flag, timestamp, pid, id): a single pass over
+/// the prefix plus, for lines without a flag, a few prefix comparisons. Addresses,
+/// recipients, reasons and fields come from `details()`, a second pass over the words
+/// done only when asked (each convenience accessor below runs it again; call
+/// `details()` once when you need several).
+///
 /// ```swift
 /// let mark = try store.mark()
 /// for line in try tailer.readNewLines(into: store) {
@@ -41,7 +47,7 @@ public struct LogLine {
     /// The timestamp at the start of the line, nil for continuation, header and blank lines.
     public var timestamp: LogTimestamp? { layout.timestamp }
     /// The process id from the `[pid]` prefix (`log_selector = +pid`), else nil.
-    public var pid: Int? { layout.pid >= 0 ? layout.pid : nil }
+    public var pid: Int? { layout.pid >= 0 ? Int(layout.pid) : nil }
     /// The message id (16 or 23 characters) when the line is about a message.
     public var messageID: TaintedBytes? { view(layout.id) }
     /// The message id's format, nil when there is no id.
@@ -50,49 +56,68 @@ public struct LogLine {
     public var text: TaintedBytes { bytes[Int(layout.textStart)..<bytes.count] }
     /// The line after the id and flag (after the prefix when there is no id).
     public var body: TaintedBytes { bytes[Int(layout.bodyStart)..<bytes.count] }
-    /// On flagged lines, the first word after the flag: the sender on `<=` (`<>` for
-    /// bounces), the delivered, deferred or failed address on the others.
-    public var address: TaintedBytes? { view(layout.address) }
-    /// On delivery lines, the `<original>` address that followed the delivered one.
-    public var originalAddress: TaintedBytes? { view(layout.originalAddress) }
-    /// On `<=` lines, the recipients after `for ` (space separated), if logged.
-    public var recipients: TaintedBytes? { view(layout.recipients) }
-    /// The reason: for `.rejected` the text after `rejected …: `; for `==` and `**` the
-    /// defer or failure text; for protocol and synchronization errors the explanation.
-    public var reason: TaintedBytes? { view(layout.reason) }
     /// For `.rejected` lines, what was rejected.
     public var rejection: LogRejection? { layout.rejection }
     /// True for `temporarily rejected …` lines.
     public var isTemporaryRejection: Bool { layout.temporaryRejection }
 
-    /// The value of a recorded field (first occurrence), without surrounding quotes;
-    /// backslash escapes of quoted values are left in place (see `isQuoted(_:)`).
-    /// Trailing `:` before a reason is not part of the value.
-    public subscript(_ key: LogFieldKey) -> TaintedBytes? { view(layout.fields[Int(key.rawValue)]) }
+    /// The second pass: addresses, recipients, reason and fields. O(line length).
+    public func details() -> LogLineDetails {
+        LogLineDetails(bytes: bytes, layout: bytes.withUnsafeBytes { LogLineScanner.details($0, layout) })
+    }
 
-    /// Same as the subscript.
-    public func field(_ key: LogFieldKey) -> TaintedBytes? { self[key] }
-
-    /// True if the field's value was written in double quotes (`T="…"`, `C="…"`).
-    public func isQuoted(_ key: LogFieldKey) -> Bool { layout.quotedFields & (1 << UInt32(key.rawValue)) != 0 }
-
-    /// The `S=` size as a number, if present and all digits.
-    public var size: Int? { number(self[.S]) }
+    /// Same as `details().address` (see there).
+    public var address: TaintedBytes? { details().address }
+    /// Same as `details().originalAddress`.
+    public var originalAddress: TaintedBytes? { details().originalAddress }
+    /// Same as `details().recipients`.
+    public var recipients: TaintedBytes? { details().recipients }
+    /// Same as `details().reason`.
+    public var reason: TaintedBytes? { details().reason }
+    /// Same as `details()[key]`.
+    public subscript(_ key: LogFieldKey) -> TaintedBytes? { details()[key] }
 
     @inline(__always)
     func view(_ s: Span32) -> TaintedBytes? {
         guard let r = s.range else { return nil }
         return bytes[r]
     }
+}
 
-    func number(_ b: TaintedBytes?) -> Int? {
-        guard let b, !b.isEmpty, b.count < 19 else { return nil }
-        var v = 0
-        for i in 0..<b.count {
-            let d = b[i] &- 0x30
-            guard d < 10 else { return nil }
-            v = v * 10 + Int(d)
-        }
-        return v
+/// The words of a `LogLine` beyond its classification: addresses, recipients, the
+/// reason, and the `KEY=value` fields. Views into the same pool as the line.
+public struct LogLineDetails {
+    /// The line the details belong to.
+    public let bytes: TaintedBytes
+    let layout: LogLineDetailLayout
+
+    /// On flagged lines, the first word after the flag: the sender on `<=` (`<>` for
+    /// bounces), the delivered, deferred or failed address on the others (a trailing
+    /// `:` before a reason is left out).
+    public var address: TaintedBytes? { view(layout.address) }
+    /// On delivery lines, the `<original>` address that followed the delivered one (with its `<>`).
+    public var originalAddress: TaintedBytes? { view(layout.originalAddress) }
+    /// On `<=` lines, the recipients after `for ` (space separated), if logged.
+    public var recipients: TaintedBytes? { view(layout.recipients) }
+    /// The reason: for `.rejected` the text after `rejected …: `; for `==` the text after
+    /// `defer (errno): `; for `**` the text after `: `; for protocol errors the explanation
+    /// after the host; for synchronization errors the text in parentheses.
+    public var reason: TaintedBytes? { view(layout.reason) }
+
+    /// The value of a recorded field (its first occurrence), without surrounding quotes;
+    /// backslash escapes of quoted values are left in place (see `isQuoted(_:)`).
+    /// A trailing `:` before a reason is not part of the value.
+    public subscript(_ key: LogFieldKey) -> TaintedBytes? { view(layout.fields[Int(key.rawValue)]) }
+
+    /// True if the field's value was written in double quotes (`T="…"`, `C="…"`).
+    public func isQuoted(_ key: LogFieldKey) -> Bool { layout.quotedFields & (1 << UInt32(key.rawValue)) != 0 }
+
+    /// The `S=` size as a number, if present and all digits.
+    public var size: Int? { self[.S]?.decimalValue() }
+
+    @inline(__always)
+    func view(_ s: Span32) -> TaintedBytes? {
+        guard let r = s.range else { return nil }
+        return bytes[r]
     }
 }

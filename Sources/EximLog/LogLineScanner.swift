@@ -16,7 +16,8 @@ enum LogLineScanner {
         b &- 0x30 < 10 || (b | 0x20) &- 0x61 < 26
     }
 
-    /// Arguments: the line's bytes (base may be nil when empty). Result: its layout.
+    /// Arguments: the line's bytes (base may be nil when empty). Result: its eager layout
+    /// (kind, flag, timestamp, pid, id, offsets). Fields and reasons: `details`.
     static func scan(_ buf: UnsafeRawBufferPointer) -> LogLineLayout {
         var L = LogLineLayout()
         let n = buf.count
@@ -30,8 +31,8 @@ enum LogLineScanner {
         }
 
         // Timestamp.
-        if let (ts, after) = timestamp(p, n, from: i) {
-            L.timestamp = ts
+        let after = timestamp(p, n, from: i, &L)
+        if after >= 0 {
             i = after
         } else if i == 0 {
             classifyUntimed(p, n, &L)
@@ -40,9 +41,9 @@ enum LogLineScanner {
 
         // [pid]
         if i < n && p[i] == lbracket {
-            var j = i + 1, v = 0
-            while j < n && isDigit(p[j]) && j - i < 20 { v = v &* 10 &+ Int(p[j] &- 0x30); j += 1 }
-            if j > i + 1 && j + 1 < n + 1 && j < n && p[j] == rbracket {
+            var j = i + 1, v: Int32 = 0
+            while j < n && isDigit(p[j]) && j - i < 10 { v = v &* 10 &+ Int32(p[j] &- 0x30); j += 1 }
+            if j > i + 1 && j < n && p[j] == rbracket {
                 L.pid = v
                 i = j + 1
                 if i < n && p[i] == space { i += 1 }
@@ -51,17 +52,17 @@ enum LogLineScanner {
         L.textStart = Int32(i)
 
         // Message id, followed by a space or the end of the line.
-        if let (fmt, end) = messageID(p, n, from: i) {
-            L.id = Span32(i, end)
-            L.idFormat = fmt
+        let fmt = messageID(p, n, from: i)
+        if fmt != 0 {
+            L.idStart = Int32(i)
+            L.idFormatRaw = fmt
+            let end = i + (fmt == 1 ? 16 : 23)
             i = end < n ? end + 1 : end
             // Flag.
             if i + 1 < n, let f = LogFlag.from(p[i], p[i + 1]), i + 2 == n || p[i + 2] == space {
-                L.flag = f
+                L.flagRaw = f.rawValue
                 L.kind = .flagged
-                i = min(i + 3, n)
-                L.bodyStart = Int32(i)
-                scanFlagged(p, n, from: i, &L)
+                L.bodyStart = Int32(min(i + 3, n))
                 return L
             }
             L.bodyStart = Int32(i)
@@ -71,6 +72,44 @@ enum LogLineScanner {
         L.bodyStart = Int32(i)
         classifyGeneral(p, n, from: i, &L)
         return L
+    }
+
+    /// Arguments: the line's bytes and its eager layout. Result: addresses, recipients,
+    /// reason and the field table (a second pass over the words, done on demand).
+    static func details(_ buf: UnsafeRawBufferPointer, _ L: LogLineLayout) -> LogLineDetailLayout {
+        var D = LogLineDetailLayout()
+        let n = buf.count
+        guard n > 0, let base = buf.baseAddress else { return D }
+        let p = base.assumingMemoryBound(to: UInt8.self)
+        let body = min(Int(L.bodyStart), n)
+        if let flag = L.flag {
+            scanFlagged(p, n, from: body, arrival: flag == .arrival || flag == .fakeRejectArrival, &D)
+            return D
+        }
+        switch L.kind {
+        case .continuation, .rejectLogHeader, .blank:
+            return D
+        case .rejected:
+            if let r = find(p, n, body, "rejected"), let c = find(p, n, r, ": ") {
+                var e = n
+                while e > c + 2 && p[e - 1] == space { e -= 1 }
+                D.reason = Span32(c + 2, e)
+            }
+        case .synchronizationError:
+            setParenReason(p, n, from: body, &D)
+        default:
+            break
+        }
+        scanAnywhere(p, n, from: body, &D)
+        if L.kind == .protocolError {
+            let h = D.fields[Int(LogFieldKey.H.rawValue)]
+            if h.isPresent {
+                var j = Int(h.hi)
+                while j < n && p[j] == space { j += 1 }
+                if j < n { D.reason = Span32(j, n) }
+            }
+        }
+        return D
     }
 
     // MARK: prefix pieces
@@ -100,59 +139,63 @@ enum LogLineScanner {
         return j
     }
 
-    /// Arguments: line, start. Result: the timestamp and the offset after its trailing
-    /// space (or the end of the line), or nil if there is no valid timestamp at `i`.
+    /// Arguments: line, start, layout. Result: the offset after the timestamp's trailing
+    /// space (or the end of the line), or -1 if there is no valid timestamp at `i`.
+    /// Invariant: sets `time` and `zone` only on success.
     @inline(__always)
-    static func timestamp(_ p: UnsafePointer<UInt8>, _ n: Int, from i: Int) -> (LogTimestamp, Int)? {
-        guard n - i >= 19 else { return nil }
+    static func timestamp(_ p: UnsafePointer<UInt8>, _ n: Int, from i: Int, _ L: inout LogLineLayout) -> Int {
+        guard n - i >= 19 else { return -1 }
         let q = p + i
         @inline(__always) func d(_ k: Int) -> Int { Int(q[k] &- 0x30) }
         guard isDigit(q[0]), isDigit(q[1]), isDigit(q[2]), isDigit(q[3]), q[4] == dash,
               isDigit(q[5]), isDigit(q[6]), q[7] == dash, isDigit(q[8]), isDigit(q[9]), q[10] == space,
               isDigit(q[11]), isDigit(q[12]), q[13] == colon, isDigit(q[14]), isDigit(q[15]), q[16] == colon,
-              isDigit(q[17]), isDigit(q[18]) else { return nil }
+              isDigit(q[17]), isDigit(q[18]) else { return -1 }
         let month = d(5) * 10 + d(6), day = d(8) * 10 + d(9)
         let hour = d(11) * 10 + d(12), minute = d(14) * 10 + d(15), second = d(17) * 10 + d(18)
         guard month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 60
-        else { return nil }
-        var ts = LogTimestamp(year: d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3), month: month, day: day,
-                              hour: hour, minute: minute, second: second)
+        else { return -1 }
+        var ms: Int? = nil
         var k = 19
         if n - i >= 23 && q[19] == 0x2E && isDigit(q[20]) && isDigit(q[21]) && isDigit(q[22]) {
-            ts.millisecond = d(20) * 100 + d(21) * 10 + d(22)
+            ms = d(20) * 100 + d(21) * 10 + d(22)
             k = 23
         }
+        var zone = Int16.min
         if n - i >= k + 6 && q[k] == space && (q[k + 1] == 0x2B || q[k + 1] == dash)
             && isDigit(q[k + 2]) && isDigit(q[k + 3]) && isDigit(q[k + 4]) && isDigit(q[k + 5])
             && (n - i == k + 6 || q[k + 6] == space) {
             let mins = (d(k + 2) * 10 + d(k + 3)) * 60 + d(k + 4) * 10 + d(k + 5)
-            ts.zoneOffsetMinutes = q[k + 1] == dash ? -mins : mins
+            zone = Int16(q[k + 1] == dash ? -mins : mins)
             k += 6
         }
-        if n - i == k { return (ts, n) }
-        guard q[k] == space else { return nil }
-        return (ts, i + k + 1)
+        let next: Int
+        if n - i == k { next = n } else if q[k] == space { next = i + k + 1 } else { return -1 }
+        L.time = LogLineLayout.packTime(year: d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3), month: month, day: day,
+                                        hour: hour, minute: minute, second: second, ms: ms)
+        L.zone = zone
+        return next
     }
 
-    /// Arguments: line, start. Result: the id's format and end offset if a 16- or
-    /// 23-character id starts at `i` and is followed by a space or the end of the line.
+    /// Arguments: line, start. Result: 1 for a 16-character id, 2 for a 23-character id
+    /// at `i` followed by a space or the end of the line, 0 for none.
     @inline(__always)
-    static func messageID(_ p: UnsafePointer<UInt8>, _ n: Int, from i: Int) -> (MessageIDFormat, Int)? {
-        guard n - i >= 16 else { return nil }
+    static func messageID(_ p: UnsafePointer<UInt8>, _ n: Int, from i: Int) -> UInt8 {
+        guard n - i >= 16 else { return 0 }
         let q = p + i
         guard isAlnum(q[0]), isAlnum(q[1]), isAlnum(q[2]), isAlnum(q[3]), isAlnum(q[4]), isAlnum(q[5]),
-              q[6] == dash else { return nil }
+              q[6] == dash else { return 0 }
         // Legacy: 6-6-2.
         if q[13] == dash && isAlnum(q[7]) && isAlnum(q[8]) && isAlnum(q[9]) && isAlnum(q[10]) && isAlnum(q[11])
             && isAlnum(q[12]) && isAlnum(q[14]) && isAlnum(q[15]) && (n - i == 16 || q[16] == space) {
-            return (.legacy, i + 16)
+            return 1
         }
         // Extended: 6-11-4.
-        guard n - i >= 23, q[18] == dash else { return nil }
-        for k in 7..<18 where !isAlnum(q[k]) { return nil }
+        guard n - i >= 23, q[18] == dash else { return 0 }
+        for k in 7..<18 where !isAlnum(q[k]) { return 0 }
         guard isAlnum(q[19]), isAlnum(q[20]), isAlnum(q[21]), isAlnum(q[22]),
-              n - i == 23 || q[23] == space else { return nil }
-        return (.extended, i + 23)
+              n - i == 23 || q[23] == space else { return 0 }
+        return 2
     }
 
     // MARK: fields
@@ -189,7 +232,7 @@ enum LogLineScanner {
     /// whether the (unquoted) value ended with `:` (the reason text follows).
     /// Invariant: records the field only if its key is known and not yet set.
     @inline(__always)
-    static func field(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int, _ L: inout LogLineLayout,
+    static func field(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int, _ L: inout LogLineDetailLayout,
                       only restricted: Bool = false) -> (end: Int, colon: Bool)? {
         // key: [A-Za-z0-9*]{1,8} then '='
         var j = i
@@ -228,7 +271,7 @@ enum LogLineScanner {
 
     @inline(__always)
     static func record(_ key: LogFieldKey?, _ s: Span32, _ quoted: Bool, _ restricted: Bool,
-                       _ L: inout LogLineLayout, next: Int, colon: Bool) -> (end: Int, colon: Bool) {
+                       _ L: inout LogLineDetailLayout, next: Int, colon: Bool) -> (end: Int, colon: Bool) {
         if let k = key, !restricted || k == .DT || k == .QT {
             let idx = Int(k.rawValue)
             if !L.fields[idx].isPresent {
@@ -255,11 +298,11 @@ enum LogLineScanner {
 
     /// Arguments: line, start of the text after the flag, layout.
     /// Invariant: sets address, original address, fields, recipients (`<=`) and reason (`==`, `**`).
-    static func scanFlagged(_ p: UnsafePointer<UInt8>, _ n: Int, from start: Int, _ L: inout LogLineLayout) {
+    static func scanFlagged(_ p: UnsafePointer<UInt8>, _ n: Int, from start: Int, arrival isArrival: Bool,
+                            _ L: inout LogLineDetailLayout) {
         var i = start
         while i < n && p[i] == space { i += 1 }
         guard i < n else { return }
-        let isArrival = L.flag == .arrival || L.flag == .fakeRejectArrival
         // The address (or sender), unless the line goes straight to fields.
         if field(p, n, i, &L) == nil {
             var e = wordEnd(p, n, i)
@@ -267,7 +310,8 @@ enum LogLineScanner {
                 e = wordEnd(p, n, min(quotedEnd(p, n, i) + 1, n))
             }
             var colonEnd = false
-            if e > i && p[e - 1] == colon && !isArrival { colonEnd = true }
+            // `addr: reason` on `**` lines; but `:blackhole:` and `:fail:` are addresses.
+            if e > i + 1 && p[e - 1] == colon && p[i] != colon && !isArrival { colonEnd = true }
             L.address = Span32(i, colonEnd ? e - 1 : e)
             i = e
             if colonEnd { setReason(p, n, from: i, &L); return }
@@ -312,7 +356,7 @@ enum LogLineScanner {
 
     /// Arguments: line, where the reason starts, layout. Invariant: skips a leading `: `,
     /// records trailing `DT=`/`QT=` words as fields and leaves them out of the reason.
-    static func setReason(_ p: UnsafePointer<UInt8>, _ n: Int, from start: Int, _ L: inout LogLineLayout) {
+    static func setReason(_ p: UnsafePointer<UInt8>, _ n: Int, from start: Int, _ L: inout LogLineDetailLayout) {
         var i = start
         while i < n && (p[i] == space || p[i] == colon) { i += 1 }
         var rStart = i
@@ -341,7 +385,7 @@ enum LogLineScanner {
     }
 
     /// Records every known `KEY=value` word of a line that is not a flagged message line.
-    static func scanAnywhere(_ p: UnsafePointer<UInt8>, _ n: Int, from start: Int, _ L: inout LogLineLayout) {
+    static func scanAnywhere(_ p: UnsafePointer<UInt8>, _ n: Int, from start: Int, _ L: inout LogLineDetailLayout) {
         var i = start
         while i < n {
             while i < n && p[i] == space { i += 1 }
@@ -362,19 +406,22 @@ enum LogLineScanner {
         return memcmp(p + i, s.utf8Start, m) == 0
     }
 
-    /// The offset of `s` in `p[i..<n]`, or nil.
+    /// The offset of `s` in `p[i..<n]`, or nil. Searches with memchr for the needle's
+    /// first byte that is not a space (spaces are everywhere in a log line).
     @inline(__always)
     static func find(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int, _ s: StaticString) -> Int? {
         let m = s.utf8CodeUnitCount
         guard m > 0, n - i >= m else { return nil }
         let needle = s.utf8Start
-        let first = Int32(needle[0])
-        var j = i
-        let last = n - m          // the last offset where the needle fits
+        var a = 0
+        while a < m - 1 && needle[a] == space { a += 1 }
+        let key = Int32(needle[a])
+        var j = i + a                 // where the anchor byte may be
+        let last = n - m + a          // the last anchor position where the needle fits
         while j <= last {
-            guard let hit = memchr(p + j, first, last - j + 1) else { return nil }
+            guard let hit = memchr(p + j, key, last - j + 1) else { return nil }
             let k = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - p
-            if memcmp(p + k, needle, m) == 0 { return k }
+            if memcmp(p + k - a, needle, m) == 0 { return k - a }
             j = k + 1
         }
         return nil
@@ -406,12 +453,10 @@ enum LogLineScanner {
             L.kind = .rejected
             rejectionDetails(p, n, at: r, &L)
         } else { L.kind = .messageEvent }
-        scanAnywhere(p, n, from: i, &L)
     }
 
     /// A timestamped line without an id.
     static func classifyGeneral(_ p: UnsafePointer<UInt8>, _ n: Int, from i: Int, _ L: inout LogLineLayout) {
-        defer { scanAnywhere(p, n, from: i, &L) }
         if i >= n { L.kind = .other; return }
         switch p[i] {
         case 0x53: // S
@@ -423,12 +468,10 @@ enum LogLineScanner {
             }
             if has(p, n, i, "SMTP protocol synchronization error") {
                 L.kind = .synchronizationError
-                setParenReason(p, n, from: i, &L)
                 return
             }
             if has(p, n, i, "SMTP protocol error") || has(p, n, i, "SMTP syntax error") {
                 L.kind = .protocolError
-                protocolErrorReason(p, n, from: i, &L)
                 return
             }
             if has(p, n, i, "SMTP call from ") && find(p, n, i, " dropped") != nil { L.kind = .connectionDropped; return }
@@ -473,40 +516,26 @@ enum LogLineScanner {
     }
 
     /// Arguments: line, offset of the word `rejected`, layout.
-    /// Invariant: sets `rejection`, `temporaryRejection` and `reason` (text after the first `: `).
+    /// Invariant: sets `rejection` and `temporaryRejection` (the reason is found by `details`).
     static func rejectionDetails(_ p: UnsafePointer<UInt8>, _ n: Int, at r: Int, _ L: inout LogLineLayout) {
         L.temporaryRejection = r >= 12 && has(p, n, r - 12, "temporarily ")
         let w = r + 9
-        if has(p, n, w, "RCPT") { L.rejection = .rcpt }
-        else if has(p, n, w, "MAIL") { L.rejection = .mail }
+        if has(p, n, w, "RCPT") { L.rejectionRaw = LogRejection.rcpt.rawValue }
+        else if has(p, n, w, "MAIL") { L.rejectionRaw = LogRejection.mail.rawValue }
         else if has(p, n, w, "after DATA") || has(p, n, w, "DATA") || has(p, n, w, "after DKIM")
-            || has(p, n, w, "after MIME") { L.rejection = .data }
-        else if has(p, n, w, "EHLO") || has(p, n, w, "HELO") { L.rejection = .helo }
-        else if has(p, n, w, "connection") { L.rejection = .connection }
-        else if has(p, n, w, "from <") { L.rejection = .size }
-        else { L.rejection = .other }
-        if let c = find(p, n, r, ": ") {
-            var e = n
-            while e > c + 2 && p[e - 1] == space { e -= 1 }
-            L.reason = Span32(c + 2, e)
-        }
+            || has(p, n, w, "after MIME") { L.rejectionRaw = LogRejection.data.rawValue }
+        else if has(p, n, w, "EHLO") || has(p, n, w, "HELO") { L.rejectionRaw = LogRejection.helo.rawValue }
+        else if has(p, n, w, "connection") { L.rejectionRaw = LogRejection.connection.rawValue }
+        else if has(p, n, w, "from <") { L.rejectionRaw = LogRejection.size.rawValue }
+        else { L.rejectionRaw = LogRejection.other.rawValue }
     }
 
     /// For synchronization errors: the reason is the text inside the first parentheses.
-    static func setParenReason(_ p: UnsafePointer<UInt8>, _ n: Int, from i: Int, _ L: inout LogLineLayout) {
+    static func setParenReason(_ p: UnsafePointer<UInt8>, _ n: Int, from i: Int, _ L: inout LogLineDetailLayout) {
         guard let open = find(p, n, i, "(") else { return }
         var j = open + 1
         while j < n && p[j] != 0x29 { j += 1 }
         L.reason = Span32(open + 1, j)
     }
 
-    /// For protocol/syntax errors: the reason is the text after the `H=… [ip]` host.
-    static func protocolErrorReason(_ p: UnsafePointer<UInt8>, _ n: Int, from i: Int, _ L: inout LogLineLayout) {
-        scanAnywhere(p, n, from: i, &L)
-        let h = L.fields[Int(LogFieldKey.H.rawValue)]
-        guard h.isPresent else { return }
-        var j = Int(h.hi)
-        while j < n && p[j] == space { j += 1 }
-        if j < n { L.reason = Span32(j, n) }
-    }
 }

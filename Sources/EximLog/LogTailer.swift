@@ -28,7 +28,8 @@ import Store
 public final class LogTailer {
     /// Where reading starts when the file is found on the first call.
     public enum StartPosition: Sendable, Equatable {
-        /// Only lines written from now on (eximon's behaviour).
+        /// Only lines written from now on (eximon's behaviour); a line being written at
+        /// the start is delivered whole once its newline comes.
         case end
         /// The last `n` complete lines already in the file, then everything new.
         case lastLines(Int)
@@ -48,7 +49,7 @@ public final class LogTailer {
         public var useInotify: Bool
 
         /// Creates options.
-        public init(lineCap: Int = 64 * 1024, readChunk: Int = 1 << 20,
+        public init(lineCap: Int = 64 * 1024, readChunk: Int = 64 * 1024,
                     maxBytesPerRead: Int = 16 << 20, useInotify: Bool = true) {
             self.lineCap = max(256, lineCap)
             self.readChunk = max(4096, readChunk)
@@ -172,7 +173,7 @@ public final class LogTailer {
         if initial {
             switch start {
             case .beginning: offset = 0
-            case .end: offset = Int(st.st_size)
+            case .end: offset = startOfLastLines(0, size: Int(st.st_size))
             case .lastLines(let n): offset = startOfLastLines(n, size: Int(st.st_size))
             }
         }

@@ -34,16 +34,18 @@ public func fuzzLogLine(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             sink &+= Int(line.kind.rawValue) &+ Int(line.flag?.rawValue ?? 9)
             sink &+= line.pid ?? 0
             if let t = line.timestamp { sink &+= t.secondsSinceEpoch() &+ t.description.utf8.count }
-            for b in [line.messageID, line.address, line.originalAddress, line.recipients, line.reason] {
+            let d = line.details()
+            for b in [line.messageID, d.address, d.originalAddress, d.recipients, d.reason] {
                 if let b { sink &+= b.count; if !b.isEmpty { sink &+= Int(b[0]) &+ Int(b[b.count - 1]) } }
             }
             for key in LogFieldKey.allCases {
-                if let v = line[key] {
-                    sink &+= v.count &+ (line.isQuoted(key) ? 1 : 0)
+                if let v = d[key] {
+                    sink &+= v.count &+ (d.isQuoted(key) ? 1 : 0)
                     if !v.isEmpty { sink &+= Int(v[0]) &+ Int(v[v.count - 1]) }
                 }
             }
-            sink &+= line.size ?? 0
+            sink &+= d.size ?? 0
+            if let r = line.reason, let r2 = d.reason, r.count != r2.count { fatalError("details differ") }
         }
         touch(LogLine(all))
         var start = 0

@@ -1,0 +1,116 @@
+import Foundation
+import Store
+import Testing
+@testable import EximLog
+
+/// The repository's `Tests/Fixtures` folder, found by walking up from this file.
+func fixturesDirectory() -> URL {
+    var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    for _ in 0..<5 {
+        let candidate = dir.appendingPathComponent("Fixtures")
+        if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("exim-real").path) { return candidate }
+        dir = dir.deletingLastPathComponent()
+    }
+    return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures")
+}
+
+/// The real Exim 4.96 main log and reject log.
+let realMainlog = fixturesDirectory().appendingPathComponent("exim-real/log/mainlog").path
+let realRejectlog = fixturesDirectory().appendingPathComponent("exim-real/log/rejectlog").path
+
+/// A small store per test (small address-space slots).
+func makeStore() throws -> Store { try Store(options: .init(slotSizeLog2: 26)) }
+
+/// Parses `text` (one line, no newline) from a tainted copy in `store`.
+func parse(_ text: String, in store: Store) throws -> LogLine {
+    try parse(Array(text.utf8), in: store)
+}
+
+/// Parses raw bytes (one line, no newline) from a tainted copy in `store`.
+func parse(_ bytes: [UInt8], in store: Store) throws -> LogLine {
+    let t = try bytes.withUnsafeBytes { raw throws(StoreError) in try store.copyTainted(raw) }
+    return LogLine(t)
+}
+
+/// Test-only way out of taint: the bytes as a String (nil if absent or not UTF-8).
+func str(_ b: TaintedBytes?) -> String? {
+    b.flatMap { $0.copiedOut().untainted(afterChecking: { _ in true }) }
+}
+
+/// A temporary directory removed when the value is deinitialised.
+final class TempDir {
+    let path: String
+    init() {
+        path = NSTemporaryDirectory() + "eximlog-test-" + UUID().uuidString
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    deinit {
+        _ = chmodRecursive(path)
+        try? FileManager.default.removeItem(atPath: path)
+    }
+    /// Full path of `name` inside the directory.
+    func file(_ name: String) -> String { path + "/" + name }
+    private func chmodRecursive(_ p: String) -> Bool {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: p)) ?? [] { chmod(p + "/" + name, 0o644) }
+        return true
+    }
+}
+
+/// Appends raw bytes to a file (creating it), with one write() like Exim does.
+func append(_ bytes: [UInt8], to path: String) {
+    let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+    precondition(fd >= 0, "cannot open \(path)")
+    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    close(fd)
+}
+
+/// Appends text to a file (creating it).
+func append(_ text: String, to path: String) { append(Array(text.utf8), to: path) }
+
+/// A numbered main-log line in the real format, with a newline.
+func logLine(_ n: Int) -> String {
+    "2026-11-26 17:20:36 [2662\(n % 10)] 1xWd9A-0006vT-0Q => user\(n) <user\(n)@storemon.test> R=local_user T=local_mbox S=\(1000 + n) QT=0s DT=0s\n"
+}
+
+/// Reads everything the tailer has now (looping while `hasMore`), resetting the pool
+/// after each batch as the monitor does, and returns the lines copied out as Strings
+/// (invalid UTF-8 replaced), plus the counters and the batches' events and problems.
+struct Drained {
+    var lines: [String] = []
+    var counters = LogCounters()
+    var events: [LogTailer.Event] = []
+    var problems: [LogTailerError] = []
+    var truncatedLengths: [Int] = []
+}
+
+func drain(_ tailer: LogTailer, _ store: Store) throws -> Drained {
+    var out = Drained()
+    while true {
+        let mark = try store.mark()
+        let batch = try tailer.readNewLines(into: store)
+        for line in batch {
+            out.counters.count(line)
+            out.lines.append(line.bytes.withUnsafeBytes { String(decoding: $0, as: UTF8.self) })
+            if line.isTruncated { out.truncatedLengths.append(line.fullLength) }
+        }
+        out.events += batch.events
+        if let p = batch.problem { out.problems.append(p) }
+        try store.reset(to: mark)
+        if !batch.hasMore { break }
+    }
+    return out
+}
+
+/// Runs a command and returns its standard output.
+func run(_ tool: String, _ args: [String]) throws -> String {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: tool)
+    p.arguments = args
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    try p.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+}
