@@ -96,6 +96,8 @@ private struct Cursor {
         else { throw Fail(.envelope, .badNameLine, at: nameLine.lowerBound) }
         if let expected, expected != id { throw Fail(.envelope, .badNameLine, at: nameLine.lowerBound) }
         var h = HeaderLayout(id: id)
+        h.options.reserveCapacity(16)
+        h.headers.reserveCapacity(16)
 
         // 2. Originator: "login uid gid", parsed from the right (the login may hold spaces).
         let owner = try line()

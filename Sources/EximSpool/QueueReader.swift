@@ -24,6 +24,14 @@ import Store
 /// their old bytes in the pool as garbage (`garbageBytes`); `needsRebuild` says when a
 /// reset-and-reread is worth it, keeping the pool within about twice the live size.
 ///
+/// **Directory times.** Exim never rewrites a `-H` or `-D` file in place: it writes a
+/// temporary file and renames it, and it creates and removes files, all of which change the
+/// directory's own times. So, by default (`trustsDirectoryTimes`), a directory whose
+/// (inode, size, mtime, ctime) is unchanged since it was listed, and whose times were
+/// already more than 2 seconds old then, is not listed again and its `-H`/`-D` files are
+/// not statted; only `-J` journals (appended in place) are. With a split spool only the
+/// sub-directories that changed are looked at again.
+///
 /// A message whose files vanish during the scan is skipped quietly. A `-H` that cannot be
 /// read or parsed is listed in `QueueScan.unreadable` with the reason; nothing traps.
 public final class QueueReader {
@@ -49,23 +57,39 @@ public final class QueueReader {
     /// Test hook: called with the `-H` path just before it is opened for reading.
     var beforeRead: ((String) -> Void)?
 
-    private struct Cached {
-        var hKey: FileKey
-        var dKey: FileKey?
-        var jKey: FileKey?
-        var message: QueuedMessage?
-        var failure: UnreadableMessage?
-        var bytes: Int
-        var generation: UInt32
+    /// Trust unchanged directory times (see the type's documentation). Set to false to stat
+    /// every file on every scan.
+    public var trustsDirectoryTimes = true
+    /// How old (in seconds) a directory's times must have been when it was listed for an
+    /// unchanged directory to be trusted (file-system timestamps are coarse: a change made
+    /// in the same tick as the listing would not show).
+    var directoryTimeMargin = 2.0
+
+    /// One message's files seen in a directory listing: 1 = -H, 2 = -D, 4 = -J.
+    private struct Listed {
+        var id: MessageID
+        var flags: UInt8
     }
 
-    /// Where a message's files were seen in the listing.
-    private struct Presence {
-        var flags: UInt8   // 1 = -H, 2 = -D, 4 = -J
-        var directory: Int // index into the scan's directory handles
+    /// A directory as last listed.
+    private struct DirectoryState {
+        var key: FileKey
+        var listedAt: Double
+        var entries: [Listed]
+        var subdirectories: [UInt8]
     }
 
-    private var cache: [MessageID: Cached] = [:]
+    /// A directory being scanned now.
+    private struct ScanDirectory {
+        var handle: SpoolDirectoryHandle
+        var character: UInt8?
+        var entries: [Listed]
+        var trusted: Bool
+    }
+
+    private var table = MessageTable()
+    /// Directory states by sub-directory character; 0 is `input/` itself.
+    private var directoryStates: [UInt8: DirectoryState] = [:]
     private var generation: UInt32 = 0
     private var lastMessages: [QueuedMessage] = []
     private var lastUnreadable: [UnreadableMessage] = []
@@ -91,7 +115,7 @@ public final class QueueReader {
     /// Forget every view into the pool: call it right after resetting the pool the reader
     /// read into. The next scan reads every file again.
     public func poolWasReset() {
-        cache.removeAll(keepingCapacity: true)
+        table.removeAll()
         lastMessages = []
         lastUnreadable = []
         poolBytes = 0
@@ -108,95 +132,141 @@ public final class QueueReader {
         var stats = QueueScanStatistics()
         var changed = false
 
-        // 1. List input/ and its one-character sub-directories.
+        // 1. input/ and its one-character sub-directories: listed again only if changed.
         let top: SpoolDirectoryHandle
         switch SpoolDirectoryHandle.open(inputDirectory) {
         case .ok(let d): top = d
         case .gone: throw .directory(path: inputDirectory, operation: "opendir", errno: ENOENT)
         case .failed(let op, let e): throw .directory(path: inputDirectory, operation: op, errno: e)
         }
-        var directories: [SpoolDirectoryHandle] = [top]
-        var subdirectoryChars: [UInt8?] = [nil]
-        var listing: [MessageID: Presence] = [:]
-        listing.reserveCapacity(cache.count + 16)
-        var subdirs: [UInt8] = []
-        list(top, index: 0, into: &listing, subdirs: &subdirs, collectSubdirectories: true, stats: &stats)
-        for c in subdirs {
+        var dirs: [ScanDirectory] = []
+        let topState = directory(top, character: nil, &stats)
+        dirs.append(ScanDirectory(handle: top, character: nil, entries: topState.entries, trusted: topState.trusted))
+        var present: Set<UInt8> = [0]
+        for c in topState.subdirectories {
             guard case .ok(let d) = SpoolDirectoryHandle.open(c, in: top) else { continue }
-            directories.append(d)
-            subdirectoryChars.append(c)
-            list(d, index: directories.count - 1, into: &listing, subdirs: &subdirs, collectSubdirectories: false, stats: &stats)
+            let st = directory(d, character: c, &stats)
+            dirs.append(ScanDirectory(handle: d, character: c, entries: st.entries, trusted: st.trusted))
+            present.insert(c)
+        }
+        if directoryStates.count > present.count {
+            directoryStates = directoryStates.filter { present.contains($0.key) }
         }
 
-        // 2. Stat each message's files; reuse unchanged ones, read the others.
-        for (id, presence) in listing where presence.flags & 1 != 0 {
-            stats.headerFilesListed += 1
-            let dir = directories[presence.directory]
-            stats.filesStatted += 1
-            let hKey: FileKey
-            switch dir.stat(names.name(id, UInt8(ascii: "H"))) {
-            case .ok(let k): hKey = k
-            case .gone: stats.messagesVanished += 1; continue
-            case .failed(let op, let e):
-                changed = record(failure: UnreadableMessage(id: id, path: path(id, presence, subdirectoryChars),
-                                                           reason: .system(operation: op, errno: e)),
-                                 key: FileKey(inode: 0, size: -1, mtimeSeconds: 0, mtimeNanoseconds: 0, isRegular: false),
-                                 id: id) || changed
-                continue
-            }
-            var dKey: FileKey?
-            if presence.flags & 2 != 0 {
-                stats.filesStatted += 1
-                switch dir.stat(names.name(id, UInt8(ascii: "D"))) {
-                case .ok(let k): dKey = k
-                case .gone: stats.messagesVanished += 1; continue   // being removed
-                case .failed: dKey = nil
+        // 2. Each message: reuse it if its files are unchanged, read it otherwise.
+        if table.count == 0 { table.reserve(dirs.reduce(0) { $0 + $1.entries.count }) }
+        for d in dirs {
+            for e in d.entries where e.flags & 1 != 0 {
+                stats.headerFilesListed += 1
+                let id = e.id
+                if let slot = table.slot(id) {
+                    let k = table.keys(at: slot)
+                    if k.generation == generation { continue }   // same id seen in another directory
+                    if d.trusted {
+                        // -H and -D cannot have changed; a journal is appended in place.
+                        var jKey: FileKey?
+                        if e.flags & 4 != 0 {
+                            stats.filesStatted += 1
+                            if case .ok(let j) = d.handle.stat(names.name(id, UInt8(ascii: "J"))) { jKey = j }
+                        }
+                        if jKey == k.jKey {
+                            table.touch(slot, generation: generation)
+                            stats.messagesReused += 1
+                            continue
+                        }
+                    }
                 }
+                if try checkAndRead(id, e.flags, d, store, &stats) { changed = true }
             }
-            var jKey: FileKey?
-            if presence.flags & 4 != 0 {
-                stats.filesStatted += 1
-                if case .ok(let k) = dir.stat(names.name(id, UInt8(ascii: "J"))) { jKey = k }
-            }
-            if var c = cache[id], c.hKey == hKey, c.dKey == dKey, c.jKey == jKey {
-                c.generation = generation
-                cache[id] = c
-                stats.messagesReused += 1
-                continue
-            }
-            changed = true
-            try readMessage(id, presence, dir, subdirectoryChars[presence.directory], hKey, dKey, jKey,
-                            store, &stats, subdirectoryChars)
         }
 
         // 3. Drop what is no longer queued.
-        for (id, c) in cache where c.generation != generation {
-            cache[id] = nil
-            liveBytes -= c.bytes
-            stats.messagesRemoved += 1
-            changed = true
+        if table.count > stats.messagesReused {
+            let (n, bytes) = table.sweep(keeping: generation)
+            liveBytes -= bytes
+            stats.messagesRemoved += n
+            if n > 0 { changed = true }
         }
 
         // 4. The result, in exim -bp order (unchanged queue: the previous arrays as they are).
         if changed {
-            let ids = cache.keys.sorted()
-            lastMessages = []
-            lastMessages.reserveCapacity(ids.count)
-            lastUnreadable = []
-            for id in ids {
-                let c = cache[id]!
-                if let m = c.message { lastMessages.append(m) } else if let f = c.failure { lastUnreadable.append(f) }
-            }
+            (lastMessages, lastUnreadable) = table.sorted()
         }
         lastStatistics = stats
         return QueueScan(messages: lastMessages, unreadable: lastUnreadable, statistics: stats)
     }
 
-    /// Lists one directory into `listing`; collects one-character sub-directory names
+    /// The entries of one directory: the previous listing if the directory is unchanged and
+    /// trusted, else a fresh listing (recorded for next time).
+    private func directory(_ d: SpoolDirectoryHandle, character: UInt8?, _ stats: inout QueueScanStatistics)
+        -> (entries: [Listed], subdirectories: [UInt8], trusted: Bool) {
+        let slot = character ?? 0
+        let listedAt = wallClock()
+        let key: FileKey? = if case .ok(let k) = d.statSelf() { k } else { nil }
+        if trustsDirectoryTimes, let key, let old = directoryStates[slot], old.key == key,
+           key.changedBefore(old.listedAt - directoryTimeMargin) {
+            stats.directoriesReused += 1
+            return (old.entries, old.subdirectories, true)
+        }
+        var subdirs: [UInt8] = []
+        let entries = list(d, subdirs: &subdirs, collectSubdirectories: character == nil, &stats)
+        if let key {
+            directoryStates[slot] = DirectoryState(key: key, listedAt: listedAt, entries: entries, subdirectories: subdirs)
+        } else {
+            directoryStates[slot] = nil
+        }
+        return (entries, subdirs, false)
+    }
+
+    /// Stats a message's files and reads it if they differ from last time (a message not
+    /// seen before is opened and `fstat`ed straight away). Returns true when the queue changed.
+    private func checkAndRead(_ id: MessageID, _ flags: UInt8, _ d: ScanDirectory, _ store: Store,
+                              _ stats: inout QueueScanStatistics) throws(QueueScanError) -> Bool {
+        let dir = d.handle
+        let knownSlot = table.slot(id)
+        let known = knownSlot.map { table.keys(at: $0) }
+        var hKey: FileKey?
+        if known != nil {
+            stats.filesStatted += 1
+            switch dir.stat(names.name(id, UInt8(ascii: "H"))) {
+            case .ok(let k): hKey = k
+            case .gone: stats.messagesVanished += 1; return false
+            case .failed(let op, let e):
+                record(UnreadableMessage(id: id, path: path(id, d.character), reason: .system(operation: op, errno: e)),
+                       id: id, hKey: .none, dKey: nil, jKey: nil)
+                return true
+            }
+        }
+        var dKey: FileKey?
+        if flags & 2 != 0 {
+            stats.filesStatted += 1
+            switch dir.stat(names.name(id, UInt8(ascii: "D"))) {
+            case .ok(let k): dKey = k
+            case .gone: stats.messagesVanished += 1; return false   // being removed
+            case .failed: dKey = nil
+            }
+        }
+        var jKey: FileKey?
+        if flags & 4 != 0 {
+            stats.filesStatted += 1
+            if case .ok(let k) = dir.stat(names.name(id, UInt8(ascii: "J"))) { jKey = k }
+        }
+        if let k = known, k.hKey == hKey, k.dKey == dKey, k.jKey == jKey {
+            table.touch(knownSlot!, generation: generation)
+            stats.messagesReused += 1
+            return false
+        }
+        try readMessage(id, dir, d.character, dKey, jKey, store, &stats)
+        return true
+    }
+
+    /// Lists one directory's message files; collects one-character sub-directory names
     /// when `collectSubdirectories` is set.
-    private func list(_ d: SpoolDirectoryHandle, index: Int, into listing: inout [MessageID: Presence],
-                      subdirs: inout [UInt8], collectSubdirectories: Bool, stats: inout QueueScanStatistics) {
+    private func list(_ d: SpoolDirectoryHandle, subdirs: inout [UInt8], collectSubdirectories: Bool,
+                      _ stats: inout QueueScanStatistics) -> [Listed] {
         stats.directoriesListed += 1
+        var index: [MessageID: Int] = [:]
+        var entries: [Listed] = []
         d.forEachEntry { name, maybeDirectory in
             let n = name.count
             if n == 1 {
@@ -214,107 +284,129 @@ public final class QueueReader {
             default: return
             }
             guard let id = MessageID(bytes: UnsafeBufferPointer(rebasing: name[0..<(n - 2)])) else { return }
-            if let p = listing[id] {
-                // The same id in two places (a spool whose split setting changed): keep the
-                // first directory's files together.
-                if p.directory == index { listing[id]!.flags |= flag }
+            if let i = index[id] {
+                entries[i].flags |= flag
             } else {
-                listing[id] = Presence(flags: flag, directory: index)
+                index[id] = entries.count
+                entries.append(Listed(id: id, flags: flag))
             }
         }
+        return entries
     }
 
-    private func path(_ id: MessageID, _ p: Presence, _ chars: [UInt8?]) -> String {
+    private func path(_ id: MessageID, _ character: UInt8?) -> String {
         var s = inputDirectory + "/"
-        if let c = chars[p.directory] { s += String(UnicodeScalar(c)) + "/" }
+        if let c = character { s += String(UnicodeScalar(c)) + "/" }
         return s + id.description + "-H"
     }
 
-    /// Records an unreadable message in the cache. Returns true (the queue changed).
-    private func record(failure: UnreadableMessage, key: FileKey, id: MessageID, dKey: FileKey? = nil,
-                        jKey: FileKey? = nil) -> Bool {
-        if let old = cache[id] { liveBytes -= old.bytes }
-        cache[id] = Cached(hKey: key, dKey: dKey, jKey: jKey, message: nil, failure: failure, bytes: 0,
-                           generation: generation)
-        return true
+    /// Records an unreadable message.
+    private func record(_ failure: UnreadableMessage, id: MessageID, hKey: FileKey, dKey: FileKey?, jKey: FileKey?) {
+        if let old = table.set(id, keys: MessageKeys(hKey: hKey, dKey: dKey, jKey: jKey, bytes: 0, generation: generation),
+                               outcome: .failure(failure)) {
+            liveBytes -= old.bytes
+        }
     }
 
     /// Reads and parses one message's `-H` (and `-J`) into the pool and caches the result.
-    private func readMessage(_ id: MessageID, _ presence: Presence, _ dir: SpoolDirectoryHandle, _ sub: UInt8?,
-                             _ hKey: FileKey, _ dKey: FileKey?, _ jKey: FileKey?, _ store: Store,
-                             _ stats: inout QueueScanStatistics, _ chars: [UInt8?]) throws(QueueScanError) {
-        let hPath = path(id, presence, chars)
-        func fail(_ reason: UnreadableReason) {
-            _ = record(failure: UnreadableMessage(id: id, path: hPath, reason: reason), key: hKey, id: id,
-                       dKey: dKey, jKey: jKey)
+    private func readMessage(_ id: MessageID, _ dir: SpoolDirectoryHandle, _ sub: UInt8?,
+                             _ dKey: FileKey?, _ jKey: FileKey?, _ store: Store,
+                             _ stats: inout QueueScanStatistics) throws(QueueScanError) {
+        let hPath = path(id, sub)
+        func fail(_ reason: UnreadableReason, _ hKey: FileKey) {
+            record(UnreadableMessage(id: id, path: hPath, reason: reason), id: id, hKey: hKey, dKey: dKey, jKey: jKey)
         }
-        guard hKey.isRegular else { return fail(.notARegularFile) }
         let poolBefore = poolBytes
-        guard hKey.size <= HeaderParser.maximumFileSize else {
-            return fail(.format(SpoolFormatError(.envelope, .fileTooLarge, at: 0)))
-        }
         beforeRead?(hPath)
         let file: TaintedBytes
-        switch try readIntoPool(dir, names.name(id, UInt8(ascii: "H")), size: hKey.size, store, &stats) {
-        case .ok(let f): file = f
+        let hKey: FileKey
+        switch try readIntoPool(dir, names.name(id, UInt8(ascii: "H")), store, &stats) {
+        case .ok(let f, let k):
+            file = f
+            hKey = k
         case .gone:
             stats.messagesVanished += 1
-            if let old = cache.removeValue(forKey: id) { liveBytes -= old.bytes }
+            if let old = table.remove(id) { liveBytes -= old.bytes }
             return
-        case .failed(let op, let e): return fail(.system(operation: op, errno: e))
-        }
-        guard file.count <= HeaderParser.maximumFileSize else {
-            return fail(.format(SpoolFormatError(.envelope, .fileTooLarge, at: 0)))
+        case .failed(let op, let e): return fail(.system(operation: op, errno: e), .none)
+        case .notRegular(let k): return fail(.notARegularFile, k)
+        case .tooLarge(let k): return fail(.format(SpoolFormatError(.envelope, .fileTooLarge, at: 0)), k)
         }
         let header: SpoolHeader
         switch SpoolHeader.parse(file, expecting: id) {
         case .success(let h): header = h
-        case .failure(let e):
-            fail(.format(e))
-            return
+        case .failure(let e): return fail(.format(e), hKey)
         }
 
         // The journal: one delivered address per line.
         var journal: [TaintedBytes] = []
-        if let jKey, jKey.isRegular, jKey.size <= HeaderParser.maximumFileSize,
-           case .ok(let j) = try readIntoPool(dir, names.name(id, UInt8(ascii: "J")), size: jKey.size, store, &stats) {
+        if jKey != nil, case .ok(let j, _) = try readIntoPool(dir, names.name(id, UInt8(ascii: "J")), store, &stats) {
             journal = JournalLines.split(j)
         }
         let bytes = poolBytes - poolBefore
-        if let old = cache[id] { liveBytes -= old.bytes }
         liveBytes += bytes
         let message = QueuedMessage(header: header, subdirectory: sub, dataFileSize: dKey?.size, journal: journal)
-        cache[id] = Cached(hKey: hKey, dKey: dKey, jKey: jKey, message: message, failure: nil, bytes: bytes,
-                           generation: generation)
+        if let old = table.set(id, keys: MessageKeys(hKey: hKey, dKey: dKey, jKey: jKey, bytes: bytes, generation: generation),
+                               outcome: .message(message)) {
+            liveBytes -= old.bytes
+        }
     }
 }
 
+/// What reading a file into the pool gave.
+enum PoolRead {
+    case ok(TaintedBytes, FileKey)
+    case gone
+    case failed(operation: String, errno: Int32)
+    case notRegular(FileKey)
+    case tooLarge(FileKey)
+}
+
 extension QueueReader {
-    /// Reads a whole file into the tainted twin of `store.currentPool`: straight into pool
-    /// room of the size `stat` gave plus one byte; if the file has grown since, through the
-    /// reader's buffer and then a copy. Counts the bytes in `poolBytes` and `stats`.
-    func readIntoPool(_ dir: SpoolDirectoryHandle, _ name: UnsafePointer<CChar>, size: Int, _ store: Store,
-                      _ stats: inout QueueScanStatistics) throws(QueueScanError) -> FileOutcome<TaintedBytes> {
+    /// Opens a file, `fstat`s it, and reads it whole into the tainted twin of
+    /// `store.currentPool`: straight into pool room of its size plus one byte; if it grows
+    /// while being read, the rest goes through the reader's buffer and is copied in.
+    /// Counts the bytes in `poolBytes` and `stats`.
+    func readIntoPool(_ dir: SpoolDirectoryHandle, _ name: UnsafePointer<CChar>, _ store: Store,
+                      _ stats: inout QueueScanStatistics) throws(QueueScanError) -> PoolRead {
+        let f: SpoolFileDescriptor
+        switch dir.open(name) {
+        case .ok(let d): f = d
+        case .gone: return .gone
+        case .failed(let op, let e): return .failed(operation: op, errno: e)
+        }
+        defer { f.close() }
+        let key: FileKey
+        switch f.stat() {
+        case .ok(let k): key = k
+        case .gone: return .gone
+        case .failed(let op, let e): return .failed(operation: op, errno: e)
+        }
+        guard key.isRegular else { return .notRegular(key) }
+        guard key.size <= HeaderParser.maximumFileSize else { return .tooLarge(key) }
         stats.filesRead += 1
+        let size = key.size
         let room: TaintedBuffer
         do { room = try store.getTaintedBuffer(size + 1) } catch { throw .store(error) }
         poolBytes += size + 1
-        let outcome = room.withUnsafeMutableBytes { dir.read(name, into: $0) }
+        let outcome = room.withUnsafeMutableBytes { f.read(into: $0) }
         guard case .ok(let got) = outcome else {
             if case .failed(let op, let e) = outcome { return .failed(operation: op, errno: e) }
             return .gone
         }
         stats.bytesRead += got
-        if got <= size { return .ok(room.prefix(got)) }
-        // Grew between stat and read: read it all (up to the limit) and copy it in.
-        switch dir.read(name, into: &buffer, expected: size, limit: HeaderParser.maximumFileSize) {
+        if got <= size { return .ok(room.prefix(got), key) }
+        // It grew while being read: gather all of it (up to the limit) and copy it in.
+        buffer.reserve(got)
+        _ = room.withUnsafeMutableBytes { buffer.base.copyMemory(from: $0.baseAddress!, byteCount: got) }
+        switch f.readRest(into: &buffer, from: got, limit: HeaderParser.maximumFileSize) {
         case .ok(let n):
-            stats.bytesRead += n
-            let m = min(n, HeaderParser.maximumFileSize + 1)
+            stats.bytesRead += n - got
+            guard n <= HeaderParser.maximumFileSize else { return .tooLarge(key) }
             do {
-                let t = try store.copyTainted(buffer.bytes(m))
-                poolBytes += m
-                return .ok(t)
+                let t = try store.copyTainted(buffer.bytes(n))
+                poolBytes += n
+                return .ok(t, key)
             } catch { throw .store(error) }
         case .gone: return .gone
         case .failed(let op, let e): return .failed(operation: op, errno: e)

@@ -22,6 +22,9 @@ public struct QueueScan {
 public struct QueueScanStatistics: Sendable, Equatable {
     /// Directories listed (input/ and its split sub-directories).
     public var directoriesListed = 0
+    /// Directories not listed again because they had not changed (see
+    /// `QueueReader.trustsDirectoryTimes`).
+    public var directoriesReused = 0
     /// `-H` files found in the listing.
     public var headerFilesListed = 0
     /// `fstatat` calls.

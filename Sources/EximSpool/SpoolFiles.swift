@@ -11,6 +11,43 @@ struct FileKey: Equatable, Sendable {
     var mtimeSeconds: Int
     var mtimeNanoseconds: Int
     var isRegular: Bool
+    var ctimeSeconds: Int = 0
+    var ctimeNanoseconds: Int = 0
+
+    /// Makes a key from `stat` results.
+    init(_ st: SwiftGlibc.stat) {
+        inode = UInt64(st.st_ino)
+        size = Int(st.st_size)
+        mtimeSeconds = Int(st.st_mtim.tv_sec)
+        mtimeNanoseconds = Int(st.st_mtim.tv_nsec)
+        ctimeSeconds = Int(st.st_ctim.tv_sec)
+        ctimeNanoseconds = Int(st.st_ctim.tv_nsec)
+        isRegular = (st.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// A key that matches no real file.
+    static let none = FileKey(inode: 0, size: -1, mtimeSeconds: 0, mtimeNanoseconds: 0, isRegular: false)
+
+    init(inode: UInt64, size: Int, mtimeSeconds: Int, mtimeNanoseconds: Int, isRegular: Bool) {
+        self.inode = inode
+        self.size = size
+        self.mtimeSeconds = mtimeSeconds
+        self.mtimeNanoseconds = mtimeNanoseconds
+        self.isRegular = isRegular
+    }
+
+    /// True when both the mtime and the ctime are before `time` (seconds since the epoch).
+    func changedBefore(_ time: Double) -> Bool {
+        Double(mtimeSeconds) + Double(mtimeNanoseconds) / 1e9 < time
+            && Double(ctimeSeconds) + Double(ctimeNanoseconds) / 1e9 < time
+    }
+}
+
+/// Wall-clock time in seconds since the epoch (compared with file times).
+func wallClock() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
 /// Result of a stat or read: the thing, "gone" (ENOENT: a message that completed), or an errno.
@@ -88,16 +125,37 @@ final class SpoolDirectoryHandle {
         guard fstatat(fd, name, &st, 0) == 0 else {
             return errno == ENOENT ? .gone : .failed(operation: "stat", errno: errno)
         }
-        return .ok(FileKey(inode: UInt64(st.st_ino), size: Int(st.st_size), mtimeSeconds: Int(st.st_mtim.tv_sec),
-                           mtimeNanoseconds: Int(st.st_mtim.tv_nsec), isRegular: (st.st_mode & S_IFMT) == S_IFREG))
+        return .ok(FileKey(st))
     }
 
-    /// Reads up to `room.count` bytes of the file `name` into `room` (until it is full or
-    /// the file ends). Returns the number of bytes read.
-    func read(_ name: UnsafePointer<CChar>, into room: UnsafeMutableRawBufferPointer) -> FileOutcome<Int> {
+    /// `fstat` of the directory itself.
+    func statSelf() -> FileOutcome<FileKey> {
+        var st = SwiftGlibc.stat()
+        guard fstat(fd, &st) == 0 else { return .failed(operation: "fstat", errno: errno) }
+        return .ok(FileKey(st))
+    }
+
+    /// Opens the file `name` in this directory for reading (never blocks on a FIFO).
+    func open(_ name: UnsafePointer<CChar>) -> FileOutcome<SpoolFileDescriptor> {
         let fd = openat(self.fd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
         guard fd >= 0 else { return errno == ENOENT ? .gone : .failed(operation: "open", errno: errno) }
-        defer { close(fd) }
+        return .ok(SpoolFileDescriptor(fd: fd))
+    }
+}
+
+/// An open file being read (closed with `close()`).
+struct SpoolFileDescriptor {
+    let fd: Int32
+
+    /// `fstat` of the open file.
+    func stat() -> FileOutcome<FileKey> {
+        var st = SwiftGlibc.stat()
+        guard fstat(fd, &st) == 0 else { return .failed(operation: "fstat", errno: errno) }
+        return .ok(FileKey(st))
+    }
+
+    /// Reads until `room` is full or the file ends. Returns the number of bytes read.
+    func read(into room: UnsafeMutableRawBufferPointer) -> FileOutcome<Int> {
         guard let base = room.baseAddress else { return .ok(0) }
         var got = 0
         while got < room.count {
@@ -112,19 +170,12 @@ final class SpoolDirectoryHandle {
         return .ok(got)
     }
 
-    /// Reads the whole file `name` into `buffer` (grown as needed, up to `limit` + 1 bytes).
-    /// Returns the number of bytes read.
-    func read(_ name: UnsafePointer<CChar>, into buffer: inout ReadBuffer, expected: Int, limit: Int) -> FileOutcome<Int> {
-        let fd = openat(self.fd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
-        guard fd >= 0 else { return errno == ENOENT ? .gone : .failed(operation: "open", errno: errno) }
-        defer { close(fd) }
-        var got = 0
-        buffer.reserve(min(expected, limit) + 1)
-        while true {
-            if got == buffer.capacity {
-                if got > limit { break }
-                buffer.reserve(min(buffer.capacity * 2, limit + 1))
-            }
+    /// Reads the rest of the file into `buffer` after its first `start` bytes (growing it,
+    /// up to `limit` + 1 bytes in all). Returns the total held.
+    func readRest(into buffer: inout ReadBuffer, from start: Int, limit: Int) -> FileOutcome<Int> {
+        var got = start
+        while got <= limit {
+            if got == buffer.capacity { buffer.reserve(min(buffer.capacity * 2, limit + 1)) }
             let n = Glibc.read(fd, buffer.base + got, buffer.capacity - got)
             if n < 0 {
                 if errno == EINTR { continue }
@@ -135,6 +186,8 @@ final class SpoolDirectoryHandle {
         }
         return .ok(got)
     }
+
+    func close() { _ = Glibc.close(fd) }
 }
 
 /// A reusable malloc'd buffer that file bytes pass through on their way into a tainted pool.

@@ -1,3 +1,5 @@
+import Glibc
+
 /// The dash options of a `-H` file that the reader knows by name (Exim 4.96's `spool_out.c`
 /// set, plus a few older and newer ones). Anything else is `.unknown` and is kept, not dropped:
 /// Exim itself ignores unknown options so that files from newer versions stay readable.
@@ -174,13 +176,33 @@ public enum SpoolOptionKind: Int, CaseIterable, Sendable {
     /// True for the ACL variable options, whose value follows on the next line(s).
     public var isACLVariable: Bool { self == .aclc || self == .aclm || self == .acl }
 
-    /// Name lookup table: keyed by a hash of the name's bytes, checked byte by byte.
-    private static let table: [UInt64: [(name: [UInt8], kind: SpoolOptionKind)]] = {
-        var t: [UInt64: [(name: [UInt8], kind: SpoolOptionKind)]] = [:]
-        for k in allCases where k != .unknown {
-            let bytes = Array(k.spoolName.utf8)
-            let h = bytes.withUnsafeBufferPointer { fnv1a(UnsafeRawBufferPointer($0)) }
-            t[h, default: []].append((bytes, k))
+    /// The names and the hash table, built once and never freed: every kind's spool name
+    /// as bytes (`names`, at `offsets[raw]`, `lengths[raw]` long) and an open-addressing
+    /// table (512 slots, linear probing) from a name's FNV-1a hash to raw value + 1
+    /// (0: empty slot). Plain pointers: no reference counting on the parser's hot path.
+    private struct Table: @unchecked Sendable {
+        let names: UnsafeMutablePointer<UInt8>
+        let offsets: UnsafeMutablePointer<Int32>
+        let lengths: UnsafeMutablePointer<Int32>
+        let slots: UnsafeMutablePointer<UInt8>
+    }
+
+    private static let table: Table = {
+        let all = allCases.map { Array($0.spoolName.utf8) }
+        let total = all.reduce(0) { $0 + $1.count }
+        let t = Table(names: .allocate(capacity: total), offsets: .allocate(capacity: all.count),
+                      lengths: .allocate(capacity: all.count), slots: .allocate(capacity: 512))
+        t.slots.initialize(repeating: 0, count: 512)
+        var off = 0
+        for (raw, n) in all.enumerated() {
+            for (i, b) in n.enumerated() { t.names[off + i] = b }
+            t.offsets[raw] = Int32(off)
+            t.lengths[raw] = Int32(n.count)
+            off += n.count
+            guard raw != SpoolOptionKind.unknown.rawValue else { continue }
+            var i = n.withUnsafeBytes { Int(truncatingIfNeeded: fnv1a($0)) } & 511
+            while t.slots[i] != 0 { i = (i + 1) & 511 }
+            t.slots[i] = UInt8(raw + 1)
         }
         return t
     }()
@@ -194,9 +216,15 @@ public enum SpoolOptionKind: Int, CaseIterable, Sendable {
 
     /// The kind whose spool name is exactly `name`, or `.unknown`.
     static func lookup(_ name: UnsafeRawBufferPointer) -> SpoolOptionKind {
-        guard let candidates = table[fnv1a(name)] else { return .unknown }
-        for c in candidates where c.name.count == name.count && c.name.elementsEqual(name) {
-            return c.kind
+        guard name.count > 0, name.count <= 32, let base = name.baseAddress else { return .unknown }
+        let t = table
+        var i = Int(truncatingIfNeeded: fnv1a(name)) & 511
+        while t.slots[i] != 0 {
+            let raw = Int(t.slots[i]) - 1
+            if Int(t.lengths[raw]) == name.count, memcmp(t.names + Int(t.offsets[raw]), base, name.count) == 0 {
+                return SpoolOptionKind(rawValue: raw) ?? .unknown
+            }
+            i = (i + 1) & 511
         }
         return .unknown
     }

@@ -206,3 +206,56 @@ import Testing
         #expect(maxPool < 4 * t.reader.liveBytes + (64 << 10) + 20_000)
     }
 }
+
+/// Unchanged directories are not listed again; changes still show.
+@Suite struct DirectoryTrustTests {
+    @Test func unchangedDirectoriesAreTrusted() throws {
+        for source in [Fixtures.flatSpool, Fixtures.splitSpool] {
+            let t = try QueueReaderTests.TempSpool(source)
+            defer { Fixtures.cleanUp(t.dir) }
+            let subdirs = source == Fixtures.splitSpool ? 4 : 0
+            // Fresh directories are too new to trust (coarse timestamps): every file is statted.
+            let first = try t.scan()
+            let second = try t.scan()
+            #expect(second.statistics.directoriesReused == 0 && second.statistics.filesStatted == 2 * first.messages.count)
+            // Pretend they were listed long after their last change.
+            t.reader.directoryTimeMargin = -3600
+            _ = try t.scan()
+            let trusted = try t.scan()
+            #expect(trusted.statistics.directoriesReused == 1 + subdirs)
+            #expect(trusted.statistics.directoriesListed == 0)
+            #expect(trusted.statistics.filesStatted == 0 && trusted.statistics.filesRead == 0)
+            #expect(trusted.messages.map(\.id) == first.messages.map(\.id))
+            // A -J appended in place is still seen (journals are statted when listed).
+            let m = first.messages[0]
+            let dir = m.subdirectory.map { t.input.appendingPathComponent(String(UnicodeScalar($0))) } ?? t.input
+            usleep(20_000)
+            try Data().write(to: dir.appendingPathComponent("\(m.id)-J"))
+            usleep(20_000)
+            let withJ = try t.scan()
+            #expect(withJ.statistics.directoriesListed == 1)
+            #expect(withJ.statistics.filesRead == 2)   // -H and the (empty) -J
+            let address = m.header.recipient(0).address.testBytes + [0x0A]
+            let fh = try FileHandle(forWritingTo: dir.appendingPathComponent("\(m.id)-J"))
+            try fh.seekToEnd()
+            try fh.write(contentsOf: Data(address))
+            try fh.close()
+            let appended = try t.scan()
+            #expect(appended.statistics.directoriesListed == 0)
+            #expect(appended.statistics.filesRead == 2)
+            #expect(appended.messages[0].deliveredFlags[0])
+            // A rename (how Exim rewrites -H) changes the directory: listed again.
+            usleep(20_000)
+            let h = dir.appendingPathComponent("\(m.id)-H")
+            let bytes = try Data(contentsOf: h)
+            try bytes.write(to: dir.appendingPathComponent("hdr.x"))
+            #expect(rename(dir.appendingPathComponent("hdr.x").path, h.path) == 0)
+            let renamed = try t.scan()
+            #expect(renamed.statistics.directoriesListed == 1 && renamed.statistics.filesRead >= 1)
+            // With trust switched off every file is statted.
+            t.reader.trustsDirectoryTimes = false
+            let untrusted = try t.scan()
+            #expect(untrusted.statistics.directoriesReused == 0 && untrusted.statistics.filesStatted >= 2 * first.messages.count)
+        }
+    }
+}
