@@ -61,9 +61,9 @@ public final class ProcessReplay {
     public internal(set) var lastLine = 0
 
     weak var parent: ProcessReplay?
-    /// Processes of one exec'd process and its forked children share a family (for
-    /// attributing unprefixed lines).
-    var family: ObjectIdentifier { parent?.family ?? ObjectIdentifier(self) }
+    /// Processes of one exec'd process and its forked children share a family number
+    /// (for attributing unprefixed lines); set when the replay registers the process.
+    var family = 0
     let recorder: ReplayRecorder
     /// True while a forked child replays its parent's history (no findings reported).
     var silent = false
@@ -145,6 +145,7 @@ public final class ProcessReplay {
         child.parent = self
         child.parentPid = self.pid
         child.forkSource = (self, historyCount)
+        child.family = family
         return child
     }
 

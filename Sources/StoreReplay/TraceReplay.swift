@@ -36,6 +36,9 @@ public final class TraceReplay {
     private var byPid: [Int: ProcessReplay] = [:]
     /// The process unprefixed lines go to.
     private var active: ProcessReplay?
+    /// Live (not terminated) processes per family.
+    private var liveInFamily: [Int: Int] = [:]
+    private var nextFamily = 0
     /// A mark (no `+pid`) waiting for its first get to tell which process made it.
     private var heldMark: TraceRecord?
     /// Forks announced (`forking for`) whose child has not yet printed `postfork`.
@@ -106,6 +109,7 @@ public final class TraceReplay {
             currentProcess = process(for: r)
         case .terminating(let pid, _, let rc):
             let p = byPid[pid] ?? process(for: r)
+            if let p, !p.isTerminated { liveInFamily[p.family, default: 1] -= 1 }
             p?.isTerminated = true
             p?.exitCode = rc
             if let name = r.event.terminatingName { p?.purpose = name }
@@ -152,7 +156,7 @@ public final class TraceReplay {
 
     /// Whether another live process shares the unprefixed stream with `p`.
     private func liveCandidates(besides p: ProcessReplay) -> Bool {
-        processes.contains { $0 !== p && !$0.isTerminated && $0.family == p.family }
+        (liveInFamily[p.family] ?? 0) > (p.isTerminated ? 0 : 1)
     }
 
     /// Ends the input: anything pending in any process is applied or reported.
@@ -184,6 +188,7 @@ public final class TraceReplay {
     private func register(_ p: ProcessReplay) {
         processes.append(p)
         processCount += 1
+        liveInFamily[p.family, default: 0] += 1
     }
 
     // MARK: routing
@@ -196,6 +201,14 @@ public final class TraceReplay {
                 p.parent = parent
                 p.parentPid = parent.pid
                 p.purpose = old.purpose
+                p.family = old.family
+                // The forked image is gone: the exec replaced it.
+                if !old.isTerminated { liveInFamily[old.family, default: 1] -= 1 }
+                old.isTerminated = true
+                retire(old)
+            } else {
+                nextFamily += 1
+                p.family = nextFamily
             }
             register(p)
             byPid[pid] = p
@@ -222,6 +235,8 @@ public final class TraceReplay {
 
     private func makeAnonymous(pid: Int?, line: Int) -> ProcessReplay? {
         guard let p = try? ProcessReplay(pid: pid, purpose: "unknown", seeded: false, recorder: recorder) else { return nil }
+        nextFamily += 1
+        p.family = nextFamily
         register(p)
         if let pid { byPid[pid] = p }
         if pid == nil || !sawPidPrefix { active = p }
@@ -231,7 +246,7 @@ public final class TraceReplay {
     /// Without `+pid`, a record that does not fit the active process but fits exactly
     /// one other live process of the same stream goes to that one.
     private func consistentAlternative(to p: ProcessReplay, for r: TraceRecord) -> ProcessReplay? {
-        guard processes.count > 1, p.plausibility(of: r) == false else { return nil }
+        guard liveCandidates(besides: p), p.plausibility(of: r) == false else { return nil }
         let others = processes.filter { $0 !== p && !$0.isTerminated && $0.family == p.family && $0.plausibility(of: r) == true }
         return others.count == 1 ? others[0] : nil
     }

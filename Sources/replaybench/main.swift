@@ -48,9 +48,9 @@ func fixed(_ x: Double, _ digits: Int) -> String {
     return digits == 0 ? String(whole) : "\(whole).\(f)"
 }
 
-func now() -> Double {
+func now(_ clock: clockid_t = CLOCK_MONOTONIC) -> Double {
     var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
+    clock_gettime(clock, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
@@ -58,10 +58,12 @@ var args = Array(CommandLine.arguments.dropFirst())
 var targetLines = 1_000_000
 var runs = 3
 var files: [String] = []
+var singleProcessOnly = false
 while !args.isEmpty {
     let a = args.removeFirst()
     if a == "--lines", let v = args.first.flatMap({ Int($0) }) { targetLines = v; args.removeFirst() }
     else if a == "--runs", let v = args.first.flatMap({ Int($0) }) { runs = v; args.removeFirst() }
+    else if a == "--single" { singleProcessOnly = true }
     else { files.append(a) }
 }
 
@@ -88,7 +90,9 @@ let names = ["traces/trace1-bt.txt", "traces/trace2-bp.txt", "traces/trace3-bh.t
              "traces-extra/e3-be-config-reuse.txt", "traces-extra/e4-be-keepone-discard.txt"]
 var one: [UInt8] = []
 var oneLines = 0
-for n in names {
+// --single: only the seven traces of one process each (no forks to replay).
+let forking: Set<String> = ["traces/trace4-deliver-local.txt", "traces/trace5-daemon.txt", "traces/trace6-deliver-remote.txt"]
+for n in names where !(singleProcessOnly && forking.contains(n)) {
     guard let bytes = readFile(root + "/" + n) else { print("missing fixture \(n)"); exit(1) }
     one += bytes
     if one.last != 0x0A { one.append(0x0A) }
@@ -101,23 +105,26 @@ for _ in 0..<copies { _ = one.withUnsafeBufferPointer { fwrite($0.baseAddress, 1
 fclose(out)
 defer { unlink(path) }
 let total = copies * oneLines
-print("trace: \(copies) copies of the 10 fixtures = \(total) lines, \(copies * one.count) bytes")
+print("trace: \(copies) copies of the \(singleProcessOnly ? "7 single-process" : "10") fixtures = \(total) lines, \(copies * one.count) bytes")
 
 /// One timed `--check` over the file (read + parse + replay + compare).
-func timedCheck(_ path: String) -> (seconds: Double, report: CheckReport)? {
+/// One timed `--check` over the file (read + parse + replay + compare): wall and CPU seconds.
+func timedCheck(_ path: String) -> (seconds: Double, cpu: Double, report: CheckReport)? {
     guard let reader = try? TraceReader(path: path) else { return nil }
-    let t0 = now()
+    let t0 = now(), c0 = now(CLOCK_PROCESS_CPUTIME_ID)
     let report = CheckReport.check(reader)
-    return (now() - t0, report)
+    return (now() - t0, now(CLOCK_PROCESS_CPUTIME_ID) - c0, report)
 }
 
 var best = Double.infinity
+var bestCPU = Double.infinity
 var last: CheckReport?
 for run in 1...runs {
-    guard let (dt, report) = timedCheck(path) else { print("cannot read \(path)"); exit(1) }
+    guard let (dt, cpu, report) = timedCheck(path) else { print("cannot read \(path)"); exit(1) }
     best = min(best, dt)
+    bestCPU = min(bestCPU, cpu)
     last = report
-    print("run \(run): \(fixed(dt, 3)) s, \(Int(Double(total) / dt)) lines/s")
+    print("run \(run): \(fixed(dt, 3)) s wall, \(fixed(cpu, 3)) s CPU, \(Int(Double(total) / dt)) lines/s wall, \(Int(Double(total) / cpu)) lines/s CPU")
 }
 if let r = last { print(r.summary) }
-print("best: \(Int(Double(total) / best)) lines/s (\(fixed(best * 1e9 / Double(total), 1)) ns/line)")
+print("best: \(Int(Double(total) / best)) lines/s wall (\(fixed(best * 1e9 / Double(total), 1)) ns/line), \(Int(Double(total) / bestCPU)) lines/s of CPU time")
