@@ -29,13 +29,13 @@ public final class TraceReader: Sequence, IteratorProtocol {
     private let ownsDescriptor: Bool
     private var buffer: UnsafeMutablePointer<UInt8>
     private var capacity: Int
-    private var start = 0          // first unparsed byte
-    private var filled = 0         // bytes valid in buffer
+    @exclusivity(unchecked) private var start = 0          // first unparsed byte
+    @exclusivity(unchecked) private var filled = 0         // bytes valid in buffer
     private var eof = false
     /// The line parser (its `lineNumber` is the number of the last record returned).
-    public private(set) var parser: TraceParser
+    @exclusivity(unchecked) public private(set) var parser: TraceParser
     /// Bytes read so far.
-    public private(set) var bytesRead = 0
+    @exclusivity(unchecked) public private(set) var bytesRead = 0
     /// Whether the input's last line had no newline (the file was cut).
     public private(set) var endedWithoutNewline = false
     /// A read error that ended the input early, if any.

@@ -3,7 +3,7 @@ import EximTrace
 
 /// Collects the Store's own trace lines during one replayed operation.
 final class LineCapture {
-    var lines: [String] = []
+    @exclusivity(unchecked) var lines: [String] = []
 }
 
 /// A line the replay's store printed, parsed, waiting to be matched with Exim's.
@@ -56,9 +56,9 @@ public final class ProcessReplay {
     /// What was assumed for this process (section 18 inferences).
     public internal(set) var inferences: [ReplayInference] = []
     /// Memory records applied.
-    public internal(set) var memoryRecords = 0
+    @exclusivity(unchecked) public internal(set) var memoryRecords = 0
     /// The line number of the last record applied to this process.
-    public internal(set) var lastLine = 0
+    @exclusivity(unchecked) public internal(set) var lastLine = 0
 
     weak var parent: ProcessReplay?
     /// Processes of one exec'd process and its forked children share a family number
@@ -68,7 +68,7 @@ public final class ProcessReplay {
     /// True while a forked child replays its parent's history (no findings reported).
     var silent = false
     /// Records that make up this process's state (memory records and argument lines), for forks.
-    var history: [TraceRecord] = []
+    @exclusivity(unchecked) var history: [TraceRecord] = []
     /// Whether the process started with Exim's pre-trace state (a version line).
     let seededAtStart: Bool
 
@@ -77,39 +77,39 @@ public final class ProcessReplay {
     private var sink: ((String) -> Void)?
     /// The store's `pool_malloc`, followed from the figures it prints (and refreshed from
     /// `statistics()` where it moves without a line), for lines replayed untraced.
-    private var ourPoolTotal = 0
-    private var lineParser = TraceParser(prefixes: TracePrefixes(pid: false, timestamp: false), followSelector: false)
-    private var queue: [OurLine] = []
-    private var queueHead = 0
-    private var pendingMalloc: TraceRecord?
-    private var pendingBlockFrees: [TraceRecord] = []
-    private var heldTaintedReset: TraceRecord?
-    private var freesAfterHeldReset: [TraceRecord] = []
-    private var heldQuoted: [TraceRecord] = []
-    private var blocks = BlockMap()
-    private var mallocs: [UInt64: UnsafeMutableRawPointer] = [:]
+    @exclusivity(unchecked) private var ourPoolTotal = 0
+    @exclusivity(unchecked) private var lineParser = TraceParser(prefixes: TracePrefixes(pid: false, timestamp: false), followSelector: false)
+    @exclusivity(unchecked) private var queue: [OurLine] = []
+    @exclusivity(unchecked) private var queueHead = 0
+    @exclusivity(unchecked) private var pendingMalloc: TraceRecord?
+    @exclusivity(unchecked) private var pendingBlockFrees: [TraceRecord] = []
+    @exclusivity(unchecked) private var heldTaintedReset: TraceRecord?
+    @exclusivity(unchecked) private var freesAfterHeldReset: [TraceRecord] = []
+    @exclusivity(unchecked) private var heldQuoted: [TraceRecord] = []
+    @exclusivity(unchecked) private var blocks = BlockMap()
+    @exclusivity(unchecked) private var mallocs: [UInt64: UnsafeMutableRawPointer] = [:]
     private var poolTotalAdjust = 0
     /// Frees of memory malloc'd before the trace, not yet taken off the store's counters.
     private var unappliedFrees: (bytes: Int, blocks: Int) = (0, 0)
     /// The adjustment before the last pool-total mismatch (to undo a one-line blip).
-    private var previousPoolTotalAdjust: Int?
+    @exclusivity(unchecked) private var previousPoolTotalAdjust: Int?
     /// The last correction of the non-pool total (to undo a one-line blip).
-    private var lastNonpoolCorrection: Int?
+    @exclusivity(unchecked) private var lastNonpoolCorrection: Int?
     /// The block mapping before the last address mismatch: our block and Exim's old start.
-    private var previousMapping: (UInt, UInt64)?
+    @exclusivity(unchecked) private var previousMapping: (UInt, UInt64)?
     /// Pool bytes added by each pre-trace block seeded after the trace began (lines the
     /// store printed before a seed lack them).
-    private var seedShifts: [Int] = []
+    @exclusivity(unchecked) private var seedShifts: [Int] = []
     private var sawPoolFigure = false
     private var sawNonpoolFigure = false
     private var inferredPools: Set<Int> = []
     private var messageIDArgument = false
-    private var count7 = NonpoolBlockCount(blocks: ReplayConstants.startNonpoolBlocks, maxBlocks: ReplayConstants.startMaxNonpoolBlocks)
-    private var count9 = NonpoolBlockCount(blocks: ReplayConstants.startNonpoolBlocksAfterMessageID,
+    @exclusivity(unchecked) private var count7 = NonpoolBlockCount(blocks: ReplayConstants.startNonpoolBlocks, maxBlocks: ReplayConstants.startMaxNonpoolBlocks)
+    @exclusivity(unchecked) private var count9 = NonpoolBlockCount(blocks: ReplayConstants.startNonpoolBlocksAfterMessageID,
                                            maxBlocks: ReplayConstants.startMaxNonpoolBlocksAfterMessageID)
     private var exitStats: StoreStatistics?
     /// Set when the exit block's lines are being read (the next non-exit record ends it).
-    private var inExitBlock = false
+    @exclusivity(unchecked) private var inExitBlock = false
 
     init(pid: Int?, purpose: String, seeded: Bool, recorder: ReplayRecorder) throws(StoreError) {
         self.pid = pid

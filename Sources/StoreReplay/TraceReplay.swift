@@ -13,13 +13,13 @@ public final class TraceReplay {
     /// Every process seen, in order of appearance.
     public private(set) var processes: [ProcessReplay] = []
     /// The last record applied.
-    public private(set) var currentRecord: TraceRecord?
+    @exclusivity(unchecked) public private(set) var currentRecord: TraceRecord?
     /// The process the last record was applied to (nil for noise outside any process).
-    public private(set) var currentProcess: ProcessReplay?
+    @exclusivity(unchecked) public private(set) var currentProcess: ProcessReplay?
     /// Lines read.
-    public private(set) var linesRead = 0
+    @exclusivity(unchecked) public private(set) var linesRead = 0
     /// Memory records applied.
-    public private(set) var memoryRecords = 0
+    @exclusivity(unchecked) public private(set) var memoryRecords = 0
     /// Lines attributed to a process by consistency (no `+pid` prefix after a fork).
     public private(set) var attributedByConsistency = 0
     /// Whether any line carried a `+pid` prefix.
@@ -35,12 +35,12 @@ public final class TraceReplay {
     private let recorder: ReplayRecorder
     private var byPid: [Int: ProcessReplay] = [:]
     /// The process unprefixed lines go to.
-    private var active: ProcessReplay?
+    @exclusivity(unchecked) private var active: ProcessReplay?
     /// Live (not terminated) processes per family.
     private var liveInFamily: [Int: Int] = [:]
     private var nextFamily = 0
     /// A mark (no `+pid`) waiting for its first get to tell which process made it.
-    private var heldMark: TraceRecord?
+    @exclusivity(unchecked) private var heldMark: TraceRecord?
     /// Forks announced (`forking for`) whose child has not yet printed `postfork`.
     private var pendingForks: [(purpose: String, parent: ProcessReplay, history: Int)] = []
     /// Child pids named by a parent before the child's postfork line (no `+pid`).
