@@ -93,7 +93,6 @@ public final class QueueReader {
     private var generation: UInt32 = 0
     private var lastMessages: [QueuedMessage] = []
     private var lastUnreadable: [UnreadableMessage] = []
-    var buffer = ReadBuffer()
     private let names = SpoolName()
 
     /// A reader for `spoolDirectory` (the directory holding `input/`), optionally for the
@@ -108,7 +107,6 @@ public final class QueueReader {
     }
 
     deinit {
-        buffer.release()
         names.release()
     }
 
@@ -363,9 +361,9 @@ enum PoolRead {
 }
 
 extension QueueReader {
-    /// Opens a file, `fstat`s it, and reads it whole into the tainted twin of
-    /// `store.currentPool`: straight into pool room of its size plus one byte; if it grows
-    /// while being read, the rest goes through the reader's buffer and is copied in.
+    /// Opens a file, `fstat`s it, and reads it whole (the size `fstat` gave: Exim replaces
+    /// spool files by rename, never grows them in place, except `-J` which is read up to
+    /// that size) straight into room in the tainted twin of `store.currentPool`.
     /// Counts the bytes in `poolBytes` and `stats`.
     func readIntoPool(_ dir: SpoolDirectoryHandle, _ name: UnsafePointer<CChar>, _ store: Store,
                       _ stats: inout QueueScanStatistics) throws(QueueScanError) -> PoolRead {
@@ -385,29 +383,13 @@ extension QueueReader {
         guard key.isRegular else { return .notRegular(key) }
         guard key.size <= HeaderParser.maximumFileSize else { return .tooLarge(key) }
         stats.filesRead += 1
-        let size = key.size
         let room: TaintedBuffer
-        do { room = try store.getTaintedBuffer(size + 1) } catch { throw .store(error) }
-        poolBytes += size + 1
-        let outcome = room.withUnsafeMutableBytes { f.read(into: $0) }
-        guard case .ok(let got) = outcome else {
-            if case .failed(let op, let e) = outcome { return .failed(operation: op, errno: e) }
-            return .gone
-        }
-        stats.bytesRead += got
-        if got <= size { return .ok(room.prefix(got), key) }
-        // It grew while being read: gather all of it (up to the limit) and copy it in.
-        buffer.reserve(got)
-        _ = room.withUnsafeMutableBytes { buffer.base.copyMemory(from: $0.baseAddress!, byteCount: got) }
-        switch f.readRest(into: &buffer, from: got, limit: HeaderParser.maximumFileSize) {
-        case .ok(let n):
-            stats.bytesRead += n - got
-            guard n <= HeaderParser.maximumFileSize else { return .tooLarge(key) }
-            do {
-                let t = try store.copyTainted(buffer.bytes(n))
-                poolBytes += n
-                return .ok(t, key)
-            } catch { throw .store(error) }
+        do { room = try store.getTaintedBuffer(max(key.size, 1)) } catch { throw .store(error) }
+        poolBytes += max(key.size, 1)
+        switch room.withUnsafeMutableBytes({ f.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<key.size])) }) {
+        case .ok(let got):
+            stats.bytesRead += got
+            return .ok(room.prefix(got), key)
         case .gone: return .gone
         case .failed(let op, let e): return .failed(operation: op, errno: e)
         }

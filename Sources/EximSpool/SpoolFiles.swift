@@ -1,7 +1,7 @@
 import Glibc
 
 // The only file with system calls and raw pointers for the spool reader: directory
-// listing (readdir), stat (fstatat), and whole-file reads (openat/read). Read-only: nothing
+// listing (readdir), stat (fstatat/fstat), and whole-file reads (openat/read). Read-only: nothing
 // here writes, locks, renames or removes anything.
 
 /// What `fstatat` says about a file, compared between scans to spot changes.
@@ -170,49 +170,7 @@ struct SpoolFileDescriptor {
         return .ok(got)
     }
 
-    /// Reads the rest of the file into `buffer` after its first `start` bytes (growing it,
-    /// up to `limit` + 1 bytes in all). Returns the total held.
-    func readRest(into buffer: inout ReadBuffer, from start: Int, limit: Int) -> FileOutcome<Int> {
-        var got = start
-        while got <= limit {
-            if got == buffer.capacity { buffer.reserve(min(buffer.capacity * 2, limit + 1)) }
-            let n = Glibc.read(fd, buffer.base + got, buffer.capacity - got)
-            if n < 0 {
-                if errno == EINTR { continue }
-                return .failed(operation: "read", errno: errno)
-            }
-            if n == 0 { break }
-            got += n
-        }
-        return .ok(got)
-    }
-
     func close() { _ = Glibc.close(fd) }
-}
-
-/// A reusable malloc'd buffer that file bytes pass through on their way into a tainted pool.
-struct ReadBuffer {
-    private(set) var base: UnsafeMutableRawPointer
-    private(set) var capacity: Int
-
-    init() {
-        capacity = 64 << 10
-        base = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
-    }
-
-    /// Makes room for at least `n` bytes, keeping the contents.
-    mutating func reserve(_ n: Int) {
-        guard n > capacity else { return }
-        let new = UnsafeMutableRawPointer.allocate(byteCount: n, alignment: 16)
-        new.copyMemory(from: base, byteCount: capacity)
-        base.deallocate()
-        base = new
-        capacity = n
-    }
-
-    func release() { base.deallocate() }
-
-    func bytes(_ count: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 }
 
 /// Builds `<id><suffix>\0` in a small reusable C string.
