@@ -42,6 +42,7 @@ public final class DemoTraffic: @unchecked Sendable {
             try generator.seedQueue(8)
             try generator.step(count: 20)
             let demo = DemoTraffic(root: root, generator: generator, stepsPerSecond: stepsPerSecond)
+            DemoSpools.shared.add(root)
             demo.run()
             return demo
         } catch {
@@ -81,7 +82,39 @@ public final class DemoTraffic: @unchecked Sendable {
         lock.unlock()
         guard !wasStopped else { return }
         try? FileManager.default.removeItem(atPath: root)
+        DemoSpools.shared.remove(root)
     }
 
     deinit { stop() }
+}
+
+/// Internal: demo spools not yet removed, so a process that calls `exit()` without
+/// `stop()` (e.g. from a signal handler that exits) still cleans up (`atexit`).
+final class DemoSpools: @unchecked Sendable {
+    static let shared = DemoSpools()
+    private let lock = NSLock()
+    private var roots: Set<String> = []
+    private var hooked = false
+
+    func add(_ root: String) {
+        lock.lock(); defer { lock.unlock() }
+        roots.insert(root)
+        if !hooked {
+            hooked = true
+            atexit { DemoSpools.shared.removeAll() }
+        }
+    }
+
+    func remove(_ root: String) {
+        lock.lock(); defer { lock.unlock() }
+        roots.remove(root)
+    }
+
+    func removeAll() {
+        lock.lock()
+        let all = roots
+        roots = []
+        lock.unlock()
+        for r in all { try? FileManager.default.removeItem(atPath: r) }
+    }
 }

@@ -88,7 +88,7 @@ public final class MonitorSession {
             // The resolved paths, once, into perm.
             store.currentPool = .perm
             let s = store
-            if let p = configuration.paths.logPath { resolvedLog = try PoolText(MonitorSession.resolve(p), in: s) } else { resolvedLog = nil }
+            if let p = configuration.paths.logPath { resolvedLog = try PoolText(MonitorSession.resolveKeepingName(p), in: s) } else { resolvedLog = nil }
             if let p = configuration.paths.spoolDirectory { resolvedSpool = try PoolText(MonitorSession.resolve(p), in: s) } else { resolvedSpool = nil }
 
             // The message pools' mark: the queue lives above it.
@@ -391,6 +391,16 @@ public final class MonitorSession {
     }
 
     // MARK: helpers
+
+    /// An absolute path whose directory is symlink-free, keeping the file's own name (so a
+    /// log that is a symlink, or is renamed away by rotation, is still followed by name).
+    static func resolveKeepingName(_ path: String) -> String {
+        let ns = path as NSString
+        let name = ns.lastPathComponent
+        let dir = ns.deletingLastPathComponent
+        guard !name.isEmpty, name != ".", name != ".." else { return resolve(path) }
+        return PathDiscovery.join(resolve(dir.isEmpty ? "." : dir), name)
+    }
 
     /// An absolute, symlink-free path when the file exists; else the path made absolute.
     static func resolve(_ path: String) -> String {

@@ -207,3 +207,45 @@ extension MonitorSession {
         configColourByte.storeBytes(of: 1, as: UInt8.self)
     }
 }
+
+@Suite("Hostile log through the session")
+struct HostileLogTests {
+    @Test("ESC sequences, \\r, NUL, invalid UTF-8 and a 1 MB line: counted, cut, never raw on output")
+    func hostileLog() throws {
+        let dir = try Fixtures.temporaryDirectory("hostile")
+        defer { Fixtures.remove(dir) }
+        var log: [UInt8] = []
+        log += Array("2026-11-26 17:20:39 [1] H=(\u{1B}[2J\u{1B}]0;owned\u{07}) [192.0.2.1] rejected EHLO: bad\r\n".utf8)
+        log += Array("2026-11-26 17:20:40 [2] 1xWd9D-0006xR-10 <= a@b.test H=(x\u{0}y) [192.0.2.2] P=esmtp S=1 T=\"".utf8) + [0xFF, 0xFE, 0xC2, 0x9B] + Array("\"\n".utf8)
+        log += Array("2026-11-26 17:20:41 [3] ".utf8) + Array(repeating: 0x1B, count: 1 << 20) + [0x0A]
+        log += Array("2026-11-26 17:20:42 [4] 1xWd9D-0006xR-10 Completed\n".utf8)
+        FileManager.default.createFile(atPath: dir + "/mainlog", contents: Data(log))
+        let session = try MonitorSession(MonitorConfiguration(paths: MonitorPaths(logPath: dir + "/mainlog", spoolDirectory: nil),
+                                                              once: true, useInotify: false))
+        let snap = try session.refresh()
+        #expect(snap.log.lines == 4)
+        #expect(snap.log.byFlag[.arrival] == 1)
+        #expect(snap.log.tail.count == 4)
+        let huge = snap.log.tail[2]
+        #expect(huge.text.byteCount <= LogTailLine.maxBytes)
+        #expect((huge.fullLength ?? 0) > LogTailLine.maxBytes)
+        let frame = PlainFrame.render(snap, width: 80)
+        #expect(!frame.utf8.contains { ($0 < 0x20 && $0 != 0x0A) || $0 == 0x7F })
+        #expect(frame.contains("\\x1b[2J"))
+        let json = SnapshotJSON.encode(snap)
+        #expect(!json.utf8.contains { $0 < 0x20 || $0 == 0x7F })
+        for line in snap.log.tail { expectHarmless(line.text.quoted(by: TerminalQuoter())) }
+    }
+
+    @Test("a symlinked log is followed by its own name")
+    func symlinkedLog() throws {
+        let dir = try Fixtures.temporaryDirectory("link")
+        defer { Fixtures.remove(dir) }
+        FileManager.default.createFile(atPath: dir + "/real", contents: Data("2026-11-26 17:20:39 Start queue run: pid=1\n".utf8))
+        try FileManager.default.createSymbolicLink(atPath: dir + "/mainlog", withDestinationPath: dir + "/real")
+        let session = try MonitorSession(MonitorConfiguration(paths: MonitorPaths(logPath: dir + "/mainlog", spoolDirectory: nil),
+                                                              once: true, useInotify: false))
+        #expect(session.logPath?.hasSuffix("/mainlog") == true)
+        #expect(try session.refresh().log.lines == 1)
+    }
+}
