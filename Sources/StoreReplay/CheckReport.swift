@@ -33,6 +33,8 @@ public struct CheckReport: Sendable {
     public var attributedByConsistency: Int
     /// Whether the input's last line had no newline.
     public var truncated: Bool
+    /// Whether lines after a fork had no `+pid` prefix (attributed by consistency).
+    public var unprefixedFork: Bool
 
     /// `----Exit` lines compared.
     public var compared: Int { processes.reduce(0) { $0 + $1.lines.count } }
@@ -51,6 +53,7 @@ public struct CheckReport: Sendable {
         processes = replay.finishedExits
         processCount = replay.processCount
         attributedByConsistency = replay.attributedByConsistency
+        unprefixedFork = replay.unprefixedFork
         self.truncated = truncated
     }
 
@@ -74,7 +77,7 @@ public struct CheckReport: Sendable {
         "\(hasDifferences ? "DIFFER" : "MATCH"): \(lines) lines, \(memoryRecords) memory records, \(processCount) processes; "
             + "\(lineMismatches) line mismatches; \(matched)/\(compared) exit lines matched"
             + (problems.isEmpty ? "" : "; \(problems.count) trace problems")
-            + (attributedByConsistency > 0 ? "; \(attributedByConsistency) records attributed by consistency (no +pid)" : "")
+            + (unprefixedFork ? "; no +pid: lines after forks attributed to parent or child by consistency (\(attributedByConsistency) switches)" : "")
     }
 
     /// The human report: mismatches (up to `limit`), problems, exit blocks side by side, summary.
@@ -156,6 +159,7 @@ public struct CheckReport: Sendable {
           "compared": \(compared),
           "lines": \(lines),
           "memoryRecords": \(memoryRecords),
+          "attributedByConsistency": \(unprefixedFork),
           "mismatches": [\(mism.joined(separator: ", "))],
           "problems": [\(problems.map { "{\"line\": \($0.line), \"message\": \(Self.quote($0.message))}" }.joined(separator: ", "))]
         }

@@ -22,6 +22,9 @@ public final class TraceReplay {
     @exclusivity(unchecked) public private(set) var memoryRecords = 0
     /// Lines attributed to a process by consistency (no `+pid` prefix after a fork).
     public private(set) var attributedByConsistency = 0
+    /// Whether a fork was followed by lines without a `+pid` prefix: those lines were
+    /// attributed to parent or child by consistency.
+    public private(set) var unprefixedFork = false
     /// Whether any line carried a `+pid` prefix.
     public private(set) var sawPidPrefix = false
 
@@ -84,6 +87,7 @@ public final class TraceReplay {
                 return
             }
             let f = pendingForks.remove(at: i)
+            if r.pid == nil { unprefixedFork = true }
             // Without +pid, the parent may already have named the child ("forked for … : pid").
             let pid = r.pid ?? forkedBeforePostfork.removeValue(forKey: purpose)
             do {
