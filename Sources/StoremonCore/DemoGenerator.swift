@@ -106,7 +106,8 @@ public final class DemoGenerator {
         try writeSpool(message)
         queue.append(message)
         let size = message.approximateSize
-        try log("\(id) <= \(sender) H=(\(helo)) [\(ip)]:\(30000 + rng.next(30000)) I=[127.0.0.1]:25 P=esmtp S=\(size) id=\(rng.next(1 << 30)).demo@\(helo) T=\"\(subject)\" for \(recipients.joined(separator: " "))", flag: "<=")
+        let logged = sender == "<>" ? "<>" : String(sender.dropFirst().dropLast())   // Exim logs `<= addr`, `<= <>`
+        try log("\(id) <= \(logged) H=(\(helo)) [\(ip)]:\(30000 + rng.next(30000)) I=[127.0.0.1]:25 P=esmtp S=\(size) id=\(rng.next(1 << 30)).demo@\(helo) T=\"\(subject)\" for \(recipients.joined(separator: " "))", flag: "<=")
         if frozen {
             queue[queue.count - 1].frozenSince = clock()
             try writeSpool(queue[queue.count - 1])
