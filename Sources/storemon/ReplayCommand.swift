@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import EximTrace
 import Store
 import StoreReplay
@@ -50,7 +51,9 @@ struct Replay: ParsableCommand {
             reader = TraceReader(fileDescriptor: 0)
         } else {
             do { reader = try TraceReader(path: trace) } catch {
-                throw ValidationError("\(error)")
+                // A runtime error (exit 1), not a usage error.
+                FileHandle.standardError.write(Data("storemon replay: \(error)\n".utf8))
+                throw ExitCode(1)
             }
         }
         if check {
