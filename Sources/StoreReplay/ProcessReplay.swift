@@ -78,6 +78,11 @@ public final class ProcessReplay {
     /// The store's `pool_malloc`, followed from the figures it prints (and refreshed from
     /// `statistics()` where it moves without a line), for lines replayed untraced.
     @exclusivity(unchecked) private var ourPoolTotal = 0
+    /// The store's `nonpool_malloc`, followed the same way (for `store_malloc`/`store_free`
+    /// replayed untraced).
+    @exclusivity(unchecked) private var ourNonpool = 0
+    /// Sizes the store recorded for live `store_malloc` blocks, by Exim's address.
+    @exclusivity(unchecked) private var mallocSizes: [UInt64: Int] = [:]
     @exclusivity(unchecked) private var lineParser = TraceParser(prefixes: TracePrefixes(pid: false, timestamp: false), followSelector: false)
     @exclusivity(unchecked) private var queue: [OurLine] = []
     @exclusivity(unchecked) private var queueHead = 0
@@ -120,7 +125,7 @@ public final class ProcessReplay {
         let cap = capture
         sink = { cap.lines.append($0) }
         if seeded { seedPreTraceState() }
-        ourPoolTotal = backing.statistics().poolMalloc
+        refreshTotals()
     }
 
     // MARK: inference at process start
@@ -132,7 +137,7 @@ public final class ProcessReplay {
         _ = try? backing.get(ReplayConstants.preTraceTaintedMainBytes, .tainted)
         inferredPools.insert(5)
         let s = backing.statistics()
-        backing.seedNonpoolCounters(malloc: s.nonpoolMalloc, maxMalloc: s.maxNonpoolMalloc,
+        seedNonpool(malloc: s.nonpoolMalloc, maxMalloc: s.maxNonpoolMalloc,
                                   blocks: ReplayConstants.startNonpoolBlocks, maxBlocks: ReplayConstants.startMaxNonpoolBlocks)
         inferences.append(ReplayInference(line: 0, message: "pool 5 holds \(ReplayConstants.preTraceTaintedMainBytes) bytes from before the trace"))
         inferences.append(ReplayInference(line: 0, message: "non-pool blocks start at \(ReplayConstants.startNonpoolBlocks), high-water \(ReplayConstants.startMaxNonpoolBlocks)"))
@@ -327,12 +332,27 @@ public final class ProcessReplay {
         for l in capture.lines {
             let e = lineParser.parse(line: l).event
             if let t = e.poolTotal { ourPoolTotal = t }
+            if case .malloc(_, _, _, _, let n) = e { ourNonpool = n }
+            if case .free(_, let size, _) = e { ourNonpool -= size }
             out.append(e)
         }
         capture.lines.removeAll(keepingCapacity: true)
         // A new config block changes the total without a line.
-        if backing.currentPool == .config || out.isEmpty { ourPoolTotal = backing.statistics().poolMalloc }
+        if backing.currentPool == .config || out.isEmpty { refreshTotals() }
         return out
+    }
+
+    /// Reads the store's running totals (where they moved without a printed figure).
+    private func refreshTotals() {
+        let s = backing.statistics()
+        ourPoolTotal = s.poolMalloc
+        ourNonpool = s.nonpoolMalloc
+    }
+
+    /// Sets the store's non-pool counters (and the followed total).
+    private func seedNonpool(malloc: Int, maxMalloc: Int, blocks: Int, maxBlocks: Int) {
+        backing.seedNonpoolCounters(malloc: malloc, maxMalloc: maxMalloc, blocks: blocks, maxBlocks: maxBlocks)
+        ourNonpool = malloc
     }
 
     /// Runs `body` untraced (it cannot touch any block): no lines, no figures to follow.
@@ -532,10 +552,18 @@ public final class ProcessReplay {
         guard case .malloc(_, let size, let site, _, _) = r.event else { return }
         // Exim prints request + 8 (at least 16); the request is what is left.
         let request = max(0, size - 8)
-        let out = run(site, r.line) { () throws(StoreError) in _ = try backing.malloc(request) }
+        // Untraced: a store_malloc touches no block, and its figures are known here.
+        applyUnappliedFrees()
+        var p: UnsafeMutableRawPointer?
+        guard runQuiet(r.line, { () throws(StoreError) in p = try backing.malloc(request) }), let p else { return }
+        let ourSize = max(request + 8, 16)
+        ourNonpool += ourSize
         count7.malloc()
         count9.malloc()
-        compareSequence(out.map { OurLine(event: $0, poolBlock: false, seedEpoch: seedShifts.count) }, [r])
+        if case .malloc(let ea?, _, _, _, _) = r.event { mallocSizes[ea] = ourSize }
+        let e = TraceEvent.malloc(address: UInt64(UInt(bitPattern: p)), size: ourSize, site: site,
+                                  poolTotal: ourPoolTotal, nonpoolTotal: ourNonpool)
+        compare(OurLine(event: e, poolBlock: false, seedEpoch: seedShifts.count), r)
     }
 
     private func executeStoreFree(_ r: TraceRecord) {
@@ -543,8 +571,11 @@ public final class ProcessReplay {
         count7.free()
         count9.free()
         if let a, let p = mallocs.removeValue(forKey: a) {
-            let out = run(site, r.line) { () throws(StoreError) in backing.free(p) }
-            compareSequence(out.map { OurLine(event: $0, poolBlock: false, seedEpoch: seedShifts.count) }, [r])
+            let ourSize = mallocSizes.removeValue(forKey: a) ?? size
+            backing.free(p)
+            ourNonpool -= ourSize
+            compare(OurLine(event: .free(address: UInt64(UInt(bitPattern: p)), size: ourSize, site: site),
+                            poolBlock: false, seedEpoch: seedShifts.count), r)
             return
         }
         // Memory malloc'd before the trace began: only the counters move (applied before
@@ -558,7 +589,8 @@ public final class ProcessReplay {
     private func applyUnappliedFrees() {
         guard unappliedFrees.blocks > 0 else { return }
         let s = backing.statistics()
-        backing.seedNonpoolCounters(malloc: s.nonpoolMalloc - unappliedFrees.bytes, maxMalloc: s.maxNonpoolMalloc,
+        ourPoolTotal = s.poolMalloc
+        seedNonpool(malloc: s.nonpoolMalloc - unappliedFrees.bytes, maxMalloc: s.maxNonpoolMalloc,
                                     blocks: s.nonpoolBlocks - unappliedFrees.blocks, maxBlocks: s.maxNonpoolBlocks)
         unappliedFrees = (0, 0)
     }
@@ -719,7 +751,7 @@ public final class ProcessReplay {
         let saved = capture.lines
         _ = try? backing.getPerm(0, .tainted)
         capture.lines = saved
-        ourPoolTotal = backing.statistics().poolMalloc
+        refreshTotals()
         inferredPools.insert(6)
         // The non-pool total moved by +8 for this block; the first non-pool figure re-seeds it.
         return true
@@ -735,21 +767,21 @@ public final class ProcessReplay {
         if !sawNonpoolFigure {
             sawNonpoolFigure = true
             let diff = exim - ours
-            backing.seedNonpoolCounters(malloc: exim, maxMalloc: max(s.maxNonpoolMalloc + diff, exim),
+            seedNonpool(malloc: exim, maxMalloc: max(s.maxNonpoolMalloc + diff, exim),
                                       blocks: s.nonpoolBlocks, maxBlocks: s.maxNonpoolBlocks)
             inferences.append(ReplayInference(line: r.line, message: "non-pool total was \(diff) bytes higher before the trace than the replay counted (first nonpool figure)"))
             return
         }
         // As for the pool total: a one-line blip is undone without a second report.
         if let d = lastNonpoolCorrection, ours - d == exim {
-            backing.seedNonpoolCounters(malloc: exim, maxMalloc: s.maxNonpoolMalloc,
+            seedNonpool(malloc: exim, maxMalloc: s.maxNonpoolMalloc,
                                         blocks: s.nonpoolBlocks, maxBlocks: s.maxNonpoolBlocks)
             lastNonpoolCorrection = nil
             return
         }
         mismatch(r, "nonpool total", exim: "\(exim)", replay: "\(ours)", inferred: true)
         lastNonpoolCorrection = exim - ours
-        backing.seedNonpoolCounters(malloc: exim, maxMalloc: max(s.maxNonpoolMalloc, exim),
+        seedNonpool(malloc: exim, maxMalloc: max(s.maxNonpoolMalloc, exim),
                                   blocks: s.nonpoolBlocks, maxBlocks: s.maxNonpoolBlocks)
     }
 
@@ -769,7 +801,7 @@ public final class ProcessReplay {
         messageIDArgument = true
         applyUnappliedFrees()
         let s = backing.statistics()
-        backing.seedNonpoolCounters(malloc: s.nonpoolMalloc, maxMalloc: s.maxNonpoolMalloc,
+        seedNonpool(malloc: s.nonpoolMalloc, maxMalloc: s.maxNonpoolMalloc,
                                   blocks: count9.blocks, maxBlocks: count9.maxBlocks)
         inferences.append(ReplayInference(line: r.line, message: "non-pool blocks started at \(ReplayConstants.startNonpoolBlocksAfterMessageID), high-water \(ReplayConstants.startMaxNonpoolBlocksAfterMessageID) (message-id argument)"))
     }
