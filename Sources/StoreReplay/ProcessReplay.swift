@@ -454,6 +454,12 @@ public final class ProcessReplay {
             dropResetFrees()
             return
         }
+        // A mark's cookie comes from a get, so it is 8-aligned; anything else is garbage.
+        guard cookieAddr % 8 == 0 else {
+            problem(u.line, "reset to an address that no mark can have made (not 8-aligned); skipped")
+            dropResetFrees()
+            return
+        }
         if let t = tainted, case .reset(let tp, let ta, _, _, _) = t.event {
             guard let ta, let w = blocks.ours(forAddress: ta, key: tp, inclusiveEnd: true) else {
                 problem(t.line, "reset to an unknown address in pool \(tp); skipped")
