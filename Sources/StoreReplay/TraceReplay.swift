@@ -40,7 +40,7 @@ public final class TraceReplay {
     /// The process unprefixed lines go to.
     @exclusivity(unchecked) private var active: ProcessReplay?
     /// Live (not terminated) processes per family.
-    private var liveInFamily: [Int: Int] = [:]
+    private var liveInFamily: [Int] = [0]
     private var nextFamily = 0
     /// A mark (no `+pid`) waiting for its first get to tell which process made it.
     @exclusivity(unchecked) private var heldMark: TraceRecord?
@@ -113,7 +113,7 @@ public final class TraceReplay {
             currentProcess = process(for: r)
         case .terminating(let pid, _, let rc):
             let p = byPid[pid] ?? process(for: r)
-            if let p, !p.isTerminated { liveInFamily[p.family, default: 1] -= 1 }
+            if let p, !p.isTerminated { liveInFamily[p.family] -= 1 }
             p?.isTerminated = true
             p?.exitCode = rc
             if let name = r.event.terminatingName { p?.purpose = name }
@@ -160,7 +160,7 @@ public final class TraceReplay {
 
     /// Whether another live process shares the unprefixed stream with `p`.
     private func liveCandidates(besides p: ProcessReplay) -> Bool {
-        (liveInFamily[p.family] ?? 0) > (p.isTerminated ? 0 : 1)
+        p.family < liveInFamily.count && liveInFamily[p.family] > (p.isTerminated ? 0 : 1)
     }
 
     /// Ends the input: anything pending in any process is applied or reported.
@@ -192,7 +192,8 @@ public final class TraceReplay {
     private func register(_ p: ProcessReplay) {
         processes.append(p)
         processCount += 1
-        liveInFamily[p.family, default: 0] += 1
+        while liveInFamily.count <= p.family { liveInFamily.append(0) }
+        liveInFamily[p.family] += 1
     }
 
     // MARK: routing
@@ -207,7 +208,7 @@ public final class TraceReplay {
                 p.purpose = old.purpose
                 p.family = old.family
                 // The forked image is gone: the exec replaced it.
-                if !old.isTerminated { liveInFamily[old.family, default: 1] -= 1 }
+                if !old.isTerminated { liveInFamily[old.family] -= 1 }
                 old.isTerminated = true
                 retire(old)
             } else {
