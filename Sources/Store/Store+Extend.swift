@@ -14,6 +14,15 @@ extension Store {
         return pools[slot].isActive ? slot : nil
     }
 
+    /// The slot whose range holds `p`, active or not (an inactive slot's current block is an
+    /// empty range, so fast paths need no separate check). O(1).
+    @inlinable @inline(__always)
+    func rawSlot(of p: UnsafeRawPointer) -> Int? {
+        let off = UInt(bitPattern: p) &- base
+        guard off < span else { return nil }
+        return Int(truncatingIfNeeded: off >> slotShift)
+    }
+
     /// Exim's `store_extend`: grows the latest allocation of the pool that owns `p` from
     /// `oldSize` to `newSize` bytes in place. Returns false (and changes nothing) if `p`
     /// is not the pool's topmost allocation or the block has no room.
@@ -22,7 +31,7 @@ extension Store {
     @inlinable
     public func extend(_ p: UnsafeMutableRawPointer, from oldSize: Int, to newSize: Int,
                        function: StaticString = #function, line: Int = #line) throws(StoreError) -> Bool {
-        if _fastPath(control.pointee.slowFlags == 0), let i = slotIndex(of: p) {
+        if _fastPath(control.pointee.slowFlags == 0), let i = rawSlot(of: p) {
             let c = cursor(i)
             if _fastPath(p >= pools[i].currentStart && p < c.pointee.end
                          && oldSize >= 0 && newSize >= oldSize && newSize < Store.maxRequest) {
@@ -64,7 +73,7 @@ extension Store {
     /// after Exim's "non-last memory release try" line, when no current block holds `p`.
     @inlinable @discardableResult
     public func releaseAbove(_ p: UnsafeRawPointer, function: StaticString = #function, line: Int = #line) -> Bool {
-        if _fastPath(control.pointee.slowFlags == 0), let i = slotIndex(of: p) {
+        if _fastPath(control.pointee.slowFlags == 0), let i = rawSlot(of: p) {
             let c = cursor(i)
             let start = UnsafeRawPointer(pools[i].currentStart), end = UnsafeRawPointer(c.pointee.end)
             if _fastPath(p >= start && p < end) {

@@ -185,8 +185,9 @@ extension Store {
 
     /// `sizeof(quoted_pooldesc)` in Exim 4.96 on LP64 (pooldesc 64 + quoter + next).
     static var quotedPoolDescriptorSize: Int { 80 }
-    /// The line of `store_get_perm` in Exim 4.96's `quoted_pool_new` (as its trace shows it).
-    static var quotedPoolNewLine: Int { 272 }
+    /// The line printed for the descriptor's get in `quoted_pool_new`. Exim prints its own
+    /// source line there; no available 4.96 trace shows it, so 0 is printed (a known gap).
+    static var quotedPoolNewLine: Int { 0 }
 
     /// Exim's `store_get_quoted`: from the pool of `quoter` if `proto` is tainted (the
     /// pool is created on first use, never reset), else a plain `get(size, proto)`.

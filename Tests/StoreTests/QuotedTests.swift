@@ -14,7 +14,7 @@ import Testing
         let lines = log.take()
         #expect(lines.count == 5)
         #expect(lines[0] == "allocating quoted-block for quoter 3 (from quotedPoolsAreCreatedOnFirstUseAndKnowTheirQuoter \(getLine))")
-        #expect(lines[1].hasPrefix("--Malloc ") && lines[2].hasPrefix("---1 Get ") && lines[2].contains("    80 quoted_pool_ne  272"))
+        #expect(lines[1].hasPrefix("--Malloc ") && lines[2].hasPrefix("---1 Get ") && lines[2].contains("    80 quoted_pool_ne    0"))
         #expect(lines[3].hasPrefix("--Malloc ") && lines[4].hasPrefix("---QQ Get \(TraceFormat.ptr(q))    20 quotedPoolsAre"))
         #expect(s.quoter(of: q) == mysql)
         #expect(s.owner(of: q) == .quoted(mysql))
