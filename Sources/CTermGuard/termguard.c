@@ -30,6 +30,8 @@ void tg_restore(void) {
 
 void tg_rearm(void) { g_restored = 0; }
 
+void tg_disarm(void) { g_fd = -1; }
+
 static void handler(int sig, siginfo_t *info, void *uctx) {
     (void)uctx;
     int polite = (sig == SIGINT || sig == SIGTERM || sig == SIGHUP);
@@ -52,9 +54,14 @@ void tg_install(int fd) {
     sa.sa_sigaction = handler;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigset_t unblock;
+    sigemptyset(&unblock);
     for (unsigned i = 0; i < NSIGS; i++) {
+        sigaddset(&unblock, g_sigs[i]);
         sigaction(g_sigs[i], NULL, &g_old[i]);
         if (g_old[i].sa_handler == SIG_IGN) continue;   /* keep inherited ignores (nohup) */
         sigaction(g_sigs[i], &sa, NULL);
     }
+    /* a parent may have left these blocked (some spawners pass their thread's mask on) */
+    sigprocmask(SIG_UNBLOCK, &unblock, NULL);
 }

@@ -39,7 +39,7 @@ final class CursesTerminal {
         tg_install(1)
         tg_set_graceful(1)
         guard let s = newterm(nil, out, input) else {
-            tg_restore()
+            tg_disarm()
             let term = getenv("TERM").map { String(cString: $0) } ?? ""
             throw .unknownTerminal(term)
         }

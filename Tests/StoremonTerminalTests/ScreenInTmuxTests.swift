@@ -24,9 +24,8 @@ struct ScreenInTmuxTests {
         }
         #expect(prompt != nil, "no shell prompt after \(context):\n\(tmux.capture())")
         #expect(tmux.display("#{cursor_flag}") == "1", "cursor hidden after \(context)")
-        try tmux.runInShell("stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' '; echo :STTY")
-        let stty = tmux.waitFor(seconds: 5) { $0.contains(":STTY\n") || $0.hasSuffix(":STTY") || $0.contains("echo :STTY") || $0.contains("-echo :STTY") }
-        let line = stty?.split(separator: "\n").first(where: { $0.hasSuffix(":STTY") && !$0.contains("grep") }) ?? ""
+        try tmux.runInShell("echo STTY $(stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo)')")
+        let line = tmux.waitForLine(startingWith: "STTY ") ?? ""
         #expect(line.contains("icanon") && !line.contains("-icanon"), "tty not canonical after \(context): \(line)")
         #expect(line.contains("echo") && !line.contains("-echo"), "tty echo off after \(context): \(line)")
     }
@@ -167,8 +166,9 @@ struct ScreenInTmuxTests {
         defer { tmux.close() }
         let log = TestSupport.fixtures.appendingPathComponent("exim-real/log/mainlog")
         try tmux.runInShell("TERM=no-such-terminal \(shellQuoted(TestSupport.storemon.path)) \(shellQuoted(log.path)); echo \"rc=$?\"")
-        let screen = tmux.waitFor(seconds: 10) { $0.contains("rc=") }
-        #expect(screen?.contains("rc=1") == true, "\(tmux.capture())")
+        let rc = tmux.waitForLine(startingWith: "rc=", seconds: 10)
+        let screen: String? = tmux.capture()
+        #expect(rc == "rc=1", "\(tmux.capture())")
         #expect(screen?.contains("no-such-terminal") == true)
         #expect(screen?.contains("unknown") == true)
     }

@@ -113,12 +113,17 @@ enum TestSupport {
             errData = errPipe.fileHandleForReading.readDataToEndOfFile()
             group.leave()
         }
+        // SIGTERM at the timeout; SIGKILL three seconds later if it is still there
+        let pid = p.processIdentifier
         let timer = DispatchWorkItem { if p.isRunning { p.terminate() } }
+        let killer = DispatchWorkItem { if p.isRunning { kill(pid, SIGKILL) } }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout + 3, execute: killer)
         let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         p.waitUntilExit()
         timer.cancel()
+        killer.cancel()
         return ProcessResult(status: p.terminationStatus, signaled: p.terminationReason == .uncaughtSignal,
                              stdout: outData, stderr: errData)
     }
@@ -138,7 +143,8 @@ final class TmuxHarness {
         self.tmux = tmux
         socket = "storemon-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let env = "LANG=C.UTF-8 SWIFT_BACKTRACE=interactive=no TERM=xterm-256color PS1='PROMPT$ ' HOME=/tmp"
-        _ = try tmuxCommand(["-f", "/dev/null", "new-session", "-d", "-x", String(width), "-y", String(height),
+        // the server forks off this first command: it must not inherit a pipe we read to EOF
+        _ = try tmuxCommand(captureOutput: false, ["-f", "/dev/null", "new-session", "-d", "-x", String(width), "-y", String(height),
                              "-s", "t", "env -i PATH=/usr/bin:/bin \(env) sh"])
         _ = try? tmuxCommand(["set-option", "-g", "status", "off"])
         // the prompt shows once the shell is up
@@ -199,6 +205,18 @@ final class TmuxHarness {
         return nil
     }
 
+    /// Polls for a screen line that starts with `prefix` (output, not the typed command,
+    /// which starts with the prompt); returns the line without trailing blanks.
+    func waitForLine(startingWith prefix: String, seconds: Double = 5) -> String? {
+        var found: String?
+        waitFor(seconds: seconds) { screen in
+            found = screen.split(separator: "\n").last(where: { $0.hasPrefix(prefix) })
+                .map { String($0).trimmingCharacters(in: .whitespaces) }
+            return found != nil
+        }
+        return found
+    }
+
     /// Waits until a tmux format has a value.
     @discardableResult
     func waitForDisplay(_ format: String, equals value: String, seconds: Double = 5) -> Bool {
@@ -210,17 +228,8 @@ final class TmuxHarness {
         return false
     }
 
-    private func tmuxCommand(_ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tmux)
-        p.arguments = ["-L", socket] + args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+    private func tmuxCommand(captureOutput: Bool = true, _ args: [String]) throws -> String {
+        try Spawn.run([tmux, "-L", socket] + args, captureOutput: captureOutput)
     }
 
     /// Why a harness could not start.
@@ -229,3 +238,62 @@ final class TmuxHarness {
 
 /// Shell-quotes a path for `runInShell`.
 func shellQuoted(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+
+/// Runs a program with posix_spawn: a clean signal mask and default dispositions (the
+/// test runner's threads block signals, and Foundation's `Process` would pass that on,
+/// plus a socket whose EOF it waits for, which a forking tmux server keeps open).
+enum Spawn {
+    /// Why spawning failed.
+    struct Failure: Error { let errno: Int32 }
+
+    /// Runs `argv` with stdin and stderr on /dev/null; returns stdout (or "" when not captured).
+    static func run(_ argv: [String], captureOutput: Bool) throws -> String {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attr, &empty)
+        posix_spawnattr_setsigdefault(&attr, &all)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        var fds: [Int32] = [-1, -1]
+        if captureOutput {
+            guard pipe(&fds) == 0 else { throw Failure(errno: errno) }
+            _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+            _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+            posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        }
+        var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        defer { for p in cargs { free(p) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, argv[0], &actions, &attr, &cargs, environ)
+        if captureOutput { close(fds[1]) }
+        guard rc == 0 else {
+            if captureOutput { close(fds[0]) }
+            throw Failure(errno: rc)
+        }
+        var out: [UInt8] = []
+        if captureOutput {
+            var buf = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = read(fds[0], &buf, buf.count)
+                if n > 0 { out += buf[0..<n]; continue }
+                if n < 0 && errno == EINTR { continue }
+                break
+            }
+            close(fds[0])
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -14,6 +14,8 @@
 void tg_install(int fd);
 /// Leaves the alternate screen and restores the saved tty settings (once).
 void tg_restore(void);
+/// Forgets the saved terminal (newterm failed: there is nothing to restore).
+void tg_disarm(void);
 /// Re-arms tg_restore after a deliberate endwin/refresh cycle (e.g. suspend).
 void tg_rearm(void);
 /// Graceful mode: the first SIGINT/SIGTERM/SIGHUP only sets a flag that the
