@@ -325,7 +325,7 @@ public final class MonitorSession {
         let shownTail = Array(tail.suffix(LogSnapshot.tailLength))
         let log = LogSnapshot(path: logPath, lines: counters.lines, byFlag: byFlag, rejected: counters.rejected,
                               other: max(0, counters.lines - flagged - counters.rejected), linesPerSecond: rate,
-                              tail: shownTail, note: tailer == nil ? (logNote ?? "No main log to follow.") : nil)
+                              tail: shownTail, note: logPaneNote)
         let queueNote = reader == nil ? (spoolNote ?? PathDiscovery.spoolHelp) : queueProblem
         let queue = QueueSnapshot(spoolPath: spoolDirectory, queueName: queueName, messages: queueEntries, note: queueNote)
         let status = StatusSnapshot(logPath: logPath, spoolPath: spoolDirectory, interval: interval,
@@ -334,6 +334,13 @@ public final class MonitorSession {
                                     paused: paused, time: now)
         return Snapshot(pools: pools, quoted: quoted, log: log, queue: queue, unreadable: unreadable, status: status,
                         search: search?.snapshot(tail: shownTail))
+    }
+
+    /// What the log pane says instead of (or above) lines: no log, or a log not there yet.
+    private var logPaneNote: String? {
+        guard let tailer else { return logNote ?? "No main log to follow." }
+        if tailer.path == nil { return "Waiting for the main log \(config.logPattern?.string ?? resolvedLog?.string ?? "") to appear." }
+        return nil
     }
 
     // MARK: search

@@ -249,3 +249,23 @@ struct HostileLogTests {
         #expect(try session.refresh().log.lines == 1)
     }
 }
+
+@Suite("Log that appears later")
+struct LateLogTests {
+    @Test("a log file that does not exist yet: a waiting note, then its lines once it appears")
+    func lateLog() throws {
+        let dir = try Fixtures.temporaryDirectory("late")
+        defer { Fixtures.remove(dir) }
+        let session = try MonitorSession(MonitorConfiguration(paths: MonitorPaths(logPath: dir + "/mainlog", spoolDirectory: nil),
+                                                              useInotify: false))
+        let first = try session.refresh()
+        #expect(first.log.note?.contains("Waiting") == true)
+        #expect(first.log.lines == 0)
+        FileManager.default.createFile(atPath: dir + "/mainlog", contents: Data("2026-11-26 17:20:39 Start queue run: pid=1\n".utf8))
+        let second = try session.refresh()
+        #expect(second.log.note == nil)
+        #expect(second.log.lines == 1)
+        #expect(second.log.tail.first?.time == "17:20:39")
+        #expect(second.log.tail.first?.kind == .other)
+    }
+}
