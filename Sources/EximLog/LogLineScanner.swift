@@ -87,7 +87,7 @@ enum LogLineScanner {
             return D
         }
         switch L.kind {
-        case .continuation, .rejectLogHeader, .blank:
+        case .continuation, .rejectLogHeader, .blank, .arguments:
             return D
         case .rejected:
             if let r = find(p, n, body, "rejected"), let c = find(p, n, r, ": ") {
@@ -203,12 +203,10 @@ enum LogLineScanner {
     /// Arguments: line, start of a word. Result: the end of the word (next space or n).
     @inline(__always)
     static func wordEnd(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int) -> Int {
-        let rest = n - i
-        if rest <= 0 { return n }
-        if let hit = memchr(p + i, Int32(space), rest) {
-            return UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - p
-        }
-        return n
+        // A plain loop: words are short, so this beats a memchr call per word.
+        var j = i
+        while j < n && p[j] != space { j += 1 }
+        return j
     }
 
     /// Arguments: line, offset of an opening `"`. Result: the offset of the closing quote

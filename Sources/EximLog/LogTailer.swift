@@ -236,11 +236,40 @@ public final class LogTailer {
                     discarded += n
                 }
             } else {
-                let n = readSome(into: scratch + used, max: capacity - used, &batch)
-                if n <= 0 { break }
+                // Read straight into the tainted pool, behind the unfinished line carried over.
+                var now = stat()
+                let size = fstat(fd, &now) == 0 ? Int(now.st_size) : offset + options.readChunk
+                guard size > offset else { break }
+                let want = min(options.readChunk, budget, size - offset)
+                let buffer: TaintedBuffer
+                do { buffer = try store.getTaintedBuffer(used + want) } catch { throw .store(String(describing: error)) }
+                let base = buffer.baseAddress
+                if used > 0 { memcpy(base, scratch, used) }
+                let n = readSome(into: base + used, max: want, &batch)
+                if n <= 0 { break }       // the room stays unused until the caller's reset
                 budget -= n
-                used += n
-                try emitComplete(store, &batch)
+                let total = used + n
+                // The carried-over part has no newline, so search only the new bytes, backwards.
+                let b = base.assumingMemoryBound(to: UInt8.self)
+                var k = total - 1
+                while k >= used && b[k] != 0x0A { k -= 1 }
+                var rest = n
+                var from = base + used
+                if k >= used {
+                    batch.segments.append(LogBatch.Segment(bytes: buffer.bytes(0..<(k + 1)), fullLength: -1))
+                    rest = total - k - 1
+                    from = base + k + 1
+                    used = 0
+                }
+                // Keep the unfinished tail (at most the cap; beyond it, discard until the newline).
+                let keep = min(rest, max(0, cap - used))
+                if keep > 0 { memcpy(scratch + used, from, keep) }
+                used += keep
+                if used >= cap {
+                    discarding = true
+                    discarded = rest - keep
+                    used = cap
+                }
             }
         }
     }
