@@ -271,6 +271,19 @@ import Testing
         #expect(a < b)   // same second: the fraction decides, as exim -bp sorts
         #expect(MessageID("1xWd9R-0007BX-0d")!.arrivalTime == 1795713653)
         #expect(MessageID("1xWd9R-0007BX-0d")!.description == "1xWd9R-0007BX-0d")
+        // Mixed formats (after an upgrade): arrival second first, then old before new.
+        let old = MessageID("1xWd9R-0007BX-zz")!, new = MessageID("1xWd9R-00000000CXd-0000")!
+        let later = MessageID("1xWd9S-0007BX-00")!
+        #expect(old < new && new < later && old < later)
+        #expect([later, new, old].sorted() == [old, new, later])
+    }
+
+    @Test func senderSetUntrusted() throws {
+        let store = try Store()
+        let h = try parse("1xWd9D-0006xR-10-H\nmallory 1000 1000\n<boss@example.com>\n1795713637 2\n-sender_set_untrusted\n-local\nXX\n1\na@b\n\n", store).get()
+        let s = QueuedMessage(header: h, dataFileSize: nil).summary(now: 1795713637 + 7200)
+        #expect(s.senderSetUntrusted && s.login == "mallory" && s.sender == "boss@example.com")
+        #expect(s.warningCount == 2 && s.size == nil && s.sizeText == "     " && s.ageText == " 2h")
     }
 }
 
