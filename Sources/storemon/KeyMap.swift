@@ -13,6 +13,10 @@ enum KeyAction: Equatable, Sendable {
 enum KeyMap {
     /// The Escape key.
     static let escape: Int32 = 27
+    /// F1 (help).
+    static var f1: Int32 { cn_key_f(1) }
+    /// F10 (quit).
+    static var f10: Int32 { cn_key_f(10) }
 
     /// The action for `key` on the main screen (the prompt is handled by `editPrompt`).
     static func action(for key: Int32, helpShown: Bool, searchOpen: Bool) -> KeyAction {

@@ -6,25 +6,37 @@ import Glibc
 @main
 enum StoremonMain {
     static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        // `storemon replay ...`: the root's optional PATH argument would otherwise take the
+        // word "replay", so the subcommand is picked here (it is still listed in --help).
+        if arguments.first == "replay" {
+            await run(Replay.self, Array(arguments.dropFirst()))
+        } else {
+            await run(Storemon.self, arguments)
+        }
+    }
+
+    /// Parses `arguments` for `type` and runs it; exit codes as documented.
+    static func run<C: ParsableCommand>(_ type: C.Type, _ arguments: [String]) async {
         do {
-            var command = try Storemon.parseAsRoot()
+            var command = try type.parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
         } catch {
-            let code = Storemon.exitCode(for: error)
+            let code = type.exitCode(for: error)
             if code == .success {
-                print(Storemon.fullMessage(for: error))
+                print(type.fullMessage(for: error))
                 exit(0)
             }
             if code == .validationFailure {
-                let message = Storemon.fullMessage(for: error)
+                let message = type.fullMessage(for: error)
                 FileHandleOutput.standardError(message + "\n")
                 exit(2)
             }
-            Storemon.exit(withError: error)
+            type.exit(withError: error)
         }
     }
 }

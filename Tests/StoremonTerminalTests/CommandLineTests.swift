@@ -29,6 +29,16 @@ import Testing
         #expect(version.status == 0 && version.out.contains("storemon"))
     }
 
+    @Test func replaySubcommandIsReachable() throws {
+        let trace = TestSupport.fixtures.appendingPathComponent("exim-real/traces/trace4-deliver-local.txt")
+        let r = try TestSupport.run(["replay", "--check", trace.path])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(!r.out.isEmpty)
+        let help = try TestSupport.run(["replay", "--help"])
+        #expect(help.status == 0 && help.out.contains("exim -d+memory"))
+        #expect(try TestSupport.run(["replay", "--no-such-flag", trace.path]).status == 2)
+    }
+
     @Test func onceJsonOnTheRealFixtures() throws {
         let spool = try TestSupport.fixtureSpool()
         defer { try? FileManager.default.removeItem(at: spool.deletingLastPathComponent()) }
