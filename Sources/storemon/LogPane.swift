@@ -30,7 +30,8 @@ enum LogPane {
         guard !rect.isEmpty else { return }
         let headerStyle: Style = focused ? .headerFocused : .header
         grid.fill(Rect(x: rect.x, y: rect.y, width: rect.width, height: 1), " ", headerStyle)
-        var col = grid.put(rect.y, rect.x, focused ? "▸Log " : " Log ", headerStyle, limit: rect.width)
+        var col = grid.put(rect.y, rect.x, " Log ", headerStyle, limit: rect.width)
+        if focused { grid.set(rect.y, rect.x, grid.glyphs.focus, headerStyle) }
         if let path = log.path {
             col = grid.put(rect.y, col, ScreenText(TerminalText(untainted: path)) + " ", headerStyle, limit: rect.maxX - col)
         }

@@ -48,7 +48,8 @@ enum QueuePane {
         guard !rect.isEmpty else { return }
         let headerStyle: Style = focused ? .headerFocused : .header
         grid.fill(Rect(x: rect.x, y: rect.y, width: rect.width, height: 1), " ", headerStyle)
-        var col = grid.put(rect.y, rect.x, focused ? "▸Queue " : " Queue ", headerStyle, limit: rect.width)
+        var col = grid.put(rect.y, rect.x, " Queue ", headerStyle, limit: rect.width)
+        if focused { grid.set(rect.y, rect.x, grid.glyphs.focus, headerStyle) }
         if let name = queue.queueName {
             col = grid.put(rect.y, col, "(\(ScreenText(TerminalText(untainted: name)))) ", headerStyle, limit: rect.maxX - col)
         }

@@ -232,8 +232,9 @@ final class ReplayScreen {
             let ended: ScreenText = p.isTerminated ? " (exited)" : ""
             let stats = p.store.statistics()
             let bytes = stats.pools.reduce(0) { $0 + $1.bytes }
-            let line: ScreenText = "\(literal: isShown ? "▸" : " ") \(pid) \(ScreenText(quoting: TaintedString(tainting: p.purpose)))\(ended)  \(p.memoryRecords) records  \(bytes: bytes) in pools"
+            let line: ScreenText = "  \(pid) \(ScreenText(quoting: TaintedString(tainting: p.purpose)))\(ended)  \(p.memoryRecords) records  \(bytes: bytes) in pools"
             grid.put(procs.y + 1 + i, procs.x, line, isShown ? .bold : .normal, limit: procs.width)
+            if isShown { grid.set(procs.y + 1 + i, procs.x, grid.glyphs.focus, .bold) }
         }
 
         // status

@@ -65,11 +65,13 @@ struct Glyphs: Sendable {
     var current: Character
     /// Sparkline levels, lowest first.
     var spark: [Character]
+    /// The focused pane's marker.
+    var focus: Character
 
     /// Line drawing and block elements (needs a UTF-8 locale).
     static let unicode = Glyphs(hline: "─", vline: "│", used: "█", free: "░", blockEdge: "▏",
-                                current: "▶", spark: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"])
+                                current: "▶", spark: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"], focus: "▸")
     /// Plain ASCII, for terminals without a UTF-8 locale.
     static let ascii = Glyphs(hline: "-", vline: "|", used: "#", free: ".", blockEdge: "|",
-                              current: ">", spark: ["_", ".", "-", "~", "=", "+", "*", "#"])
+                              current: ">", spark: ["_", ".", "-", "~", "=", "+", "*", "#"], focus: ">")
 }

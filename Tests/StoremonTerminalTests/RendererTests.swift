@@ -104,6 +104,16 @@ import Testing
         }
     }
 
+    @Test func withoutUTF8EverythingIsASCII() {
+        let snap = SampleSnapshot.make(hostileLine: "caf\u{e9} \u{4e2d}\u{6587}")
+        let grid = ScreenRenderer.render(snap, state: ViewState(interval: 2), queueRows: QueuePane.rows(snap.queue),
+                                         width: 120, height: 40, unicode: false)
+        #expect(grid.cells.allSatisfy { $0.character.isASCII })
+        let text = grid.rows.joined(separator: "\n")
+        #expect(text.contains("TAINTED") && text.contains(">Log"))
+        #expect(text.contains("|#") || text.contains(">#"))
+    }
+
     @Test func helpOverlayAndPrompt() {
         var state = ViewState(interval: 2)
         state.showHelp = true

@@ -161,6 +161,20 @@ struct ScreenInTmuxTests {
         #expect(tmux.waitForDisplay("#{alternate_on}", equals: "0"))
     }
 
+    @Test func colourUnlessNoColor() throws {
+        for noColor in [false, true] {
+            let (tmux, spool, _) = try start(extra: noColor ? "--no-color" : "")
+            defer { tmux.close(); try? FileManager.default.removeItem(at: spool.deletingLastPathComponent()) }
+            let styled = tmux.captureWithEscapes()
+            // tainted labels are white on red with colour; without, only attributes remain
+            let hasColour = styled.contains("[41m") || styled.contains(";41m") || styled.contains("[31m") || styled.contains(";31m")
+            #expect(hasColour != noColor, "colour \(noColor ? "shown with --no-color" : "missing")")
+            #expect(styled.contains("TAINTED"))
+            try tmux.send("q")
+            #expect(tmux.waitForDisplay("#{alternate_on}", equals: "0"))
+        }
+    }
+
     @Test func unknownTerminalIsAClearError() throws {
         let tmux = try TmuxHarness(width: 100, height: 20)
         defer { tmux.close() }

@@ -186,6 +186,11 @@ final class TmuxHarness {
         (try? tmuxCommand(["capture-pane", "-p", "-t", "t"])) ?? ""
     }
 
+    /// The screen with its SGR escapes (colours and attributes).
+    func captureWithEscapes() -> String {
+        (try? tmuxCommand(["capture-pane", "-p", "-e", "-t", "t"])) ?? ""
+    }
+
     /// A tmux format value, e.g. `#{alternate_on}`.
     func display(_ format: String) -> String {
         ((try? tmuxCommand(["display-message", "-p", "-t", "t", format])) ?? "")
