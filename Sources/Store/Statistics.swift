@@ -18,11 +18,13 @@ public struct PoolStatistics: Sendable, Equatable {
     public var bytes: Int
     /// Exim's `nblocks` (may go negative in the config pool).
     public var blocks: Int
-    /// High-water marks of `bytes` and `blocks`.
+    /// High-water mark of `bytes` (Exim's `maxbytes`).
     public var maxBytes: Int
+    /// High-water mark of `blocks` (Exim's `maxblocks`).
     public var maxBlocks: Int
-    /// Exim's `store_block_order` (12 until the first block) and its quirky high-water.
+    /// Exim's `store_block_order`: log2 of the next standard block (12 until the first block).
     public var order: Int
+    /// Exim's quirky high-water of the order (`if (order++ > maxorder) maxorder = order`).
     public var maxOrder: Int
     /// The block chain, oldest first (includes blocks kept after the current one).
     public var chain: [BlockStatistics]
@@ -66,14 +68,17 @@ public struct StoreStatistics: Sendable, Equatable {
     public var pools: [PoolStatistics]
     /// Quoted pools, newest first (Exim's list order; index = the `Q<n>` of the exit lines).
     public var quoted: [QuotedPoolStatistics]
-    /// Exim's `pool_malloc` (all pools, length + 16 per block) and its high-water.
+    /// Exim's `pool_malloc`: bytes of all pools, length + 16 per block (may go negative).
     public var poolMalloc: Int
+    /// Exim's `max_pool_malloc` (the `npools` exit figure).
     public var maxPoolMalloc: Int
-    /// Exim's `nonpool_malloc` (with its drift from pool blocks) and its high-water.
+    /// Exim's `nonpool_malloc`, with its drift from pool blocks (may go negative).
     public var nonpoolMalloc: Int
+    /// Exim's `max_nonpool_malloc`, updated only when a malloc happens.
     public var maxNonpoolMalloc: Int
-    /// Exim's `n_nonpool_blocks` and its quirky high-water.
+    /// Exim's `n_nonpool_blocks`: tracked mallocs not yet freed.
     public var nonpoolBlocks: Int
+    /// Exim's quirky `max_nonpool_blocks` (`if (n++ > max) max = n`).
     public var maxNonpoolBlocks: Int
 
     /// A snapshot with the given figures.

@@ -128,6 +128,9 @@ extension Store {
         guard let i = poolForPointer(old) else { throw .poolNotFound }
         let releaseOK = !isTainted(old) && cursor(i).pointee.lastGet == old
         guard length >= 0, length <= size else { throw .badExtension(from: length, to: size) }
+        // Deviation (safety): the bytes to copy must lie in `old`'s block; Exim would read on.
+        guard let src = blockLocation(containing: old, inclusiveEnd: false),
+              UInt(bitPattern: old) + UInt(length) <= src.dataEnd else { throw .badExtension(from: length, to: size) }
         let inner = CallSite("store_newblock_3", 1118, isInternal: true)
         guard size >= 0, size < Store.maxRequest else { throw .badSize(size) }
         let r = try getSlow(size, pool: poolIndex(for: .like(old), kind: control.pointee.currentPool), site: inner)

@@ -29,7 +29,7 @@ import Testing
         #expect(throws: StoreError.badExtension(from: 16, to: 8)) { try s.extend(p, from: 16, to: 8) }
         #expect(throws: StoreError.badExtension(from: 16, to: 1 << 30 - 1)) { try s.extend(p, from: 16, to: 1 << 30 - 1) }
         var x = 0
-        try withUnsafeMutablePointer(to: &x) { q in
+        _ = withUnsafeMutablePointer(to: &x) { q in
             #expect(throws: StoreError.poolNotFound) { try s.extend(UnsafeMutableRawPointer(q), from: 8, to: 16) }
         }
     }
@@ -107,7 +107,7 @@ import Testing
         #expect(throws: StoreError.badExtension(from: 20, to: 10)) { try s.newBlock(first, size: 10, copying: 20) }
         #expect(throws: StoreError.badExtension(from: -1, to: 10)) { try s.newBlock(first, size: 10, copying: -1) }
         var x = 0
-        try withUnsafeMutablePointer(to: &x) { q in
+        _ = withUnsafeMutablePointer(to: &x) { q in
             #expect(throws: StoreError.poolNotFound) { try s.newBlock(UnsafeMutableRawPointer(q), size: 10, copying: 0) }
         }
     }

@@ -48,7 +48,7 @@ import Testing
         let before = snapshot()
         #expect(throws: StoreError.badMark) { try s.reset(to: permMark) }         // made in another pool
         var x = 0
-        try withUnsafeMutablePointer(to: &x) { q in
+        _ = withUnsafeMutablePointer(to: &x) { q in
             #expect(throws: StoreError.badMark) { try s.reset(to: Store.Mark(cookie: UnsafeMutableRawPointer(q))) }
         }
         var after = snapshot()
