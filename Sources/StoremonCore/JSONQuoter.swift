@@ -16,7 +16,7 @@ public struct JSONQuoter: TaintQuoter, Sendable {
     public func quote(_ raw: UnsafeRawBufferPointer) -> String {
         // arguments: any bytes; result: `"..."` valid JSON, pure printable ASCII + UTF-8;
         // invariant: no byte < 0x20 or 0x7F in the result.
-        let bytes = raw.bindMemory(to: UInt8.self)
+        let bytes = raw   // read as bytes, no rebinding of pool memory
         var out: [UInt8] = [0x22]
         out.reserveCapacity(bytes.count + 2)
         var i = 0

@@ -28,7 +28,7 @@ public struct TerminalQuoter: TaintQuoter, Sendable {
     public func quote(_ raw: UnsafeRawBufferPointer) -> TerminalText {
         // arguments: any bytes; result: printable text; invariant: no byte < 0x20, no 0x7F,
         // no C1, no format character reaches `string` unescaped.
-        let bytes = raw.bindMemory(to: UInt8.self)
+        let bytes = raw   // read as bytes, no rebinding of pool memory
         var out: [UInt8] = []
         out.reserveCapacity(min(bytes.count, maxColumns ?? bytes.count) + 16)
         var escapes: [Range<Int>] = []
