@@ -59,7 +59,7 @@ public struct CheckReport: Sendable {
 
     /// Reads a whole trace, replays it and reports.
     public static func check(_ reader: TraceReader, keepFinished: Bool = false) -> CheckReport {
-        let replay = TraceReplay(keepFinished: keepFinished)
+        let replay = TraceReplay(keepFinished: keepFinished, keepsCurrentRecord: false)
         while let r = reader.next() { replay.apply(r) }
         replay.finish()
         var report = CheckReport(replay, truncated: reader.endedWithoutNewline)

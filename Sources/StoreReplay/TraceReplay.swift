@@ -13,7 +13,12 @@ public final class TraceReplay {
     /// Every process seen, in order of appearance.
     public private(set) var processes: [ProcessReplay] = []
     /// The last record applied.
+    /// (Kept only when `keepsCurrentRecord`; a check that only reports does not need it.)
     @exclusivity(unchecked) public private(set) var currentRecord: TraceRecord?
+    /// Whether `currentRecord` is kept (a screen needs it).
+    public let keepsCurrentRecord: Bool
+    /// The line number of the last record applied.
+    @exclusivity(unchecked) public private(set) var currentLine = 0
     /// The process the last record was applied to (nil for noise outside any process).
     @exclusivity(unchecked) public private(set) var currentProcess: ProcessReplay?
     /// Lines read.
@@ -53,9 +58,10 @@ public final class TraceReplay {
     /// (all are counted).
     /// (all are counted). With `keepFinished` false, a process is dropped (its store
     /// freed) once it has terminated; its exit block stays in `finishedExits`.
-    public init(keepLimit: Int = 10_000, keepFinished: Bool = true) {
+    public init(keepLimit: Int = 10_000, keepFinished: Bool = true, keepsCurrentRecord: Bool = true) {
         recorder = ReplayRecorder(keepLimit: keepLimit)
         self.keepFinished = keepFinished
+        self.keepsCurrentRecord = keepsCurrentRecord
     }
 
     /// Line mismatches found so far (the first `keepLimit`).
@@ -70,7 +76,8 @@ public final class TraceReplay {
     /// Applies one record (one physical line of the trace).
     public func apply(_ r: TraceRecord) {
         linesRead += 1
-        currentRecord = r
+        currentLine = r.line
+        if keepsCurrentRecord { currentRecord = r }
         if r.pid != nil { sawPidPrefix = true }
         switch r.event {
         case .version(let v):
@@ -174,7 +181,7 @@ public final class TraceReplay {
             if !p.exitComparisons.isEmpty { finishedExits.append(p.exitReport) }
         }
         for f in pendingForks {
-            recorder.problem(ReplayProblem(line: currentRecord?.line ?? 0, message: "'forking for \(f.purpose)' with no postfork line"))
+            recorder.problem(ReplayProblem(line: currentLine, message: "'forking for \(f.purpose)' with no postfork line"))
         }
         pendingForks = []
     }
