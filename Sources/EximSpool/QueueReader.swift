@@ -6,8 +6,10 @@ import Store
 ///
 /// It only reads: it never writes, locks, renames or removes anything in the spool.
 ///
-/// **Pools.** File bytes are untrusted: each `-H` and `-J` file is copied into the tainted
-/// twin of `store.currentPool` and parsed in place. The caller chooses the pool:
+/// **Pools.** File bytes are untrusted: each `-H` and `-J` file is read (one `read()`)
+/// straight into room in the tainted twin of `store.currentPool` and parsed in place; the
+/// messages hand out `TaintedBytes` views of it. The caller chooses the pool and owns the
+/// mark; everything the reader put in the pool since that mark goes at the reset:
 ///
 /// ```swift
 /// store.currentPool = .message
