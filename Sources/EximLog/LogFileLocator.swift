@@ -108,7 +108,7 @@ public struct LogFileLocator: Sendable, Equatable {
             let name = withUnsafePointer(to: &e.pointee.d_name) {
                 String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
             }
-            if name.hasPrefix("main") || !name.hasPrefix(".") { out.append(name) }
+            if name != "." && name != ".." { out.append(name) }
         }
         return out
     }

@@ -1,8 +1,12 @@
 // libFuzzer target for the main-log line parser (`LogLine`).
 //
-// Build:  swift build --product fuzz-logline --sanitize=fuzzer --sanitize=address \
-//             --scratch-path .build-fuzz-log -Xswiftc -DFUZZING
-// Run:    nice -n 19 .build-fuzz-log/debug/fuzz-logline -max_total_time=600 corpus/
+// Build:  swift build -c release --product fuzz-logline --sanitize=fuzzer --sanitize=address \
+//             --scratch-path .build-fuzz-log -Xswiftc -DFUZZING \
+//             -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp
+//         (without the -sanitize-coverage flag, `--sanitize=fuzzer --sanitize=address` gives
+//         an uninstrumented binary: libFuzzer says "Is the code instrumented for coverage?".
+//         Changing -Xswiftc flags does not rebuild: remove the scratch folder first.)
+// Run:    nice -n 19 .build-fuzz-log/release/fuzz-logline -max_total_time=600 -dict=dict.txt corpus/
 // Without -DFUZZING this is a replay tool: `fuzz-logline FILE...` feeds each file to the
 // same entry point (used for saved crash inputs).
 
