@@ -88,19 +88,25 @@ extension Store {
         let u = control.pointee.currentPool
         let t = u + 5
         let cookie = mark.cookie
-        // The cookie must be readable (8 bytes inside one block of some pool).
-        guard let ci = slotIndex(of: cookie),
-              let ck = blockIndex(pool: ci, containing: cookie, inclusiveEnd: false),
-              cookie + 8 <= pools[ci].chain[ck].dataEnd else { throw .badMark }
+        // The cookie must be readable: 8 bytes inside the block reset will use, or (for a
+        // pool without blocks, which reset skips) inside some pool's block.
+        var ku = -1
         if pools[u].current >= 0 {
-            guard resetBlockIndex(u, cookie) != nil else { throw .badMark }
+            guard let k = resetBlockIndex(u, cookie), cookie + 8 <= pools[u].chain[k].dataEnd else { throw .badMark }
+            ku = k
+        } else {
+            guard let ci = slotIndex(of: cookie),
+                  let ck = blockIndex(pool: ci, containing: cookie, inclusiveEnd: false),
+                  cookie + 8 <= pools[ci].chain[ck].dataEnd else { throw .badMark }
         }
         guard let w = UnsafeMutableRawPointer(bitPattern: cookie.load(as: UInt.self)) else { throw .badMark }
+        var kt = -1
         if pools[t].current >= 0 {
-            guard resetBlockIndex(t, w) != nil else { throw .badMark }
+            guard let k = resetBlockIndex(t, w) else { throw .badMark }
+            kt = k
         }
-        internalReset(w, pool: t, site: site)
-        internalReset(cookie, pool: u, site: site)
+        if kt >= 0 { internalReset(w, pool: t, block: kt, site: site) }
+        if ku >= 0 { internalReset(cookie, pool: u, block: ku, site: site) }
     }
 
     /// Runs `body` between a mark and a reset of `currentPool` (the reset also runs when
@@ -134,9 +140,9 @@ extension Store {
     /// (already validated), pool index, call site. Sets the cursor to `ptr` rounded up
     /// to 8 from the block end, applies the keep-one rule, frees (or, for config, only
     /// counts) every later block with order - 1 per block down to 13, and prints `Rst`.
-    func internalReset(_ ptr: UnsafeMutableRawPointer, pool index: Int, site: CallSite) {
+    /// `k` is the block reset uses for `ptr` (`resetBlockIndex`), found by the caller.
+    func internalReset(_ ptr: UnsafeMutableRawPointer, pool index: Int, block k: Int, site: CallSite) {
         let ps = pools + index
-        guard ps.pointee.current >= 0, let k = resetBlockIndex(index, ptr) else { return }
         let oldMalloc = poolMalloc
         let c = cursor(index)
         c.pointee.lastGet = nil
@@ -172,10 +178,25 @@ extension Store {
                 }
                 if !options.restrictedMemory && ps.pointee.order > 13 { ps.pointee.order -= 1 }
             }
-            // ... but memory back newest first, so each block just lowers its slot's top.
+            // ... but memory back newest first, so each block just lowers its slot's top
+            // (one call for a run of blocks that lie back to back, the usual case).
             if !isConfig {
-                for j in stride(from: count0 - 1, through: keep + 1, by: -1) {
-                    releaseBlockMemory(index, ps.pointee.chain[j])
+                var j = count0 - 1
+                while j > keep {
+                    var first = j
+                    let last = ps.pointee.chain[j]
+                    var bytes = last.physical
+                    while first - 1 > keep, !options.poisonOnRelease,
+                          ps.pointee.chain[first - 1].header + ps.pointee.chain[first - 1].physical == ps.pointee.chain[first].header {
+                        first -= 1
+                        bytes += ps.pointee.chain[first].physical
+                    }
+                    if first == j {
+                        releaseBlockMemory(index, last)
+                    } else {
+                        space.release(slot: index, at: ps.pointee.chain[first].header, bytes: bytes)
+                    }
+                    j = first - 1
                 }
                 ps.pointee.chain.removeSubrange((keep + 1)...)
             }
