@@ -204,7 +204,7 @@ extension ProcessReplay {
     }
 
     func executeExtend(_ r: TraceRecord) {
-        guard case .extend(let pool, let a, let newSize, let site) = r.event, let a else { return }
+        guard case .extend(let pool, let a, let newSize, _) = r.event, let a else { return }
         let key = pool.pairedIndex
         guard let ours = blocks.ours(forAddress: a, key: key, quoted: key == nil, inclusiveEnd: false),
               let p = UnsafeMutableRawPointer(bitPattern: ours), let loc = backing.blockLocation(containing: p) else {
