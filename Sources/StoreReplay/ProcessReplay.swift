@@ -164,7 +164,6 @@ public final class ProcessReplay {
         for r in parent.history.prefix(count) { apply(r) }
         finishPending()
         silent = false
-        inferences = parent.inferences
         memoryRecords = 0
     }
 
