@@ -5,8 +5,6 @@ import StoremonCore
 protocol MonitorModel: AnyObject {
     /// Runs one refresh cycle and returns its snapshot.
     func refresh(interval: Double, paused: Bool) throws -> Snapshot
-    /// Clears the pools' maxima (the `r` key).
-    func clearMaxima()
     /// Opens a log search for `query` (in the search pool) and returns the matches.
     func search(_ query: String) throws -> SearchSnapshot?
     /// Moves the current match forwards or backwards.

@@ -12,6 +12,7 @@ final class MonitorScreen {
     private var snapshot: Snapshot?
     private var queueRows: [QueuePane.Row] = []
     private var nextRefresh = Date()
+    private var maxima: ClearedMaxima?
 
     /// Creates the screen over an opened terminal.
     init(model: MonitorModel, terminal: CursesTerminal, interval: Double) {
@@ -66,6 +67,7 @@ final class MonitorScreen {
             return
         }
         snapshot = s
+        if maxima != nil { maxima!.apply(to: &snapshot!.pools) }
         queueRows = QueuePane.rows(s.queue)
         nextRefresh = Date().addingTimeInterval(state.interval)
         followSearch()
@@ -114,7 +116,8 @@ final class MonitorScreen {
             nextRefresh = Date().addingTimeInterval(state.interval)
             snapshot?.status.interval = state.interval
         case .refreshNow:
-            model.clearMaxima()
+            maxima = ClearedMaxima()
+            state.maximaCleared = true
             doRefresh()
         case .openSearch: state.prompt = ""
         case .nextMatch, .previousMatch:

@@ -61,9 +61,6 @@ final class SessionModel: MonitorModel {
         return try session.refresh()
     }
 
-    /// `r`: the Store offers no way to clear its maxima yet, so this is only a refresh.
-    func clearMaxima() {}
-
     /// Opens a search (in the search pool).
     func search(_ query: String) throws -> SearchSnapshot? { try session.search(query) }
 

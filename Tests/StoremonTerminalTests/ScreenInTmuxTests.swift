@@ -118,6 +118,7 @@ struct ScreenInTmuxTests {
         let before = resets(tmux.capture())
         try tmux.send("r")
         #expect(tmux.waitFor { resets($0) > before } != nil, "r did not refresh:\n\(tmux.capture())")
+        #expect(tmux.waitFor { $0.contains("max since r") } != nil, "r did not clear the maxima")
         // Tab moves the focus marker to the queue
         try tmux.send("Tab")
         #expect(tmux.waitFor { $0.contains("▸Queue") } != nil)
