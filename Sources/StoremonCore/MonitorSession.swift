@@ -144,9 +144,13 @@ public final class MonitorSession {
         return false
     }
 
-    /// Whether "clear the maxima" is possible: the `Store` API offers no way to clear its
-    /// high-water marks, so `r` can only refresh now.
-    public var canClearMaxima: Bool { false }
+    /// The `r` key: clears every pool's high-water marks (`Store.clearMaxima()`), then runs
+    /// a refresh cycle at once, so the maxima shown afterwards are what that one cycle
+    /// needed — the reset at its end is plain to see.
+    public func refreshClearingMaxima() throws(MonitorError) -> Snapshot {
+        store.clearMaxima()
+        return try refresh()
+    }
 
     // MARK: the refresh cycle
 

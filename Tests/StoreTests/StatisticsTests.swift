@@ -46,3 +46,35 @@ import Testing
         #expect(log.take() == lines)
     }
 }
+
+@Suite("Clearing maxima")
+struct ClearMaximaTests {
+    @Test("clearMaxima restarts every high-water mark from the current figures")
+    func clearMaximaRestartsHighWaterMarks() throws {
+        let store = try Store()
+        let m = try store.mark()
+        for _ in 0..<200 { _ = try store.get(512) }          // several blocks in main
+        _ = try store.get(100, .tainted)
+        let p = try store.malloc(100)
+        try store.reset(to: m)
+        let before = store.statistics()
+        #expect(before.pools[0].maxBlocks > before.pools[0].blocks)
+        #expect(before.pools[0].maxBytes > before.pools[0].bytes)
+        #expect(before.maxPoolMalloc > before.poolMalloc)
+
+        store.clearMaxima()
+        let after = store.statistics()
+        for (i, pool) in after.pools.enumerated() {
+            #expect(pool.maxBytes == pool.bytes, "pool \(i)")
+            #expect(pool.maxBlocks == pool.blocks, "pool \(i)")
+            #expect(pool.bytes == before.pools[i].bytes, "pool \(i): current figures unchanged")
+            #expect(pool.chain == before.pools[i].chain, "pool \(i): chain unchanged")
+        }
+        #expect(after.pools[0].maxOrder == after.pools[0].order)
+        #expect(after.pools[1].maxOrder == 0, "a pool that never had a block keeps order 0")
+        #expect(after.maxPoolMalloc == after.poolMalloc)
+        #expect(after.maxNonpoolBlocks == after.nonpoolBlocks)
+        #expect(after.maxNonpoolMalloc == after.nonpoolMalloc)
+        store.free(p)
+    }
+}

@@ -269,3 +269,33 @@ struct LateLogTests {
         #expect(second.log.tail.first?.kind == .other)
     }
 }
+
+@Suite("The r key")
+struct ClearMaximaSessionTests {
+    @Test("refreshClearingMaxima: after a big burst, the maxima drop back to one quiet cycle's needs")
+    func maximaClearedThenOneCycle() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(dir) }
+        let clock = TestClock()
+        let (generator, session) = try demoSession(dir, clock: clock)
+        try generator.seedQueue(5)
+        _ = try session.refresh()
+        try generator.step(count: 2_000)            // a burst: tainted main grows several blocks
+        clock.advance(1)
+        let burst = try session.refresh()
+        let burstMax = burst.pools[5].statistics.maxBytes   // taken before the cycle's reset
+        let afterBurst = session.store.statistics()
+        #expect(afterBurst.pools[5].maxBytes == burstMax)
+        #expect(burstMax > afterBurst.pools[5].bytes, "the reset gave back blocks; the high-water mark stays")
+
+        try generator.step(count: 1)
+        clock.advance(1)
+        let resetsBefore = session.resets
+        let quiet = try session.refreshClearingMaxima()
+        #expect(session.resets == resetsBefore + 1, "r runs a whole refresh cycle, reset included")
+        let stats = session.store.statistics()
+        #expect(stats.pools[5].maxBytes < burstMax, "the burst's maximum is gone")
+        #expect(stats.pools[5].maxBytes >= stats.pools[5].bytes)
+        #expect(quiet.pools[5].statistics.maxBytes >= quiet.pools[5].statistics.bytes)
+    }
+}
