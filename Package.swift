@@ -53,11 +53,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        // Benchmarks (run with `swift run -c release storebench` / `logbench`, `spoolbench`, `replaybench`).
+        // Benchmarks (run with `swift run -c release storebench` / `logbench`, `spoolbench`, `replaybench`, `monbench`).
         .executableTarget(name: "storebench", dependencies: ["Store"], swiftSettings: hotPathSettings),
         .executableTarget(name: "logbench", dependencies: ["Store", "EximLog"]),
         .executableTarget(name: "spoolbench", dependencies: ["Store", "EximSpool"]),
         .executableTarget(name: "replaybench", dependencies: ["Store", "EximTrace", "StoreReplay"]),
+        .executableTarget(name: "monbench", dependencies: ["Store", "EximSpool", "StoremonCore"]),
 
         // libFuzzer targets; without -DFUZZING each is a replay tool for saved inputs.
         .executableTarget(name: "fuzz-logline", dependencies: ["Store", "EximLog"], swiftSettings: fuzzSettings),

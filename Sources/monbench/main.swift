@@ -1,0 +1,160 @@
+import EximSpool
+import Foundation
+import Glibc
+import Store
+import StoremonCore
+
+// monbench: measurements of the monitor's refresh cycle (issue 4's speed section).
+//   swift run -c release monbench refresh [MESSAGES] [LINES] [RUNS]
+//       a refresh that takes in LINES new log lines with an unchanged MESSAGES-message queue
+//   swift run -c release monbench idle [MESSAGES] [RUNS]
+//       CPU time of an idle refresh (no new lines), and the CPU share at --interval 1
+//   swift run -c release monbench soak [TOTAL] [CHUNK]
+//       RSS over TOTAL log lines fed in CHUNKs (the resets must really give memory back)
+//   swift run -c release monbench scan [MESSAGES]
+//       CPU time of QueueReader scans of an unchanged queue
+
+func rssKiB() -> Int {
+    guard let s = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    let f = s.split(separator: " ")
+    return (Int(f[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) / 1024
+}
+func cpuSeconds() -> Double {
+    var u = rusage(); getrusage(RUSAGE_SELF.rawValue, &u)
+    return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
+}
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+/// Lines like the fixture's, cycling through kinds.
+func makeLines(_ n: Int, start: Int) -> [UInt8] {
+    let kinds = [
+        "1xWd9D-0006xR-10 <= alice@storemon.test H=(client.storemon.test) [127.0.0.1]:38852 I=[127.0.0.1]:2525 P=esmtp S=466 id=fixture-11@client.storemon.test T=\"Remote: project plan\" for x@example.net",
+        "1xWd9D-0006xR-10 => bob <bob@storemon.test> R=local_user T=local_mbox QT=2s DT=0s",
+        "1xWd9D-0006xR-10 == x@example.net R=smarthost T=remote_smtp defer (111): Connection refused",
+        "H=(client.storemon.test) [127.0.0.1] F=<alice@storemon.test> rejected RCPT <nobody@storemon.test>: Unrouteable address",
+        "1xWd9D-0006xR-10 Completed QT=3s",
+        "SMTP connection from (client.storemon.test) [127.0.0.1]:38852 I=[127.0.0.1]:2525 (TCP/IP connection count = 1)",
+    ]
+    var out: [UInt8] = []
+    out.reserveCapacity(n * 140)
+    for i in 0..<n {
+        out += Array("2026-11-26 17:20:\(10 + (start + i) % 50) [\(20000 + i % 9000)] ".utf8)
+        out += Array(kinds[(start + i) % kinds.count].utf8)
+        out.append(0x0A)
+    }
+    return out
+}
+
+func append(_ bytes: [UInt8], _ path: String) {
+    let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    close(fd)
+}
+
+func setup(messages: Int) throws -> (String, DemoGenerator) {
+    let root = NSTemporaryDirectory() + "storemon-bench-\(getpid())"
+    try? FileManager.default.removeItem(atPath: root)
+    let g = try DemoGenerator(root: root, seed: 1)
+    g.queueTarget = Int.max
+    try g.seedQueue(messages)
+    return (root, g)
+}
+
+let args = CommandLine.arguments
+let mode = args.count > 1 ? args[1] : "refresh"
+func arg(_ i: Int, _ d: Int) -> Int { args.count > i ? Int(args[i]) ?? d : d }
+
+switch mode {
+case "refresh":
+    let messages = arg(2, 10_000), lines = arg(3, 10_000), runs = arg(4, 20)
+    let (root, g) = try setup(messages: messages)
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let session = try MonitorSession(MonitorConfiguration(paths: MonitorPaths(logPath: g.logPath, spoolDirectory: root), useInotify: false))
+    sleep(3)   // let the spool directory's mtime age past the reader's margin (steady state)
+    let t0 = now(); let first = try session.refresh(); let t1 = now()
+    print("queue \(first.queue.messages.count) messages; first refresh (reads every -H): \(String(format: "%.1f", (t1 - t0) * 1000)) ms")
+    var times: [Double] = []
+    var cpu: [Double] = []
+    for r in 0..<runs {
+        append(makeLines(lines, start: r * lines), g.logPath)
+        let c0 = cpuSeconds()
+        let a = now(); let snap = try session.refresh(); let b = now()
+        cpu.append((cpuSeconds() - c0) * 1000)
+        precondition(snap.queue.messages.count == messages)
+        times.append((b - a) * 1000)
+    }
+    cpu.sort()
+    print("CPU per refresh: min \(String(format: "%.1f", cpu[0])) ms, median \(String(format: "%.1f", cpu[cpu.count / 2])) ms")
+    times.sort()
+    print("refresh with \(lines) new lines, unchanged \(messages)-message queue, \(runs) runs: min \(String(format: "%.1f", times[0])) ms, median \(String(format: "%.1f", times[times.count / 2])) ms, max \(String(format: "%.1f", times[times.count - 1])) ms")
+    print("pools after: tainted main \(session.store.statistics().pools[5].bytes) B, tainted message \(session.store.statistics().pools[9].bytes) B, resets \(session.resets)")
+case "idle":
+    let messages = arg(2, 1_000), runs = arg(3, 200)
+    let (root, g) = try setup(messages: messages)
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let session = try MonitorSession(MonitorConfiguration(paths: MonitorPaths(logPath: g.logPath, spoolDirectory: root)))
+    _ = try session.refresh()
+    sleep(3)   // steady state: the spool directory is older than the reader's margin
+    _ = try session.refresh()
+    let c0 = cpuSeconds(), w0 = now()
+    for _ in 0..<runs { _ = try session.refresh() }
+    let c1 = cpuSeconds(), w1 = now()
+    let per = (c1 - c0) / Double(runs)
+    print("idle refresh, \(messages)-message queue: \(String(format: "%.3f", per * 1000)) ms CPU each (wall \(String(format: "%.3f", (w1 - w0) / Double(runs) * 1000)) ms); at --interval 1: \(String(format: "%.2f", per * 100))% CPU")
+case "soak":
+    let total = arg(2, 10_000_000), chunk = arg(3, 100_000)
+    let (root, g) = try setup(messages: 200)
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let session = try MonitorSession(MonitorConfiguration(paths: MonitorPaths(logPath: g.logPath, spoolDirectory: root), useInotify: false))
+    _ = try session.refresh()
+    let block = makeLines(chunk, start: 0)
+    var fed = 0, rssAt1M = 0, peak = 0
+    var samples: [(Int, Int)] = []
+    let t0 = now()
+    while fed < total {
+        if fed > 0 && fed % 1_000_000 == 0 {
+            // copytruncate-style rotation keeps the disk use small; the tailer starts again at the top.
+            truncate(g.logPath, 0)
+            _ = try session.refresh()
+        }
+        append(block, g.logPath)
+        fed += chunk
+        _ = try session.refresh()
+        let r = rssKiB()
+        peak = max(peak, r)
+        if fed == 1_000_000 { rssAt1M = r }
+        if fed % 1_000_000 == 0 { samples.append((fed, r)) }
+    }
+    let snap = session.lastSnapshot!
+    print("soak: \(fed) lines fed, \(snap.log.lines) counted, \(String(format: "%.1f", now() - t0)) s")
+    for (n, r) in samples { print("  after \(n / 1_000_000)M lines: RSS \(r) KiB") }
+    print("RSS after 1M: \(rssAt1M) KiB, at end: \(rssKiB()) KiB, peak after 1M: \(peak) KiB; drift \(rssKiB() - rssAt1M) KiB")
+    let st = session.store.statistics()
+    print("pools at end: " + st.pools.enumerated().map { "\($0.offset):\($0.element.bytes)" }.joined(separator: " "))
+case "scan": break
+default:
+    print("usage: monbench refresh|idle|soak|scan [numbers...]")
+    exit(2)
+}
+
+if mode == "scan" {
+    let (root, _) = try setup(messages: arg(2, 10_000))
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let store = try Store()
+    store.currentPool = .message
+    let reader = QueueReader(spoolDirectory: root)
+    var cpu: [Double] = []
+    var summ: [Double] = []
+    for i in 0..<30 {
+        let c0 = cpuSeconds()
+        let scan = try reader.scan(into: store)
+        let c1 = cpuSeconds()
+        cpu.append((c1 - c0) * 1000)
+        let s = scan.summaries(now: 1_800_000_000)
+        summ.append((cpuSeconds() - c1) * 1000)
+        if i == 29 { print(scan.statistics, s.count) }
+        usleep(200_000)
+    }
+    print("scan CPU ms:", cpu.map { String(format: "%.1f", $0) }.joined(separator: " "))
+    print("summaries CPU ms:", summ.map { String(format: "%.1f", $0) }.joined(separator: " "))
+}
