@@ -8,7 +8,7 @@ enum HelpOverlay {
         "?  h  F1      this help (any key closes it)",
         "space  p      pause / resume refreshing",
         "+  -          longer / shorter refresh interval",
-        "r             refresh now; maxima count from now",
+        "r             clear the maxima and refresh now",
         "/             search the log tail (Enter runs it)",
         "n  N          next / previous match",
         "Esc           close the search or this help",

@@ -5,6 +5,9 @@ import StoremonCore
 protocol MonitorModel: AnyObject {
     /// Runs one refresh cycle and returns its snapshot.
     func refresh(interval: Double, paused: Bool) throws -> Snapshot
+    /// The `r` key: clears the pools' high-water marks, then runs a refresh cycle, so the
+    /// maxima shown are what that one cycle needed.
+    func refreshClearingMaxima(interval: Double, paused: Bool) throws -> Snapshot
     /// Opens a log search for `query` (in the search pool) and returns the matches.
     func search(_ query: String) throws -> SearchSnapshot?
     /// Moves the current match forwards or backwards.

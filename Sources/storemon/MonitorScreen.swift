@@ -12,7 +12,6 @@ final class MonitorScreen {
     private var snapshot: Snapshot?
     private var queueRows: [QueuePane.Row] = []
     private var nextRefresh = Date()
-    private var maxima: ClearedMaxima?
 
     /// Creates the screen over an opened terminal.
     init(model: MonitorModel, terminal: CursesTerminal, interval: Double) {
@@ -57,17 +56,17 @@ final class MonitorScreen {
         }
     }
 
-    /// One refresh cycle; schedules the next one.
-    private func doRefresh() {
+    /// One refresh cycle (after clearing the maxima, for `r`); schedules the next one.
+    private func doRefresh(clearingMaxima: Bool = false) {
         let s: Snapshot
         do {
-            s = try model.refresh(interval: state.interval, paused: state.paused)
+            s = clearingMaxima ? try model.refreshClearingMaxima(interval: state.interval, paused: state.paused)
+                               : try model.refresh(interval: state.interval, paused: state.paused)
         } catch {
             failure = "refresh failed: \(error)"
             return
         }
         snapshot = s
-        if maxima != nil { maxima!.apply(to: &snapshot!.pools) }
         queueRows = QueuePane.rows(s.queue)
         nextRefresh = Date().addingTimeInterval(state.interval)
         followSearch()
@@ -116,9 +115,7 @@ final class MonitorScreen {
             nextRefresh = Date().addingTimeInterval(state.interval)
             snapshot?.status.interval = state.interval
         case .refreshNow:
-            maxima = ClearedMaxima()
-            state.maximaCleared = true
-            doRefresh()
+            doRefresh(clearingMaxima: true)
         case .openSearch: state.prompt = ""
         case .nextMatch, .previousMatch:
             snapshot?.search = model.moveMatch(forward: action == .nextMatch)

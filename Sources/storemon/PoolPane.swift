@@ -6,7 +6,7 @@ import StoremonCore
 /// of bytes held over the last refreshes.
 enum PoolPane {
     /// Draws `pool` into `rect` of `grid` (1, 2 or 3 rows, as the layout decided).
-    static func draw(_ pool: PoolSnapshot, in rect: Rect, grid: inout ScreenGrid, maximaCleared: Bool = false) {
+    static func draw(_ pool: PoolSnapshot, in rect: Rect, grid: inout ScreenGrid) {
         guard !rect.isEmpty else { return }
         let s = pool.statistics
         let inUse = s.chain.reduce(0) { $0 + max(0, $1.used) }
@@ -32,8 +32,7 @@ enum PoolPane {
             return
         }
         drawChain(s, tainted: pool.isTainted, y: rect.y + 1, x: x, width: w, grid: &grid)
-        let label: ScreenText = maximaCleared ? "max since r" : "max"
-        let maxima: ScreenText = "\(label) \(bytes: s.maxBytes) \(s.maxBlocks) blk order \(s.maxOrder) "
+        let maxima: ScreenText = "max \(bytes: s.maxBytes) \(s.maxBlocks) blk order \(s.maxOrder) "
         col = grid.put(rect.y + 2, x, maxima, .dim, limit: w)
         drawSparkline(pool.history, y: rect.y + 2, x: col, width: rect.maxX - col, grid: &grid)
     }

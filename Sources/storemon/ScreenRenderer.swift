@@ -20,7 +20,7 @@ enum ScreenRenderer {
         drawTitle(snapshot, state: state, rect: layout.title, grid: &grid)
         if let snapshot {
             for (i, rect) in layout.pools.enumerated() where i < snapshot.pools.count {
-                PoolPane.draw(snapshot.pools[i], in: rect, grid: &grid, maximaCleared: state.maximaCleared)
+                PoolPane.draw(snapshot.pools[i], in: rect, grid: &grid)
             }
             grid.vline(layout.pools[0].y, layout.poolDivider, 5 * layout.poolRows)
             LogPane.draw(snapshot.log, search: snapshot.search, scroll: state.logScroll,

@@ -61,6 +61,13 @@ final class SessionModel: MonitorModel {
         return try session.refresh()
     }
 
+    /// `r`: clears the Store's maxima (`Store.clearMaxima()`), then refreshes.
+    func refreshClearingMaxima(interval: Double, paused: Bool) throws -> Snapshot {
+        session.interval = interval
+        session.paused = paused
+        return try session.refreshClearingMaxima()
+    }
+
     /// Opens a search (in the search pool).
     func search(_ query: String) throws -> SearchSnapshot? { try session.search(query) }
 

@@ -47,7 +47,7 @@ struct Storemon: ParsableCommand {
     @Option(name: .customLong("queue"), help: ArgumentHelp("Show the named queue (spool/NAME/input).", valueName: "NAME"))
     var queue: String?
 
-    @Option(name: .customLong("interval"), help: ArgumentHelp("Seconds between refreshes; fractions allowed (default 2).", valueName: "SECONDS"))
+    @Option(name: .customLong("interval"), help: ArgumentHelp("Seconds between refreshes; fractions allowed.", valueName: "SECONDS"))
     var interval: Double = 2
 
     @Flag(name: .customLong("once"), help: "Read the whole log and queue, print one frame (or JSON) and exit.")

@@ -26,8 +26,6 @@ struct ViewState: Sendable {
     var interval: Double
     /// The search text being typed, while the prompt is open.
     var prompt: String?
-    /// Whether `r` cleared the maxima (the panes then show "max since r").
-    var maximaCleared = false
     /// Whether the terminal supports colour (and colour is wanted).
     var color = true
 

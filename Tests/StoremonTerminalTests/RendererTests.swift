@@ -49,17 +49,6 @@ import Testing
         #expect(PoolPane.cellWidths(many, available: 20) == Array(repeating: 1, count: 20))
     }
 
-    @Test func clearedMaximaStartAgainFromTheNextSnapshot() {
-        var pools = SampleSnapshot.make().pools
-        #expect(pools[0].statistics.maxBytes > pools[0].statistics.bytes)
-        var cleared = ClearedMaxima()
-        cleared.apply(to: &pools)
-        #expect(pools[0].statistics.maxBytes == pools[0].statistics.bytes)
-        #expect(pools[0].statistics.maxBlocks == pools[0].statistics.blocks)
-        let grid = SampleSnapshot.render(width: 120, height: 40, state: { var s = ViewState(interval: 2); s.maximaCleared = true; return s }())
-        #expect(grid.rows.joined().contains("max since r"))
-    }
-
     @Test func intervalSteps() {
         #expect(ViewState.step(2, longer: true) == 3)
         #expect(ViewState.step(2, longer: false) == 1)
