@@ -65,6 +65,31 @@ struct TailerTests {
         #expect(d.counters.lines == 2)
     }
 
+    @Test("rotation while a big backlog is read over several small batches keeps the order")
+    func rotationWithBacklog() throws {
+        let dir = TempDir(), store = try makeStore()
+        let path = dir.file("mainlog")
+        append(logLine(0), to: path)
+        let tailer = LogTailer(path: path, start: .beginning,
+                               options: .init(readChunk: 4096, maxBytesPerRead: 4096, useInotify: false))
+        #expect(try drain(tailer, store).lines == lines(0...0))
+        append(lines(1...300).map { $0 + "\n" }.joined(), to: path)
+        #expect(rename(path, dir.file("mainlog.1")) == 0)
+        append(lines(301...310).map { $0 + "\n" }.joined(), to: path)
+        var batches = 0
+        var got: [String] = []
+        while true {
+            let mark = try store.mark()
+            let batch = try tailer.readNewLines(into: store)
+            for line in batch { got.append(line.bytes.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }) }
+            try store.reset(to: mark)
+            batches += 1
+            if !batch.hasMore { break }
+        }
+        #expect(got == lines(1...310))
+        #expect(batches > 5)
+    }
+
     @Test("truncation in place starts again at the top")
     func truncation() throws {
         let dir = TempDir(), store = try makeStore()
