@@ -24,8 +24,10 @@ struct Replay: ParsableCommand {
             side by side. Figures that rest on a start value no trace shows are marked \
             "inferred". Exit code 1 if anything differs.
 
-            Without --check each memory record is shown with the process's pool figures, \
-            --speed records per second (0: as fast as possible).
+            Without --check the replay is animated in the monitor's pool panes (space pauses, \
+            Right steps, +/- change the speed, Tab selects a process); when stdout is not a \
+            terminal each memory record is printed with the process's pool figures instead. \
+            --speed sets records per second (0: as fast as possible).
             """)
 
     @Argument(help: ArgumentHelp("The trace file, or - for stdin.", valueName: "TRACE"))
@@ -62,10 +64,23 @@ struct Replay: ParsableCommand {
             if report.hasDifferences { throw ExitCode(1) }
             return
         }
-        try stepThrough(ReplaySession(reader: reader))
+        let session = ReplaySession(reader: reader)
+        if ReplayScreen.isAvailable {
+            do {
+                try ReplayScreen.run(session, traceName: trace == "-" ? "stdin" : trace, speed: speed)
+                let report = session.report
+                print(session.isFinished ? report.summary : "stopped at line \(session.replay.currentLine): " + report.summary)
+                if session.isFinished && report.hasDifferences { throw ExitCode(1) }
+                return
+            } catch let e as StartError {
+                // No usable terminal: say why and step through as plain text instead.
+                FileHandle.standardError.write(Data("storemon replay: \(e.description); showing plain text\n".utf8))
+            }
+        }
+        try stepThrough(session)
     }
 
-    /// The plain-text stepping view: one line per memory record with the process's
+    /// The plain-text stepping view (stdout not a terminal): one line per memory record with the process's
     /// pool figures (bytes in blocks per pool, 0…9), then the check summary.
     private func stepThrough(_ session: ReplaySession) throws {
         let pause = speed > 0 ? UInt32(min(1_000_000, 1_000_000 / speed)) : 0
