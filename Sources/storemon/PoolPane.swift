@@ -104,8 +104,9 @@ enum PoolPane {
         let blocks = Array(s.chain[first...])
         let widths = cellWidths(blocks, available: max(count, available))
         var col = x
+        let end = x + width
         if !overflow.isEmpty { col = grid.put(y, col, overflow, .dim, limit: width) }
-        for (i, block) in blocks.enumerated() where i < widths.count {
+        for (i, block) in blocks.enumerated() where i < widths.count && col < end {
             let isCurrent = s.currentBlock == first + i
             grid.set(y, col, isCurrent ? g.current : g.blockEdge, isCurrent ? .current : .dim)
             col += 1
@@ -113,7 +114,7 @@ enum PoolPane {
             let filled = block.length > 0
                 ? min(cells, Int((Double(cells) * Double(max(0, block.used)) / Double(block.length)).rounded(.up)))
                 : 0
-            for c in 0..<cells {
+            for c in 0..<cells where col + c < end {
                 let usedCell = c < filled
                 grid.set(y, col + c, usedCell ? g.used : g.free,
                          usedCell ? (isCurrent ? .current : (tainted ? .usedTainted : .usedClean)) : .free)

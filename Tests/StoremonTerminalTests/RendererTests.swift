@@ -49,6 +49,20 @@ import Testing
         #expect(PoolPane.cellWidths(many, available: 20) == Array(repeating: 1, count: 20))
     }
 
+    @Test func chainStaysInsideItsPane() {
+        for blocks in [0, 1, 3, 17, 200] {
+            let stats = SampleSnapshot.stats(Array(repeating: 8192, count: blocks))
+            for width in [1, 2, 5, 9, 20, 59] {
+                var grid = ScreenGrid(width: 80, height: 1)
+                grid.fill(Rect(x: 0, y: 0, width: 80, height: 1), "x")
+                PoolPane.drawChain(stats, tainted: true, y: 0, x: 10, width: width, grid: &grid)
+                let row = Array(grid.rows[0])
+                #expect(row[0..<10].allSatisfy { $0 == "x" } && row[(10 + width)...].allSatisfy { $0 == "x" },
+                        "\(blocks) blocks in \(width) cells spilled")
+            }
+        }
+    }
+
     @Test func intervalSteps() {
         #expect(ViewState.step(2, longer: true) == 3)
         #expect(ViewState.step(2, longer: false) == 1)
