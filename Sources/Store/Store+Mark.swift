@@ -57,7 +57,8 @@ extension Store {
     /// pool keeps its chain and only counts them as freed, as Exim does).
     /// Both addresses are checked before either pool is touched: a cookie that lies in
     /// no block of the current pool, or a watermark in no block of its twin, throws
-    /// `.badMark` and leaves the store as it was. A pool that has no block is skipped.
+    /// `.badMark` and leaves the store as it was, and so does a cookie that is not
+    /// 8-aligned (no mark ever is). A pool that has no block is skipped.
     @inlinable
     public func reset(to mark: Mark, function: StaticString = #function, line: Int = #line) throws(StoreError) {
         let c = control
@@ -66,7 +67,8 @@ extension Store {
             // Both addresses in the current blocks, no block after either: only the cursors move.
             let u = c.pointee.currentPool
             let pu = pools + u, pt = pools + (u &+ 5)
-            if _fastPath(cookie >= pu.pointee.currentStart && cookie + 8 <= c.pointee.untainted.end
+            if _fastPath(UInt(bitPattern: cookie) & 7 == 0
+                         && cookie >= pu.pointee.currentStart && cookie + 8 <= c.pointee.untainted.end
                          && pu.pointee.current &+ 1 == pu.pointee.chain.count
                          && pt.pointee.current >= 0 && pt.pointee.current &+ 1 == pt.pointee.chain.count) {
                 let w = UnsafeMutableRawPointer(bitPattern: cookie.load(as: UInt.self))
@@ -88,6 +90,8 @@ extension Store {
         let u = control.pointee.currentPool
         let t = u + 5
         let cookie = mark.cookie
+        // Every cookie `mark()` makes is 8-aligned (gets are): anything else is not a mark.
+        guard UInt(bitPattern: cookie) & 7 == 0 else { throw .badMark }
         // The cookie must be readable: 8 bytes inside the block reset will use, or (for a
         // pool without blocks, which reset skips) inside some pool's block.
         var ku = -1

@@ -60,6 +60,14 @@ import Testing
         #expect(throws: StoreError.badMark) { try s.reset(to: Store.Mark(cookie: fake)) }
         after = snapshot()
         #expect(after.0 == mid.0 && after.1 == mid.1)
+        // A misaligned cookie inside a live block (a replay fuzz find): an error, not a trap.
+        let real = try s.mark()
+        _ = try s.get(100); _ = try s.get(100, .tainted)
+        let beforeBad = snapshot()
+        #expect(throws: StoreError.badMark) { try s.reset(to: Store.Mark(cookie: real.cookie + 3)) }
+        after = snapshot()
+        #expect(after.0 == beforeBad.0 && after.1 == beforeBad.1)
+        try s.reset(to: real)
         // The perm mark still works where it belongs.
         s.currentPool = .perm
         try s.reset(to: permMark)
