@@ -189,11 +189,12 @@ final class ReplayScreen {
         }
         // title
         grid.fill(layout.title, " ", .bar)
-        var col = grid.put(0, 0, "storemon replay " + ScreenText(quoting: TaintedString(tainting: traceName)), .bar, limit: width)
+        var col = grid.put(0, 0, "storemon replay", .bar, limit: width)
         let state: ScreenText = session.isFinished ? "  END OF TRACE" : (paused ? "  PAUSED" : "")
         col = grid.put(0, col, state, session.isFinished || paused ? .warning : .bar, limit: width - col)
         let speedText: ScreenText = speed > 0 ? "\(Int(speed)) records/s" : "full speed"
-        grid.put(0, col, "  \(speedText)  \(applied) memory records", .bar, limit: width - col)
+        col = grid.put(0, col, "  \(speedText)  \(applied) memory records  ", .bar, limit: width - col)
+        grid.put(0, col, ScreenText(quoting: TaintedString(tainting: traceName)), .bar, limit: width - col)
 
         // pools of the shown process
         let process = shownProcess

@@ -181,6 +181,36 @@ struct ScreenInTmuxTests {
         }
     }
 
+    @Test func replayScreenAnimatesPausesStepsAndQuits() throws {
+        let trace = TestSupport.fixtures.appendingPathComponent("exim-real/traces/trace4-deliver-local.txt")
+        let tmux = try TmuxHarness(width: 120, height: 40)
+        defer { tmux.close() }
+        try tmux.runInShell("\(shellQuoted(TestSupport.storemon.path)) replay --speed 20 \(shellQuoted(trace.path))")
+        let first = tmux.waitFor(seconds: 10) { $0.contains("storemon replay") && $0.contains("Records") && $0.contains("TAINTED") }
+        #expect(first != nil, "no replay screen:\n\(tmux.capture())")
+        let rows = (first ?? "").split(separator: "\n").map(String.init)
+        for name in ["main", "perm", "config", "search", "message"] {
+            #expect(rows.contains { $0.hasPrefix(name) && $0.contains("clean") && $0.contains("TAINTED") }, "\(name)")
+        }
+        #expect(first?.contains("Processes") == true)
+        // space pauses; Right applies exactly one more memory record
+        try tmux.send("Space")
+        #expect(tmux.waitFor { $0.contains("PAUSED") } != nil)
+        let count = { (s: String) -> Int in
+            guard let r = s.range(of: " memory records") else { return -1 }
+            return Int(s[..<r.lowerBound].split(separator: " ").last ?? "") ?? -1
+        }
+        let before = count(tmux.capture())
+        try tmux.send("Right")
+        #expect(tmux.waitFor { count($0) == before + 1 } != nil, "Right did not step one record:\n\(tmux.capture())")
+        try tmux.send("+")
+        #expect(tmux.waitFor { $0.contains("40 records/s") } != nil)
+        try tmux.send("q")
+        #expect(tmux.waitForDisplay("#{alternate_on}", equals: "0"))
+        // the check summary follows on the normal screen
+        #expect(tmux.waitFor { $0.contains("stopped at line") || $0.contains("MATCH") } != nil, "\(tmux.capture())")
+    }
+
     @Test func unknownTerminalIsAClearError() throws {
         let tmux = try TmuxHarness(width: 100, height: 20)
         defer { tmux.close() }
