@@ -43,6 +43,10 @@ static void handler(int sig, siginfo_t *info, void *uctx) {
     int sync_fault = (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE);
     if (sync_fault && info && info->si_code > 0) return;   /* faults again, chained handler runs */
     raise(sig);
+    /* The previous handler returned (Swift's backtracer does so for a fault signal that
+       was sent rather than raised by the CPU): the signal still ends the process. */
+    signal(sig, SIG_DFL);
+    raise(sig);
 }
 
 void tg_install(int fd) {

@@ -25,6 +25,8 @@ import Testing
         for word in ["--spool", "--queue", "--interval", "--once", "--json", "--demo", "--no-color", "Exit codes", "NO_COLOR"] {
             #expect(help.out.contains(word), "help lacks \(word)")
         }
+        let helpCommand = try TestSupport.run(["help", "replay"])
+        #expect(helpCommand.status == 0 && helpCommand.out.contains("TRACE"))
         let version = try TestSupport.run(["--version"])
         #expect(version.status == 0 && version.out.contains("storemon"))
     }

@@ -17,9 +17,9 @@ struct ScreenInTmuxTests {
 
     /// After storemon ends: the prompt is back, the alternate screen is off, the cursor
     /// shows and the tty is in canonical mode with echo.
-    private func expectTerminalSane(_ tmux: TmuxHarness, _ context: String) throws {
+    private func expectTerminalSane(_ tmux: TmuxHarness, _ context: String, seconds: Double = 5) throws {
         #expect(tmux.waitForDisplay("#{alternate_on}", equals: "0"), "alternate screen still on after \(context)")
-        let prompt = tmux.waitFor(seconds: 5) { screen in
+        let prompt = tmux.waitFor(seconds: seconds) { screen in
             screen.split(separator: "\n").last(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty })?.hasPrefix("PROMPT$") == true
         }
         #expect(prompt != nil, "no shell prompt after \(context):\n\(tmux.capture())")
@@ -131,8 +131,8 @@ struct ScreenInTmuxTests {
         try expectTerminalSane(tmux, "q")
     }
 
-    @Test func sigtermAndSigintRestoreTheTerminal() throws {
-        for sig in ["TERM", "INT"] {
+    @Test func signalsAndCrashesRestoreTheTerminal() throws {
+        for sig in ["TERM", "INT", "SEGV"] {
             let (tmux, spool, _) = try start()
             defer { tmux.close(); try? FileManager.default.removeItem(at: spool.deletingLastPathComponent()) }
             let shell = tmux.display("#{pane_pid}")
@@ -140,8 +140,10 @@ struct ScreenInTmuxTests {
                 .split(separator: " ").first.map(String.init) ?? ""
             #expect(!child.isEmpty, "storemon's pid not found")
             guard let pid = Int32(child) else { continue }
-            kill(pid, sig == "TERM" ? SIGTERM : SIGINT)
-            try expectTerminalSane(tmux, "SIG\(sig)")
+            kill(pid, sig == "TERM" ? SIGTERM : sig == "INT" ? SIGINT : SIGSEGV)
+            // a crash goes on to Swift's backtracer, which takes a moment to print
+            try expectTerminalSane(tmux, "SIG\(sig)", seconds: sig == "SEGV" ? 30 : 5)
+            if sig == "SEGV" { #expect(tmux.capture().contains("Segmentation fault") || tmux.capture().contains("crashed")) }
         }
     }
 
