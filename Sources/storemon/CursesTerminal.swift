@@ -50,6 +50,11 @@ final class CursesTerminal {
         nonl()
         keypad(cn_stdscr(), true)
         set_escdelay(25)
+        // Home/End spellings that a TERM entry may lack (tmux/screen, rxvt, xterm modes)
+        for (sequence, key) in [("\u{1b}[1~", KEY_HOME), ("\u{1b}[7~", KEY_HOME), ("\u{1b}OH", KEY_HOME), ("\u{1b}[H", KEY_HOME),
+                                ("\u{1b}[4~", KEY_END), ("\u{1b}[8~", KEY_END), ("\u{1b}OF", KEY_END), ("\u{1b}[F", KEY_END)] {
+            _ = define_key(sequence, key)
+        }
         curs_set(0)
         color = wantColor && has_colors()
         if color {

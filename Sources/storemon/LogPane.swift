@@ -32,15 +32,15 @@ enum LogPane {
         grid.fill(Rect(x: rect.x, y: rect.y, width: rect.width, height: 1), " ", headerStyle)
         var col = grid.put(rect.y, rect.x, " Log ", headerStyle, limit: rect.width)
         if focused { grid.set(rect.y, rect.x, grid.glyphs.focus, headerStyle) }
+        if scroll > 0 {
+            col = grid.put(rect.y, col, "[scrolled back \(scroll)] ", headerStyle, limit: rect.maxX - col)
+        }
         if let path = log.path {
             col = grid.put(rect.y, col, ScreenText(TerminalText(untainted: path)) + " ", headerStyle, limit: rect.maxX - col)
         }
         let f = log.byFlag
         let counts: ScreenText = "\(log.lines) lines  <= \(f[.arrival] ?? 0)  => \(f[.delivery] ?? 0)  == \(f[.deferred] ?? 0)  ** \(f[.failed] ?? 0)  rej \(log.rejected)"
-        col = grid.put(rect.y, col, counts, headerStyle, limit: rect.maxX - col)
-        if scroll > 0 {
-            grid.put(rect.y, col, "  [scrolled back \(scroll)]", headerStyle, limit: rect.maxX - col)
-        }
+        grid.put(rect.y, col, counts, headerStyle, limit: rect.maxX - col)
         let rows = bodyRows(rect)
         guard rows > 0 else { return }
         if log.tail.isEmpty {

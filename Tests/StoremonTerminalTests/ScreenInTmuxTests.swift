@@ -7,10 +7,10 @@ import Testing
 struct ScreenInTmuxTests {
     /// Starts storemon on the fixture spool in a fresh tmux of `width` x `height` and waits
     /// for its first full frame.
-    private func start(width: Int = 120, height: Int = 40, extra: String = "") throws -> (TmuxHarness, URL, String) {
+    private func start(width: Int = 120, height: Int = 40, environment: String = "", extra: String = "") throws -> (TmuxHarness, URL, String) {
         let spool = try TestSupport.fixtureSpool()
         let tmux = try TmuxHarness(width: width, height: height)
-        try tmux.runInShell("\(shellQuoted(TestSupport.storemon.path)) --interval 0.5 \(extra) \(shellQuoted(spool.appendingPathComponent("log").path))")
+        try tmux.runInShell("\(environment) \(shellQuoted(TestSupport.storemon.path)) --interval 0.5 \(extra) \(shellQuoted(spool.appendingPathComponent("log").path))")
         let first = tmux.waitFor(seconds: 10) { $0.contains("Queue") && $0.contains("TAINTED") && $0.contains("1xWd9") }
         return (tmux, spool, first ?? tmux.capture())
     }
@@ -124,6 +124,11 @@ struct ScreenInTmuxTests {
         let after = tmux.waitFor { resets($0) > before }
         #expect(after != nil, "r did not refresh:\n\(tmux.capture())")
         #expect(taintedMainMax(after ?? "") < peakBefore, "r did not clear the maxima:\n\(after ?? "")")
+        // PgUp scrolls the focused log back, End follows the newest lines again
+        try tmux.send("PPage")
+        #expect(tmux.waitFor { $0.contains("[scrolled back") } != nil, "PgUp did not scroll the log:\n\(tmux.capture())")
+        try tmux.send("End")
+        #expect(tmux.waitFor { !$0.contains("[scrolled back") } != nil)
         // Tab moves the focus marker to the queue
         try tmux.send("Tab")
         #expect(tmux.waitFor { $0.contains("▸Queue") } != nil)
@@ -170,8 +175,9 @@ struct ScreenInTmuxTests {
     }
 
     @Test func colourUnlessNoColor() throws {
-        for noColor in [false, true] {
-            let (tmux, spool, _) = try start(extra: noColor ? "--no-color" : "")
+        for (environment, option) in [("", ""), ("", "--no-color"), ("NO_COLOR=1", "")] {
+            let noColor = !environment.isEmpty || !option.isEmpty
+            let (tmux, spool, _) = try start(environment: environment, extra: option)
             defer { tmux.close(); try? FileManager.default.removeItem(at: spool.deletingLastPathComponent()) }
             let styled = tmux.captureWithEscapes()
             // tainted labels are white on red with colour; without, only attributes remain
