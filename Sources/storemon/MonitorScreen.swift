@@ -41,8 +41,10 @@ final class MonitorScreen {
             if let failure { return .failed(failure) }
             let quit = tg_quit_requested()
             if quit != 0 { return .signal(quit) }
+            // short waits: ncurses may sit out a whole timeout before it reports a resize
+            // (KEY_RESIZE comes with the next getch), so never wait more than 100 ms
             let untilRefresh = nextRefresh.timeIntervalSinceNow
-            let wait = state.paused ? 1000 : Int(max(0, min(1, untilRefresh)) * 1000)
+            let wait = state.paused ? 100 : Int(max(0, min(0.1, untilRefresh)) * 1000)
             if let key = terminal.readKey(milliseconds: wait) {
                 if terminal.isResize(key) { draw(); continue }
                 if !handle(key) { return .quit }

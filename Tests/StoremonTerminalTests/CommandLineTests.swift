@@ -88,11 +88,11 @@ import Testing
         defer { try? FileManager.default.removeItem(at: spool.deletingLastPathComponent()) }
         let log = spool.appendingPathComponent("log").path
         // stdout is a pipe: plain-text frames each refresh; SIGTERM (after the timeout) ends it cleanly
-        let plain = try TestSupport.run(["--interval", "0.2", log], timeout: 1.5)
+        let plain = try TestSupport.run(["--interval", "0.2", log], timeout: 3)
         #expect(plain.status == 0, "status \(plain.status) \(plain.err)")
         #expect(plain.out.components(separatedBy: "1xWd9D-0006xR-10").count - 1 >= 2, "fewer than two frames")
         #expect(!plain.stdout.contains(0x1B))
-        let json = try TestSupport.run(["--json", "--interval", "0.2", log], timeout: 1.5)
+        let json = try TestSupport.run(["--json", "--interval", "0.2", log], timeout: 3)
         let lines = json.out.split(separator: "\n")
         #expect(lines.count >= 2)
         for line in lines {
