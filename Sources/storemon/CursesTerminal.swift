@@ -136,6 +136,7 @@ final class CursesTerminal {
             (.matchCurrent, Int32(COLOR_BLACK), Int32(COLOR_YELLOW), bold | ul, rev | bold | ul),
             (.help, Int32(COLOR_WHITE), Int32(COLOR_BLUE), none, rev),
             (.warning, Int32(COLOR_WHITE), Int32(COLOR_RED), bold, rev | bold),
+            (.escape, Int32(COLOR_MAGENTA), -1, bold | ul, ul),
         ]
         for (i, (style, fg, bg, withColor, without)) in table.enumerated() {
             if color, fg != -1 || bg != -1 {

@@ -57,9 +57,15 @@ enum LogPane {
             let line = log.tail[i]
             var st = style(line.kind)
             if i == current { st = .matchCurrent } else if matches.contains(i) { st = .match }
-            var text = ScreenText(quoting: line.text)
-            if let time = line.time { text = ScreenText(TerminalText(untainted: time)) + " " + text }
-            grid.put(rect.y + 1 + row, rect.x, text, st, limit: rect.width)
+            var col = rect.x
+            if let time = line.time {
+                col = grid.put(rect.y + 1 + row, col, ScreenText(TerminalText(untainted: time)) + " ", st, limit: rect.maxX - col)
+            }
+            // escapes (hostile bytes spelt out) stand out from the text around them
+            for run in TerminalTextBridge.quote(line.text).runs where col < rect.maxX {
+                let runStyle: Style = run.isEscape && st != .match && st != .matchCurrent ? .escape : st
+                col = grid.put(rect.y + 1 + row, col, ScreenText(run), runStyle, limit: rect.maxX - col)
+            }
         }
     }
 }

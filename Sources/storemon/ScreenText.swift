@@ -20,6 +20,11 @@ struct ScreenText: ExpressibleByStringInterpolation, Sendable, Equatable {
         content = TerminalTextBridge.string(text)
     }
 
+    /// One run of quoted text (plain, or a spelt-out escape such as `\x1b`).
+    init(_ run: TerminalText.Run) {
+        content = String(run.text)
+    }
+
     /// Builds the text from an interpolation (`"\(n) blocks"`).
     init(stringInterpolation: Interpolation) {
         content = stringInterpolation.content

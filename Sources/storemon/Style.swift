@@ -47,6 +47,8 @@ enum Style: Int, CaseIterable, Sendable {
     case help
     /// A warning (paused, unreadable, too small).
     case warning
+    /// A spelt-out escape in quoted text (`\x1b`, `\r`, `\xff`): hostile bytes made visible.
+    case escape
 }
 
 /// The characters used for borders, blocks and sparklines, in a UTF-8 and an ASCII set.

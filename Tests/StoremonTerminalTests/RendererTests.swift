@@ -111,6 +111,15 @@ import Testing
         let grid = SampleSnapshot.render(width: 120, height: 40, snapshot: SampleSnapshot.make(hostileLine: hostile))
         let text = grid.rows.joined(separator: "\n")
         #expect(text.contains("evil\\x1b[31mRED\\r\\x00"))
+        // the spelt-out escapes are drawn in their own style, the text around them is not
+        let rowIndex = grid.rows.firstIndex { $0.contains("evil\\x1b") }
+        if let rowIndex, let r = grid.rows[rowIndex].range(of: "\\x1b") {
+            let column = grid.rows[rowIndex].distance(from: grid.rows[rowIndex].startIndex, to: r.lowerBound)
+            #expect(grid[rowIndex, column].style == .escape)
+            #expect(grid[rowIndex, column - 1].style != .escape)
+        } else {
+            Issue.record("hostile line not found")
+        }
         for cell in grid.cells {
             for u in cell.character.unicodeScalars {
                 #expect(u.value >= 0x20 && u.value != 0x7F && !(0x80...0x9F).contains(u.value) && u.value != 0x202E)
