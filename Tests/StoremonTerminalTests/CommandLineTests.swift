@@ -78,7 +78,7 @@ import Testing
             #expect(r.status == 0, "\(args): \(r.err)")
             let bad = r.stdout.filter { $0 == 0x1B || $0 == 0x00 || $0 == 0x0D || $0 == 0x07 || $0 == 0x9B }
             #expect(bad.isEmpty, "\(args): \(bad.count) raw control bytes on stdout")
-            #expect(String(validatingUTF8: Array(r.stdout.map { CChar(bitPattern: $0) }) + [0]) != nil, "stdout is not valid UTF-8")
+            #expect(String(validating: r.stdout, as: UTF8.self) != nil, "stdout is not valid UTF-8")
             if !args.contains("--json") { #expect(r.out.contains("\\x1b"), "\(args): escapes not shown") }
         }
     }
