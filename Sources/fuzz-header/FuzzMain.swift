@@ -1,7 +1,9 @@
 // libFuzzer target for the `-H` parser (and what is built on it: delivered flags, sizes,
 // copy-out). Build:
 //   swift build --product fuzz-header --sanitize=fuzzer --sanitize=address \
-//     --scratch-path .build-fuzz-spool -Xswiftc -DFUZZING
+//     --scratch-path .build-fuzz-spool -Xswiftc -DFUZZING \
+//     -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp
+// (without that last flag the binary has no coverage instrumentation here).
 // Without -DFUZZING this is a replay tool: `fuzz-header FILE...` feeds each file once.
 
 import EximSpool

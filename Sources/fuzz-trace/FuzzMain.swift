@@ -1,7 +1,8 @@
 // libFuzzer target for the `exim -d+memory` trace parser.
 //
 // Build:  swift build --product fuzz-trace --sanitize=fuzzer --sanitize=address \
-//           --scratch-path .build-fuzz-trace -Xswiftc -DFUZZING
+//           --scratch-path .build-fuzz-trace -Xswiftc -DFUZZING \
+//           -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp
 // Run:    nice -n 19 .build-fuzz-trace/debug/fuzz-trace -max_total_time=600 corpus/
 // Without -DFUZZING this is a replay tool: `fuzz-trace FILE...` feeds each file
 // through the same entry point (for saved crash inputs).
