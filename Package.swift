@@ -68,8 +68,10 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "EximLogTests", dependencies: ["Store", "EximLog"]),
         .testTarget(name: "EximSpoolTests", dependencies: ["Store", "EximSpool"]),
-        .testTarget(name: "EximTraceTests", dependencies: ["EximTrace"]),
-        .testTarget(name: "StoreReplayTests", dependencies: ["Store", "EximTrace", "StoreReplay"]),
+        // Locating the real Exim fixtures, shared by the trace and replay tests.
+        .target(name: "FixtureSupport", path: "Tests/FixtureSupport"),
+        .testTarget(name: "EximTraceTests", dependencies: ["EximTrace", "FixtureSupport"]),
+        .testTarget(name: "StoreReplayTests", dependencies: ["Store", "EximTrace", "StoreReplay", "FixtureSupport"]),
         .testTarget(name: "StoremonCoreTests", dependencies: ["Store", "EximLog", "EximSpool", "StoremonCore"]),
         .testTarget(name: "StoremonTerminalTests", dependencies: ["storemon"]),
     ]

@@ -1,8 +1,10 @@
 import Foundation
 
-/// Locates the real-Exim fixtures by walking up from this file to `Tests/Fixtures`.
-enum Fixtures {
-    static let root: URL = {
+/// The real Exim 4.96 data in `Tests/Fixtures/exim-real`, shared by the trace and
+/// replay tests: found by walking up from this file, so a clean clone needs nothing else.
+public enum Fixtures {
+    /// `Tests/Fixtures/exim-real` (a path that does not exist if the tree is incomplete).
+    public static let root: URL = {
         var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         while dir.path != "/" {
             let candidate = dir.appendingPathComponent("Fixtures/exim-real")
@@ -13,17 +15,18 @@ enum Fixtures {
     }()
 
     /// The ten `-d+memory` traces (six in traces/, four in traces-extra/).
-    static let traceNames: [String] = [
+    public static let traceNames: [String] = [
         "traces/trace1-bt.txt", "traces/trace2-bp.txt", "traces/trace3-bh.txt",
         "traces/trace4-deliver-local.txt", "traces/trace5-daemon.txt", "traces/trace6-deliver-remote.txt",
         "traces-extra/e1-be-newblock.txt", "traces-extra/e2-be-config-negative.txt",
         "traces-extra/e3-be-config-reuse.txt", "traces-extra/e4-be-keepone-discard.txt",
     ]
 
-    static func path(_ name: String) -> String { root.appendingPathComponent(name).path }
+    /// The absolute path of a fixture given relative to `root`.
+    public static func path(_ name: String) -> String { root.appendingPathComponent(name).path }
 
     /// Runs a shell pipeline (grep/awk) and returns its stdout.
-    static func shell(_ command: String) -> String {
+    public static func shell(_ command: String) -> String {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")
         p.arguments = ["-c", command]
@@ -36,7 +39,7 @@ enum Fixtures {
     }
 
     /// `grep -cE pattern file` as an Int.
-    static func grepCount(_ pattern: String, _ name: String) -> Int {
+    public static func grepCount(_ pattern: String, _ name: String) -> Int {
         Int(shell("grep -cE -- '\(pattern)' '\(path(name))'").trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 }
