@@ -1,4 +1,5 @@
 import FixtureSupport
+import FixtureSupport
 import Foundation
 import EximTrace
 import StoreReplay
