@@ -1,5 +1,4 @@
 import FixtureSupport
-import FixtureSupport
 import Foundation
 import EximTrace
 import StoreReplay
