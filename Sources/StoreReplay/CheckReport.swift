@@ -42,6 +42,11 @@ public struct CheckReport: Sendable {
     public var matched: Int { processes.reduce(0) { $0 + $1.lines.filter(\.matches).count } }
     /// Whether anything differs (the command then exits non-zero).
     public var hasDifferences: Bool { lineMismatches > 0 || matched < compared }
+    /// Whether the input held no memory record at all (not `exim -d+memory` output, or
+    /// debugging without `+memory`): nothing was checked, which is no match either.
+    public var checkedNothing: Bool { memoryRecords == 0 }
+    /// Whether the check failed: a difference, or nothing to check (the command exits 1).
+    public var failed: Bool { hasDifferences || checkedNothing }
 
     /// The report of a finished replay.
     public init(_ replay: TraceReplay, truncated: Bool = false) {
@@ -74,7 +79,13 @@ public struct CheckReport: Sendable {
 
     /// The summary line.
     public var summary: String {
-        "\(hasDifferences ? "DIFFER" : "MATCH"): \(lines) lines, \(memoryRecords) memory records, \(processCount) processes; "
+        if checkedNothing {
+            return "NOTHING CHECKED: \(lines) \(lines == 1 ? "line" : "lines") and no memory record "
+                + "(is this the stderr of exim -d+memory?)"
+                + (problems.isEmpty ? "" : "; \(problems.count) trace problems")
+        }
+        return "\(hasDifferences ? "DIFFER" : "MATCH"): \(lines) lines, \(memoryRecords) memory records, "
+            + "\(processCount) \(processCount == 1 ? "process" : "processes"); "
             + "\(lineMismatches) line mismatches; \(matched)/\(compared) exit lines matched"
             + (problems.isEmpty ? "" : "; \(problems.count) trace problems")
             + (unprefixedFork ? "; no +pid: lines after forks attributed to parent or child by consistency (\(attributedByConsistency) switches)" : "")

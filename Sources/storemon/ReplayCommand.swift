@@ -61,7 +61,7 @@ struct Replay: ParsableCommand {
         if check {
             let report = CheckReport.check(reader)
             print(json ? report.json() : report.text())
-            if report.hasDifferences { throw ExitCode(1) }
+            if report.failed { throw ExitCode(1) }
             return
         }
         let session = ReplaySession(reader: reader)
@@ -70,7 +70,7 @@ struct Replay: ParsableCommand {
                 try ReplayScreen.run(session, traceName: trace == "-" ? "stdin" : trace, speed: speed)
                 let report = session.report
                 print(session.isFinished ? report.summary : "stopped at line \(session.replay.currentLine): " + report.summary)
-                if session.isFinished && report.hasDifferences { throw ExitCode(1) }
+                if session.isFinished && report.failed { throw ExitCode(1) }
                 return
             } catch let e as StartError {
                 // No usable terminal: say why and step through as plain text instead.
@@ -100,7 +100,7 @@ struct Replay: ParsableCommand {
             if pause > 0 { usleep(pause) }
         }
         print(session.report.summary)
-        if session.report.hasDifferences { throw ExitCode(1) }
+        if session.report.failed { throw ExitCode(1) }
     }
 
     /// Trace text with control bytes made visible (a trace is untrusted input).

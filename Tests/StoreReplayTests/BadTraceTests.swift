@@ -127,3 +127,21 @@ import StoreReplay
         }
     }
 }
+
+/// Input with no memory record is no match: nothing was checked, and the check says so.
+@Suite struct NothingToCheckTests {
+    @Test func noiseOnlyInputChecksNothingAndFails() {
+        let report = TraceText.check(["hello", "Exim version 4.96 without +memory: nothing here", ""])
+        #expect(report.checkedNothing)
+        #expect(report.failed)
+        #expect(!report.hasDifferences)
+        #expect(report.summary.hasPrefix("NOTHING CHECKED: "))
+        #expect(report.summary.contains("exim -d+memory"))
+    }
+
+    @Test func aRealTraceIsNotNothing() {
+        let report = TraceText.check(BadTraceTests.base)
+        #expect(!report.checkedNothing && !report.failed)
+        #expect(report.summary.hasPrefix("MATCH: ") && report.summary.contains(" 1 process;"))
+    }
+}

@@ -39,6 +39,11 @@ import Testing
         let help = try TestSupport.run(["replay", "--help"])
         #expect(help.status == 0 && help.out.contains("exim -d+memory"))
         #expect(try TestSupport.run(["replay", "--no-such-flag", trace.path]).status == 2)
+        // A file with no memory record (here: a main log) is no match: exit 1, and why.
+        let log = TestSupport.fixtures.appendingPathComponent("exim-real/log/mainlog")
+        let nothing = try TestSupport.run(["replay", "--check", log.path])
+        #expect(nothing.status == 1)
+        #expect(nothing.out.contains("NOTHING CHECKED"), "\(nothing.out)")
     }
 
     @Test func onceJsonOnTheRealFixtures() throws {
