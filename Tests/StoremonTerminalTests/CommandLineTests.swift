@@ -46,6 +46,17 @@ import Testing
         #expect(nothing.out.contains("NOTHING CHECKED"), "\(nothing.out)")
     }
 
+    @Test func replayReadsALivePipe() throws {
+        // `exim -d+memory ... 2>&1 | storemon replay -`: the trace arrives in pieces, with pauses.
+        let trace = TestSupport.fixtures.appendingPathComponent("exim-real/traces/trace5-daemon.txt").path
+        let q = shellQuoted(trace)
+        let r = try TestSupport.run(["-c", "(head -n 700 \(q); sleep 0.3; tail -n +701 \(q)) | \(shellQuoted(TestSupport.storemon.path)) replay --check -"],
+                                    executable: URL(fileURLWithPath: "/bin/sh"))
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains("MATCH: 2887 lines"), "\(r.out.suffix(300))")
+        #expect(r.out.contains("0 line mismatches; 48/48 exit lines matched"))
+    }
+
     @Test func onceJsonOnTheRealFixtures() throws {
         let spool = try TestSupport.fixtureSpool()
         defer { try? FileManager.default.removeItem(at: spool.deletingLastPathComponent()) }

@@ -91,9 +91,11 @@ enum TestSupport {
     }
 
     /// Runs `storemon` with `arguments`, stdin from /dev/null, and waits (at most `timeout` s).
-    static func run(_ arguments: [String], environment extra: [String: String] = [:], timeout: TimeInterval = 20) throws -> ProcessResult {
+    /// `executable` replaces the storemon binary (e.g. `/bin/sh` for a pipeline).
+    static func run(_ arguments: [String], environment extra: [String: String] = [:], timeout: TimeInterval = 20,
+                    executable: URL? = nil) throws -> ProcessResult {
         let p = Process()
-        p.executableURL = storemon
+        p.executableURL = executable ?? storemon
         p.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["SWIFT_BACKTRACE"] = "enable=no"
