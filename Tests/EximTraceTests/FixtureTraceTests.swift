@@ -2,7 +2,7 @@ import FixtureSupport
 import Testing
 import EximTrace
 
-/// Every line of the ten real traces is parsed, and the counts per record kind
+/// Every line of the eleven real traces is parsed, and the counts per record kind
 /// equal an independent count made with grep and awk.
 @Suite struct FixtureTraceTests {
     static func records(_ name: String) throws -> [TraceRecord] {

@@ -14,12 +14,13 @@ public enum Fixtures {
         return URL(fileURLWithPath: "/nonexistent")
     }()
 
-    /// The ten `-d+memory` traces (six in traces/, four in traces-extra/).
+    /// The eleven `-d+memory` traces (six in traces/, five in traces-extra/).
     public static let traceNames: [String] = [
         "traces/trace1-bt.txt", "traces/trace2-bp.txt", "traces/trace3-bh.txt",
         "traces/trace4-deliver-local.txt", "traces/trace5-daemon.txt", "traces/trace6-deliver-remote.txt",
         "traces-extra/e1-be-newblock.txt", "traces-extra/e2-be-config-negative.txt",
         "traces-extra/e3-be-config-reuse.txt", "traces-extra/e4-be-keepone-discard.txt",
+        "traces-extra/e5-qff-pid-forks.txt",
     ]
 
     /// The absolute path of a fixture given relative to `root`.
