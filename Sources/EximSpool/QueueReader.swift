@@ -143,8 +143,17 @@ public final class QueueReader {
         let topState = directory(top, character: nil, &stats)
         dirs.append(ScanDirectory(handle: top, character: nil, entries: topState.entries, trusted: topState.trusted))
         var present: Set<UInt8> = [0]
+        var unreadableDirectories: [UnreadableDirectory] = []
         for c in topState.subdirectories {
-            guard case .ok(let d) = SpoolDirectoryHandle.open(c, in: top) else { continue }
+            let d: SpoolDirectoryHandle
+            switch SpoolDirectoryHandle.open(c, in: top) {
+            case .ok(let h): d = h
+            case .gone: continue                      // removed since the listing
+            case .failed(let op, let e):
+                unreadableDirectories.append(UnreadableDirectory(
+                    path: inputDirectory + "/" + String(decoding: [c], as: UTF8.self), operation: op, errno: e))
+                continue
+            }
             let st = directory(d, character: c, &stats)
             dirs.append(ScanDirectory(handle: d, character: c, entries: st.entries, trusted: st.trusted))
             present.insert(c)
@@ -193,7 +202,8 @@ public final class QueueReader {
             (lastMessages, lastUnreadable) = table.sorted()
         }
         lastStatistics = stats
-        return QueueScan(messages: lastMessages, unreadable: lastUnreadable, statistics: stats)
+        return QueueScan(messages: lastMessages, unreadable: lastUnreadable, statistics: stats,
+                         unreadableDirectories: unreadableDirectories)
     }
 
     /// The entries of one directory: the previous listing if the directory is unchanged and

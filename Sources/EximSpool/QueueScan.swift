@@ -1,4 +1,7 @@
 import Store
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The result of one `QueueReader.scan(into:)`: the queue in `exim -bp` order.
 ///
@@ -11,6 +14,9 @@ public struct QueueScan {
     public var unreadable: [UnreadableMessage]
     /// What this scan did (files listed, statted, read...).
     public var statistics: QueueScanStatistics
+    /// Split sub-directories of `input/` that could not be opened: their messages are
+    /// missing from `messages`, so a monitor must say so.
+    public var unreadableDirectories: [UnreadableDirectory] = []
 
     /// Copies every message out of the pools (see `QueuedMessage.summary(now:)`).
     public func summaries(now: Int) -> [QueuedMessageSummary] {
@@ -52,6 +58,25 @@ public struct UnreadableMessage: Sendable, Equatable, CustomStringConvertible {
     public var path: String
     /// Why it could not be read.
     public var reason: UnreadableReason
+
+    /// `path: reason`.
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// A split spool sub-directory (`input/<c>`) that could not be opened.
+public struct UnreadableDirectory: Sendable, Equatable, CustomStringConvertible {
+    /// The directory's path.
+    public var path: String
+    /// The failing call (`open`, `fdopendir`).
+    public var operation: String
+    /// Its errno.
+    public var errno: Int32
+
+    /// `open failed: Permission denied` (with the usual fix for EACCES).
+    public var reason: String {
+        "\(operation) failed: \(SystemError.text(errno))"
+            + (errno == EACCES ? " (the spool is readable by Exim's group: on Debian, Debian-exim)" : "")
+    }
 
     /// `path: reason`.
     public var description: String { "\(path): \(reason)" }

@@ -305,7 +305,8 @@ public final class MonitorSession {
                     queueReceived.append(s.receivedTime)
                 }
             }
-            queueUnreadable = scan.unreadable.map { UnreadableFile(path: $0.path, reason: $0.reason.description) }
+            queueUnreadable = scan.unreadableDirectories.map { UnreadableFile(path: $0.path, reason: $0.reason) }
+                + scan.unreadable.map { UnreadableFile(path: $0.path, reason: $0.reason.description) }
         } catch let e as QueueScanError {
             queueEntries = []
             queueReceived = []
