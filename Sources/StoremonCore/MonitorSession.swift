@@ -187,9 +187,10 @@ public final class MonitorSession {
             let statistics = store.statistics()
             // The reset below is counted in the snapshot it ends.
             var snap = makeSnapshot(statistics, now: now, rate: rate, unreadable: unreadable,
-                                    resetsAfter: resets + 1, started: started)
+                                    resetsAfter: resets + 1)
             try store.reset(to: mark)
             resets += 1
+            // The whole cycle, reset included, is known only now.
             snap.status.refreshMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
             lastSnapshot = snap
             return snap
@@ -316,7 +317,7 @@ public final class MonitorSession {
     }
 
     private func makeSnapshot(_ statistics: StoreStatistics, now: Date, rate: Double, unreadable: [UnreadableFile],
-                              resetsAfter: Int, started: UInt64) -> Snapshot {
+                              resetsAfter: Int) -> Snapshot {
         var pools: [PoolSnapshot] = []
         for (i, s) in statistics.pools.enumerated() {
             history[i].append(s.bytes)
@@ -334,7 +335,7 @@ public final class MonitorSession {
         let queueNote = reader == nil ? (spoolNote ?? PathDiscovery.spoolHelp) : queueProblem
         let queue = QueueSnapshot(spoolPath: spoolDirectory, queueName: queueName, messages: queueEntries, note: queueNote)
         let status = StatusSnapshot(logPath: logPath, spoolPath: spoolDirectory, interval: interval,
-                                    refreshMilliseconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6,
+                                    refreshMilliseconds: 0,   // set by refresh() after its reset
                                     resets: resetsAfter, refreshes: refreshes, quotedPoolsInUse: quoted.count,
                                     paused: paused, time: now)
         return Snapshot(pools: pools, quoted: quoted, log: log, queue: queue, unreadable: unreadable, status: status,

@@ -27,22 +27,12 @@ public struct PoolSnapshot: Sendable, Equatable {
         self.history = history
     }
 
-    /// The pool's name as Exim prints it: `main`, `perm`, `config`, `search` or `message`.
-    public var name: String { PoolSnapshot.name(of: kind) }
+    /// The pool's name as Exim prints it: `main`, `perm`, `config`, `search` or `message`
+    /// (`PoolKind`'s description, Exim's `pooluse[]` word).
+    public var name: String { kind.description }
 
     /// A label that makes the taint unmistakable, e.g. `main` or `tainted main`.
     public var label: String { isTainted ? "tainted " + name : name }
-
-    /// Exim's name for a pool kind.
-    public static func name(of kind: PoolKind) -> String {
-        switch kind {
-        case .main: return "main"
-        case .perm: return "perm"
-        case .config: return "config"
-        case .search: return "search"
-        case .message: return "message"
-        }
-    }
 }
 
 /// A quoted pool (Exim's per-quoter pools, which are never reset): its quoter and figures.

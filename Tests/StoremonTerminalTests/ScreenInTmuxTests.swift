@@ -3,7 +3,8 @@ import Testing
 
 /// The real binary in a real terminal (tmux), on a copy of the real Exim fixtures.
 /// Each test starts its own tmux server on its own socket and kills it at the end.
-@Suite(.serialized, .enabled(if: TestSupport.hasTmux, "tmux is not installed (CI installs it; `apt-get install tmux`)"))
+@Suite(.serialized, .enabled(if: TestSupport.hasTmux || TestSupport.inCI,
+                             "tmux is not installed (`apt-get install tmux`; in CI a missing tmux fails instead)"))
 struct ScreenInTmuxTests {
     /// Starts storemon on the fixture spool in a fresh tmux of `width` x `height` and waits
     /// for its first full frame.

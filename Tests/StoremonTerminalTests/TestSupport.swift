@@ -50,6 +50,8 @@ enum TestSupport {
 
     /// Whether tmux is available (the tmux tests are skipped, with this reason, when not).
     static var hasTmux: Bool { tmuxPath != nil }
+    /// Running under CI (`CI` set, as `.ci/run` is): there the terminal tests must run.
+    static var inCI: Bool { !(ProcessInfo.processInfo.environment["CI"] ?? "").isEmpty }
 
     /// A fresh temporary directory.
     static func tempDirectory(_ tag: String) throws -> URL {
