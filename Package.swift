@@ -26,6 +26,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // `storemon export`: the exposition format, and a small HTTP server (no SwiftNIO).
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.0"),
     ],
     targets: [
         // The allocator: pools, blocks, marks, taint, quoters, statistics, trace.
@@ -45,20 +48,32 @@ let package = Package(
         .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
         .target(name: "CTermGuard"),
 
+        // Prometheus metrics from snapshots: exposition (text and OpenMetrics), the
+        // HTTP endpoint, the node_exporter textfile (`storemon export`, `--metrics-listen`).
+        .target(
+            name: "StoremonExport",
+            dependencies: [
+                "StoremonCore",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
+            ]),
+
         .executableTarget(
             name: "storemon",
             dependencies: [
-                "Store", "EximLog", "EximSpool", "EximTrace", "StoreReplay", "StoremonCore",
+                "Store", "EximLog", "EximSpool", "EximTrace", "StoreReplay", "StoremonCore", "StoremonExport",
                 "CNcurses", "CTermGuard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        // Benchmarks (run with `swift run -c release storebench` / `logbench`, `spoolbench`, `replaybench`, `monbench`).
+        // Benchmarks (run with `swift run -c release storebench` / `logbench`, `spoolbench`, `replaybench`, `monbench`, `exportbench`).
         .executableTarget(name: "storebench", dependencies: ["Store"], swiftSettings: hotPathSettings),
         .executableTarget(name: "logbench", dependencies: ["Store", "EximLog"]),
         .executableTarget(name: "spoolbench", dependencies: ["Store", "EximSpool"]),
         .executableTarget(name: "replaybench", dependencies: ["Store", "EximTrace", "StoreReplay"]),
         .executableTarget(name: "monbench", dependencies: ["Store", "EximSpool", "StoremonCore"]),
+        .executableTarget(name: "exportbench", dependencies: ["Store", "EximSpool", "StoremonCore", "StoremonExport"]),
 
         // libFuzzer targets; without -DFUZZING each is a replay tool for saved inputs.
         .executableTarget(name: "fuzz-logline", dependencies: ["Store", "EximLog"], swiftSettings: fuzzSettings),
@@ -74,5 +89,7 @@ let package = Package(
         .testTarget(name: "StoreReplayTests", dependencies: ["Store", "EximTrace", "StoreReplay", "FixtureSupport"]),
         .testTarget(name: "StoremonCoreTests", dependencies: ["Store", "EximLog", "EximSpool", "StoremonCore"]),
         .testTarget(name: "StoremonTerminalTests", dependencies: ["storemon"]),
+        .testTarget(name: "StoremonExportTests",
+                    dependencies: ["Store", "StoremonCore", "StoremonExport", "FixtureSupport", "storemon"]),
     ]
 )
