@@ -41,7 +41,7 @@ public final class MetricsExposition: Sendable {
     public init() {
         let family = MetricFamily.refreshSeconds
         histogram = registry.makeValueHistogram(descriptor: MetricsExposition.descriptor(family), buckets: MetricFamily.refreshBuckets)
-        let text = registry.emitToBuffer()
+        let text = MetricsExposition.ordered(registry.emitToBuffer())
         current = Mutex(Rendering(text: text, openMetrics: OpenMetrics.transform(text), refresh: 0))
     }
 
@@ -86,10 +86,42 @@ public final class MetricsExposition: Sendable {
                 histogram.record(metrics.refreshSeconds)
                 state.lastRefresh = metrics.refresh
             }
-            let text = registry.emitToBuffer()
+            let text = MetricsExposition.ordered(registry.emitToBuffer())
             let rendering = Rendering(text: text, openMetrics: OpenMetrics.transform(text), refresh: metrics.refresh)
             current.withLock { $0 = rendering }
         }
+    }
+
+    /// The registry's output (families in hash order) put in a stable order for people and
+    /// diffs: families as `MetricFamily.all` lists them, a gauge's or counter's series sorted
+    /// by their labels (a histogram's lines keep their bucket order).
+    static func ordered(_ text: [UInt8]) -> [UInt8] {
+        struct Block { var name: Substring; var comments: [Substring] = []; var samples: [Substring] = []; var kind = "" }
+        var blocks: [Block] = []
+        let string = String(decoding: text, as: UTF8.self)
+        for line in string.split(separator: "\n", omittingEmptySubsequences: true) {
+            if line.hasPrefix("# ") {
+                let words = line.split(separator: " ", maxSplits: 3)
+                guard words.count >= 3 else { continue }
+                if blocks.last?.name != words[2] { blocks.append(Block(name: words[2])) }
+                if words[1] == "TYPE", words.count == 4 { blocks[blocks.count - 1].kind = String(words[3]) }
+                blocks[blocks.count - 1].comments.append(line)
+            } else if !blocks.isEmpty {
+                blocks[blocks.count - 1].samples.append(line)
+            }
+        }
+        let rank = Dictionary(MetricFamily.all.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let sorted = blocks.enumerated().sorted { a, b in
+            let ra = rank[String(a.element.name)] ?? Int.max, rb = rank[String(b.element.name)] ?? Int.max
+            return ra != rb ? ra < rb : a.offset < b.offset
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count)
+        for (_, block) in sorted {
+            for line in block.comments { out += line.utf8; out.append(0x0A) }
+            for line in block.kind == "histogram" ? block.samples : block.samples.sorted() { out += line.utf8; out.append(0x0A) }
+        }
+        return out
     }
 
     /// swift-prometheus' name for a family (the whole name as `metricName`; the unit is part of it).

@@ -14,6 +14,8 @@ final class SessionModel: MonitorModel {
     private let session: MonitorSession
     private let demo: DemoTraffic?
     private var closed = false
+    /// Called with every snapshot made (`--metrics-listen` publishes them).
+    var onSnapshot: ((Snapshot) -> Void)?
 
     private init(session: MonitorSession, demo: DemoTraffic?) {
         self.session = session
@@ -45,7 +47,7 @@ final class SessionModel: MonitorModel {
             }
         }
         let configuration = MonitorConfiguration(paths: paths, interval: options.interval, colour: options.color,
-                                                 once: options.once, useInotify: false)
+                                                 once: options.once, useInotify: false, wholeLog: options.wholeLog)
         do {
             return SessionModel(session: try MonitorSession(configuration), demo: demo)
         } catch {
@@ -58,14 +60,18 @@ final class SessionModel: MonitorModel {
     func refresh(interval: Double, paused: Bool) throws -> Snapshot {
         session.interval = interval
         session.paused = paused
-        return try session.refresh()
+        let snapshot = try session.refresh()
+        onSnapshot?(snapshot)
+        return snapshot
     }
 
     /// `r`: clears the Store's maxima (`Store.clearMaxima()`), then refreshes.
     func refreshClearingMaxima(interval: Double, paused: Bool) throws -> Snapshot {
         session.interval = interval
         session.paused = paused
-        return try session.refreshClearingMaxima()
+        let snapshot = try session.refreshClearingMaxima()
+        onSnapshot?(snapshot)
+        return snapshot
     }
 
     /// Opens a search (in the search pool).

@@ -35,7 +35,7 @@ struct Storemon: ParsableCommand {
             and group Debian-exim to read the spool.
             """,
         version: "storemon \(ScreenRenderer.version)",
-        subcommands: [Replay.self]
+        subcommands: [Replay.self, Export.self]
     )
 
     @Argument(help: ArgumentHelp("Exim's log directory or a main log file.", valueName: "PATH"))
@@ -62,6 +62,11 @@ struct Storemon: ParsableCommand {
     @Flag(name: .customLong("no-color"), help: "Draw without colour (also when NO_COLOR is set).")
     var noColor = false
 
+    @Option(name: .customLong("metrics-listen"),
+            help: ArgumentHelp("Also serve Prometheus metrics at http://HOST:PORT/metrics (see storemon export).",
+                               valueName: "HOST:PORT"))
+    var metricsListen: String?
+
     mutating func validate() throws {
         guard interval.isFinite, interval >= 0.1, interval <= 3600 else {
             throw ValidationError("--interval must be between 0.1 and 3600 seconds (got \(interval))")
@@ -75,7 +80,7 @@ struct Storemon: ParsableCommand {
         let env = ProcessInfo.processInfo.environment
         let colorWanted = !noColor && (env["NO_COLOR"] ?? "").isEmpty
         let options = RunOptions(path: path, spool: spool, queue: queue, interval: interval,
-                                 once: once, json: json, demo: demo, color: colorWanted)
+                                 once: once, json: json, demo: demo, color: colorWanted, metricsListen: metricsListen)
         let code = Runner(options: options).run()
         if code != 0 { throw ExitCode(code) }
     }
@@ -99,4 +104,8 @@ struct RunOptions: Sendable {
     var demo: Bool
     /// Colour wanted (no `--no-color`, no `NO_COLOR`).
     var color: Bool
+    /// `--metrics-listen`: also serve metrics there.
+    var metricsListen: String? = nil
+    /// Read the log from its first line, then follow it (`storemon export`).
+    var wholeLog = false
 }
