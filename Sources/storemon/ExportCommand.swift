@@ -119,7 +119,7 @@ struct ExportRunner {
         while true {
             let snapshot: Snapshot
             do {
-                snapshot = try model.refresh(interval: export.interval, paused: false)
+                snapshot = try model.refresh()
             } catch {
                 return fail(String(describing: error))
             }

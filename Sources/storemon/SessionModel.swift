@@ -56,19 +56,21 @@ final class SessionModel: MonitorModel {
         }
     }
 
-    /// Runs one refresh cycle with the screen's interval and pause state.
-    func refresh(interval: Double, paused: Bool) throws -> Snapshot {
-        session.interval = interval
-        session.paused = paused
+    /// The session's interval and pause.
+    var run: RunState {
+        get { session.run }
+        set { session.run = newValue }
+    }
+
+    /// Runs one refresh cycle.
+    func refresh() throws -> Snapshot {
         let snapshot = try session.refresh()
         onSnapshot?(snapshot)
         return snapshot
     }
 
     /// `r`: clears the Store's maxima (`Store.clearMaxima()`), then refreshes.
-    func refreshClearingMaxima(interval: Double, paused: Bool) throws -> Snapshot {
-        session.interval = interval
-        session.paused = paused
+    func refreshClearingMaxima() throws -> Snapshot {
         let snapshot = try session.refreshClearingMaxima()
         onSnapshot?(snapshot)
         return snapshot
