@@ -256,3 +256,18 @@ struct ExpositionTests {
         do { try missing.write(small) } catch { #expect(error.description.contains("No such file or directory")) }
     }
 }
+
+@Suite("README: the Fleets section")
+struct FleetsReadmeTests {
+    @Test("the metrics table lists every family with its real HELP and TYPE")
+    func metricsTable() throws {
+        let readme = try String(contentsOfFile: ExportSupport.contrib + "/../README.md", encoding: .utf8)
+        #expect(readme.contains("## Fleets: Prometheus metrics"))
+        for family in MetricFamily.all {
+            let labels = family.labelNames.isEmpty ? "—" : family.labelNames.joined(separator: ", ")
+            let row = "| `\(family.name)` | \(family.kind.rawValue) | \(labels) | \(family.help) |"
+            #expect(readme.contains(row), "\(row)")
+        }
+        #expect(readme.contains("exim_processes{kind}"))   // and says it is not there yet
+    }
+}
