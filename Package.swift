@@ -40,6 +40,9 @@ let package = Package(
         .target(name: "EximTrace"),
         .target(name: "StoreReplay", dependencies: ["Store", "EximTrace", "EximFormats"]),
 
+        // Realistic generated Exim traffic (main log and spool) for --demo, benchmarks and tests.
+        .target(name: "EximDemo", dependencies: ["EximFormats"]),
+
         // The monitor's model: refresh cycle, snapshots, the panes' presentation models;
         // display widths from the C library's wcwidth (what ncurses uses) through a shim.
         .target(name: "CWidth"),
@@ -53,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "storemon",
             dependencies: [
-                "Store", "EximLog", "EximSpool", "EximTrace", "StoreReplay", "StoremonCore",
+                "Store", "EximLog", "EximSpool", "EximTrace", "StoreReplay", "StoremonCore", "EximDemo",
                 "CNcurses", "CTermGuard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -63,7 +66,7 @@ let package = Package(
         .executableTarget(name: "logbench", dependencies: ["Store", "EximLog"]),
         .executableTarget(name: "spoolbench", dependencies: ["Store", "EximSpool"]),
         .executableTarget(name: "replaybench", dependencies: ["Store", "EximTrace", "StoreReplay"]),
-        .executableTarget(name: "monbench", dependencies: ["Store", "EximSpool", "StoremonCore"]),
+        .executableTarget(name: "monbench", dependencies: ["Store", "EximSpool", "StoremonCore", "EximDemo"]),
 
         // libFuzzer targets; without -DFUZZING each is a replay tool for saved inputs.
         .executableTarget(name: "fuzz-logline", dependencies: ["Store", "EximLog"], swiftSettings: fuzzSettings),
@@ -78,7 +81,7 @@ let package = Package(
         .target(name: "FixtureSupport", path: "Tests/FixtureSupport"),
         .testTarget(name: "EximTraceTests", dependencies: ["EximTrace", "FixtureSupport"]),
         .testTarget(name: "StoreReplayTests", dependencies: ["Store", "EximTrace", "StoreReplay", "FixtureSupport"]),
-        .testTarget(name: "StoremonCoreTests", dependencies: ["Store", "EximLog", "EximSpool", "StoremonCore"]),
+        .testTarget(name: "StoremonCoreTests", dependencies: ["Store", "EximLog", "EximSpool", "StoremonCore", "EximDemo"]),
         .testTarget(name: "StoremonTerminalTests", dependencies: ["storemon"]),
     ]
 )

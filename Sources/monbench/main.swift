@@ -1,3 +1,4 @@
+import EximDemo
 import EximSpool
 import Foundation
 import Glibc

@@ -1,3 +1,4 @@
+import EximDemo
 import EximLog
 import EximSpool
 import Foundation

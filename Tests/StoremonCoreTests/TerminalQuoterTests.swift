@@ -1,3 +1,4 @@
+import EximDemo
 import Foundation
 import Store
 import Testing
