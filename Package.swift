@@ -62,26 +62,28 @@ let package = Package(
             ]),
 
         // Benchmarks (run with `swift run -c release storebench` / `logbench`, `spoolbench`, `replaybench`, `monbench`).
-        .executableTarget(name: "storebench", dependencies: ["Store"], swiftSettings: hotPathSettings),
-        .executableTarget(name: "logbench", dependencies: ["Store", "EximLog"]),
-        .executableTarget(name: "spoolbench", dependencies: ["Store", "EximSpool"]),
-        .executableTarget(name: "replaybench", dependencies: ["Store", "EximTrace", "StoreReplay"]),
-        .executableTarget(name: "monbench", dependencies: ["Store", "EximSpool", "StoremonCore", "EximDemo"]),
+        // They share one timing module and the one fixture locator.
+        .target(name: "BenchSupport"),
+        .executableTarget(name: "storebench", dependencies: ["Store", "BenchSupport"], swiftSettings: hotPathSettings),
+        .executableTarget(name: "logbench", dependencies: ["Store", "EximLog", "BenchSupport", "FixtureSupport"]),
+        .executableTarget(name: "spoolbench", dependencies: ["Store", "EximSpool", "BenchSupport", "FixtureSupport"]),
+        .executableTarget(name: "replaybench", dependencies: ["Store", "EximTrace", "StoreReplay", "BenchSupport", "FixtureSupport"]),
+        .executableTarget(name: "monbench", dependencies: ["Store", "EximSpool", "StoremonCore", "EximDemo", "BenchSupport"]),
 
         // libFuzzer targets; without -DFUZZING each is a replay tool for saved inputs.
         .executableTarget(name: "fuzz-logline", dependencies: ["Store", "EximLog"], swiftSettings: fuzzSettings),
         .executableTarget(name: "fuzz-header", dependencies: ["Store", "EximSpool"], swiftSettings: fuzzSettings),
         .executableTarget(name: "fuzz-trace", dependencies: ["EximTrace"], swiftSettings: fuzzSettings),
 
-        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "FixtureSupport"]),
         .testTarget(name: "EximFormatsTests", dependencies: ["EximFormats"]),
-        .testTarget(name: "EximLogTests", dependencies: ["Store", "EximLog"]),
-        .testTarget(name: "EximSpoolTests", dependencies: ["Store", "EximSpool"]),
-        // Locating the real Exim fixtures, shared by the trace and replay tests.
+        .testTarget(name: "EximLogTests", dependencies: ["Store", "EximLog", "FixtureSupport"]),
+        .testTarget(name: "EximSpoolTests", dependencies: ["Store", "EximSpool", "FixtureSupport"]),
+        // The one fixture locator, shared by every test target and benchmark.
         .target(name: "FixtureSupport", path: "Tests/FixtureSupport"),
         .testTarget(name: "EximTraceTests", dependencies: ["EximTrace", "FixtureSupport"]),
         .testTarget(name: "StoreReplayTests", dependencies: ["Store", "EximTrace", "StoreReplay", "FixtureSupport"]),
-        .testTarget(name: "StoremonCoreTests", dependencies: ["Store", "EximLog", "EximSpool", "StoremonCore", "EximDemo"]),
-        .testTarget(name: "StoremonTerminalTests", dependencies: ["storemon"]),
+        .testTarget(name: "StoremonCoreTests", dependencies: ["Store", "EximLog", "EximSpool", "StoremonCore", "EximDemo", "FixtureSupport"]),
+        .testTarget(name: "StoremonTerminalTests", dependencies: ["storemon", "FixtureSupport"]),
     ]
 )

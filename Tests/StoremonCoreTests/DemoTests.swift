@@ -1,3 +1,4 @@
+import FixtureSupport
 import EximDemo
 import EximLog
 import EximSpool
