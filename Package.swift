@@ -43,10 +43,14 @@ let package = Package(
         // Realistic generated Exim traffic (main log and spool) for --demo, benchmarks and tests.
         .target(name: "EximDemo", dependencies: ["EximFormats"]),
 
-        // The monitor's model: refresh cycle, snapshots, the panes' presentation models;
-        // display widths from the C library's wcwidth (what ncurses uses) through a shim.
+        // Text safe for a terminal or JSON: the quoters (Store's TaintQuoter conformances),
+        // the writer, and display widths from the C library's wcwidth (what ncurses uses)
+        // through a thin shim. Shared by the monitor, the replay and every output.
         .target(name: "CWidth"),
-        .target(name: "StoremonCore", dependencies: ["Store", "EximFormats", "EximLog", "EximSpool", "CWidth"]),
+        .target(name: "SafeText", dependencies: ["Store", "CWidth"]),
+
+        // The monitor's model: refresh cycle, snapshots, the panes' presentation models.
+        .target(name: "StoremonCore", dependencies: ["Store", "EximFormats", "EximLog", "EximSpool", "SafeText"]),
 
         // Terminal: ncursesw through a system-library shim, and a tiny C guard
         // that restores the terminal on any fatal signal.
@@ -83,6 +87,7 @@ let package = Package(
         .target(name: "FixtureSupport", path: "Tests/FixtureSupport"),
         .testTarget(name: "EximTraceTests", dependencies: ["EximTrace", "FixtureSupport"]),
         .testTarget(name: "StoreReplayTests", dependencies: ["Store", "EximTrace", "StoreReplay", "FixtureSupport"]),
+        .testTarget(name: "SafeTextTests", dependencies: ["Store", "SafeText", "EximDemo"]),
         .testTarget(name: "StoremonCoreTests", dependencies: ["Store", "EximLog", "EximSpool", "StoremonCore", "EximDemo", "FixtureSupport"]),
         .testTarget(name: "StoremonTerminalTests", dependencies: ["storemon", "FixtureSupport"]),
     ]
