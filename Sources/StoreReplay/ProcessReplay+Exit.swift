@@ -1,4 +1,4 @@
-import Store
+@_spi(Replay) import Store
 import EximTrace
 
 /// The argument line, the `----Exit` block, and attribution of unprefixed lines.
