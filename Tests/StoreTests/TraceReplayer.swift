@@ -1,5 +1,5 @@
 import Foundation
-@testable import Store
+@_spi(Replay) @_spi(Testing) import Store
 
 /// Test support: finds the real Exim fixtures (walking up from this file to `Tests/Fixtures`).
 enum Fixtures {
