@@ -1,6 +1,6 @@
 import FixtureSupport
 import Foundation
-@testable import Store
+@_spi(Replay) @_spi(Testing) import Store
 
 /// One `-d+memory` record of a real trace: its text from the record start, and its tokens.
 struct TraceRecord {

@@ -1,0 +1,112 @@
+import Testing
+@_spi(Replay) @_spi(Testing) import Store
+
+/// Issue 10 point 7: a mark that a reset to an older mark undid is refused.
+@Suite struct StaleMarkTests {
+    /// Everything a reset could change: statistics and every pool's cursor.
+    static func state(_ s: Store) -> (StoreStatistics, [UnsafeMutableRawPointer?], [Int]) {
+        (s.statistics(), PoolID.allPaired.map { s.cursor(of: $0).nextYield },
+         PoolKind.allCases.map { s.validMarkCountForTesting($0) })
+    }
+
+    @Test(arguments: [false, true])
+    func aNewerMarkIsStaleAfterAResetToAnOlderOne(poison: Bool) throws {
+        let s = try Store(options: .init(poisonOnRelease: poison))
+        let older = try s.mark()
+        let keep = try s.get(64)
+        let newer = try s.mark()
+        _ = try s.get(64); _ = try s.get(64, .tainted)
+        try s.reset(to: older)
+        // Live data again over the newer mark's cookie (a pointer into the tainted twin,
+        // the worst case: it looks like a watermark).
+        let live = try s.get(64), liveT = try s.get(64, .tainted)
+        for k in 0..<8 { (live + 8 * k).storeBytes(of: UInt(bitPattern: liveT), as: UInt.self) }
+        let before = Self.state(s)
+        #expect(throws: StoreError.badMark) { try s.reset(to: newer) }
+        let after = Self.state(s)
+        #expect(after.0 == before.0 && after.1 == before.1 && after.2 == before.2)
+        // The next get does not overlap live data.
+        let next = try s.get(8)
+        #expect(next >= live + 64)
+        _ = keep
+    }
+
+    @Test(arguments: [false, true])
+    func aNewerMarkIsStaleEvenWithNoGetsInBetween(poison: Bool) throws {
+        let s = try Store(options: .init(poisonOnRelease: poison))
+        let older = try s.mark()
+        _ = try s.get(100)
+        let newer = try s.mark()
+        try s.reset(to: older)
+        let before = Self.state(s)
+        #expect(throws: StoreError.badMark) { try s.reset(to: newer) }
+        #expect(Self.state(s).0 == before.0 && Self.state(s).1 == before.1)
+    }
+
+    @Test func staleAcrossBlocksAndOnTheSlowPath() throws {
+        let s = try Store()
+        let log = TraceLog(s)                      // every operation on the slow path
+        let older = try s.mark()
+        for _ in 0..<200 { _ = try s.get(100); _ = try s.get(100, .tainted) }   // later blocks
+        let newer = try s.mark()
+        try s.reset(to: older)
+        for _ in 0..<200 { _ = try s.get(100); _ = try s.get(100, .tainted) }   // blocks again
+        _ = log.take()
+        let before = Self.state(s)
+        #expect(throws: StoreError.badMark) { try s.reset(to: newer) }
+        #expect(log.take().isEmpty)
+        #expect(Self.state(s).0 == before.0 && Self.state(s).1 == before.1)
+    }
+
+    @Test func nestedMarksStillWorkAndAResetKeepsOlderMarks() throws {
+        let s = try Store()
+        let a = try s.mark()
+        _ = try s.get(10)
+        let b = try s.mark()
+        _ = try s.get(10)
+        let c = try s.mark()
+        try s.reset(to: c)                         // innermost first: all fine
+        try s.reset(to: b)
+        #expect(s.validMarkCountForTesting(.main) == 2)
+        _ = try s.get(10)
+        let d = try s.mark()                       // a new mark where c was
+        try s.reset(to: d)
+        #expect(throws: StoreError.badMark) { try s.reset(to: c) }   // c is gone for good
+        try s.reset(to: a)
+        #expect(s.validMarkCountForTesting(.main) == 1)
+    }
+
+    @Test func aSecondResetToTheSameMarkIsExims() throws {
+        let s = try Store()
+        let m = try s.mark()
+        _ = try s.get(100)
+        try s.reset(to: m)
+        try s.reset(to: m)                         // cookie intact: accepted, as in Exim
+        let reuse = try s.get(64)                  // reuses the cookie's bytes
+        reuse.storeBytes(of: 42, as: UInt.self)
+        let before = Self.state(s)
+        #expect(throws: StoreError.badMark) { try s.reset(to: m) }
+        #expect(Self.state(s).0 == before.0)
+    }
+
+    @Test func aMarkOfAnotherPoolIsRefused() throws {
+        let s = try Store()
+        let m = try s.mark()
+        s.currentPool = .perm
+        _ = try s.get(8)
+        #expect(throws: StoreError.badMark) { try s.reset(to: m) }
+        s.currentPool = .main
+        try s.reset(to: m)
+    }
+
+    @Test func rawMarksAreUncheckedButKeepTheStackShort() throws {
+        let s = try Store()
+        for _ in 0..<10_000 {
+            let m = try s.mark()
+            _ = try s.get(32)
+            try s.reset(to: Store.Mark(cookie: m.cookie))    // replay's way
+        }
+        #expect(s.validMarkCountForTesting(.main) == 0)
+        #expect(!Store.Mark(cookie: try s.get(8)).isChecked)
+    }
+}
