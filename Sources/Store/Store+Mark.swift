@@ -240,8 +240,8 @@ extension Store {
         let count = c.pointee.yieldLength - oldYield
 
         var keep = k
-        if c.pointee.yieldLength < 256, k + 1 < ps.pointee.chain.count,
-           Store.isPowerOfTwo(ps.pointee.chain[k + 1].length + Layout.header) {
+        if k + 1 < ps.pointee.chain.count,
+           BlockRules.keepsNextBlock(yieldAfterReset: c.pointee.yieldLength, nextLength: ps.pointee.chain[k + 1].length) {
             keep = k + 1
             ps.pointee.chain[keep].used = 0
         }
@@ -260,7 +260,7 @@ extension Store {
                 } else {
                     accountBlockFree(b, site: site)
                 }
-                if !options.restrictedMemory && ps.pointee.order > 13 { ps.pointee.order -= 1 }
+                ps.pointee.order = BlockRules.afterFreedBlock(order: ps.pointee.order, restrictedMemory: options.restrictedMemory)
             }
             // ... but memory back newest first, so each block just lowers its slot's top
             // (one call for a run of blocks that lie back to back, the usual case).
@@ -291,9 +291,46 @@ extension Store {
         }
     }
 
-    /// Exim's `is_pwr2_size` (0 counts as a power of two, as there).
-    static func isPowerOfTwo(_ n: Int) -> Bool {
-        let x = UInt32(truncatingIfNeeded: n)
-        return x & (x &- 1) == 0
+}
+
+/// Where one half of a mark lies: a block of its pool's chain and an offset in it.
+public struct MarkPosition: Sendable, Equatable {
+    /// Index of the block in the pool's chain, oldest first (as in `PoolStatistics.chain`).
+    public var block: Int
+    /// Bytes from the block's data start.
+    public var offset: Int
+
+    /// A position `offset` bytes into block `block`.
+    public init(block: Int, offset: Int) {
+        self.block = block
+        self.offset = offset
+    }
+}
+
+extension Store {
+    /// Where `mark` lies: its cookie in the untainted pool and its watermark in the
+    /// tainted twin, as chain positions (plain values, for a display). nil for a half
+    /// whose pool has no block; (nil, nil) for a mark that is no longer valid (undone by
+    /// a reset to an older mark, or its cookie reused). A raw mark (`Mark(cookie:)`) is
+    /// taken to belong to `currentPool`. O(chain length); nothing changes.
+    public func position(of mark: Mark) -> (untainted: MarkPosition?, tainted: MarkPosition?) {
+        let cookie = mark.cookie
+        var u = control.pointee.currentPool
+        if mark.isChecked {
+            guard let k = (0..<PoolSlot.taintedOffset).first(where: {
+                let ms = pools[$0].marks
+                return mark.depth < ms.depth && ms.entries![mark.depth].serial == mark.serial
+            }) else { return (nil, nil) }
+            u = k
+        }
+        guard pools[u].current >= 0, let ku = resetBlockIndex(u, cookie),
+              cookie + 8 <= pools[u].chain[ku].dataEnd else { return (nil, nil) }
+        let w = cookie.load(as: UInt.self)
+        if mark.isChecked && w != mark.watermark { return (nil, nil) }
+        let untainted = MarkPosition(block: ku, offset: cookie - pools[u].chain[ku].dataStart)
+        let t = u + PoolSlot.taintedOffset
+        guard let wp = UnsafeRawPointer(bitPattern: w), pools[t].current >= 0,
+              let kt = resetBlockIndex(t, wp) else { return (untainted, nil) }
+        return (untainted, MarkPosition(block: kt, offset: wp - UnsafeRawPointer(pools[t].chain[kt].dataStart)))
     }
 }
