@@ -54,7 +54,10 @@ extension Store {
             let n = r + 8
             let w = c.pointee.tainted.next
             let pu = pools + c.pointee.currentPool
-            let d = pu.pointee.marks.depth
+            var d = pu.pointee.marks.depth
+            // A mark reset to stays on top (a second reset to it is Exim's); a new mark at
+            // its cookie's address replaces it, so mark/reset loops keep the stack flat.
+            if d > 0 && pu.pointee.marks.entries.unsafelyUnwrapped[d &- 1].cookie == UInt(bitPattern: r) { d &-= 1 }
             if _fastPath(n <= c.pointee.untainted.end && w <= c.pointee.tainted.end && d < pu.pointee.marks.capacity) {
                 c.pointee.untainted.next = n
                 c.pointee.untainted.lastGet = r
@@ -83,6 +86,9 @@ extension Store {
         let watermark = try getSlow(0, pool: pool + PoolSlot.taintedOffset, site: site)
         cookie.storeBytes(of: UInt(bitPattern: watermark), as: UInt.self)
         let pu = pools + pool
+        if pu.pointee.marks.depth > 0 && pu.pointee.marks.entries![pu.pointee.marks.depth - 1].cookie == UInt(bitPattern: cookie) {
+            pu.pointee.marks.depth -= 1
+        }
         if pu.pointee.marks.depth == pu.pointee.marks.capacity { pu.pointee.marks.grow() }
         let d = pu.pointee.marks.depth
         control.pointee.markSerial &+= 1

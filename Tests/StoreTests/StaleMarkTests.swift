@@ -99,6 +99,17 @@ import Testing
         try s.reset(to: m)
     }
 
+    @Test(arguments: [false, true])
+    func markResetLoopsKeepTheStackFlat(traced: Bool) throws {
+        let s = try Store()
+        if traced { s.traceSink = { _ in } }                  // every call on the slow path
+        for _ in 0..<10_000 {
+            let m = try s.mark()
+            try s.reset(to: m)
+        }
+        #expect(s.validMarkCountForTesting(.main) == 1)
+    }
+
     @Test func rawMarksAreUncheckedButKeepTheStackShort() throws {
         let s = try Store()
         for _ in 0..<10_000 {
