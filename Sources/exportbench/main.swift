@@ -1,3 +1,5 @@
+import BenchSupport
+import EximDemo
 import Foundation
 import Glibc
 import StoremonCore
@@ -12,14 +14,12 @@ import StoremonExport
 //       the real `storemon export --interval INTERVAL` on a MESSAGES-message spool, scraped
 //       every INTERVAL seconds as Prometheus would, for SECONDS: its CPU share from /proc
 
-func cpuSeconds() -> Double {
-    var u = rusage(); getrusage(RUSAGE_SELF.rawValue, &u)
-    return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
-}
-func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
-func ms(_ s: Double) -> String { String(format: "%.3f ms", s * 1000) }
+func cpuSeconds() -> Double { BenchClock.processCPU.seconds() }
+func now() -> Double { BenchClock.monotonic.seconds() }
+func ms(_ s: Double) -> String { BenchText.fixed(s * 1000, 3) + " ms" }
+/// The value below which a fraction `p` of `values` lie (nearest rank).
 func percentile(_ values: [Double], _ p: Double) -> Double {
-    let s = values.sorted()
+    let s = Figures(values).sorted
     return s[min(s.count - 1, Int(Double(s.count - 1) * p))]
 }
 

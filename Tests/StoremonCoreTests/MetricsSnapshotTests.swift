@@ -1,4 +1,5 @@
 import EximLog
+import FixtureSupport
 import Foundation
 import Store
 import Testing
@@ -18,7 +19,7 @@ struct MetricsSnapshotTests {
         let m = MetricsSnapshot(snap, version: "9.9.9")
 
         let bp = parseBP(try String(contentsOfFile: Fixtures.bp, encoding: .utf8))
-        let bpc = Int(try String(contentsOfFile: Fixtures.real + "/queue/bpc.txt", encoding: .utf8)
+        let bpc = Int(try String(contentsOfFile: Fixtures.path("queue/bpc.txt"), encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(bpc == 21)
         #expect(m.value(of: .queueMessages) == Double(bpc!))

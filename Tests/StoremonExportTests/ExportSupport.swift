@@ -1,3 +1,4 @@
+import FixtureSupport
 import Foundation
 import Glibc
 
@@ -10,35 +11,17 @@ enum ExportSupport {
             .deletingLastPathComponent().appendingPathComponent("storemon").path
     }
 
-    /// `Tests/Fixtures/exim-real`.
-    static var fixtures: String {
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        for _ in 0..<6 {
-            let candidate = dir.appendingPathComponent("Fixtures/exim-real")
-            if FileManager.default.fileExists(atPath: candidate.path) { return candidate.path }
-            dir = dir.deletingLastPathComponent()
-        }
-        return "Tests/Fixtures/exim-real"
-    }
+    /// `Tests/Fixtures/exim-real` (the one fixture locator).
+    static var fixtures: String { Fixtures.root.path }
 
-    /// `contrib/` at the top of the package.
+    /// `contrib/` at the top of the package (two levels above `Tests/Fixtures`).
     static var contrib: String {
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        for _ in 0..<6 {
-            let candidate = dir.appendingPathComponent("contrib")
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("storemon-alerts.yml").path) {
-                return candidate.path
-            }
-            dir = dir.deletingLastPathComponent()
-        }
-        return "contrib"
+        Fixtures.directory.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("contrib").path
     }
 
     /// A fresh temporary directory.
     static func temporaryDirectory(_ tag: String) throws -> String {
-        let path = NSTemporaryDirectory() + "storemon-export-\(tag)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        try Fixtures.temporaryDirectory("export-" + tag)
     }
 
     /// A copy of the real fixtures laid out as Exim does (`spool/input`, `spool/log/mainlog`);
