@@ -1,3 +1,4 @@
+import FixtureSupport
 import Testing
 @_spi(Replay) @_spi(Testing) import Store
 
