@@ -7,12 +7,6 @@
 
 import PackageDescription
 
-/// Release builds of the allocator skip exclusivity checks on the hot path
-/// (the pool state lives in unsafe storage, so there is nothing to check).
-let hotPathSettings: [SwiftSetting] = [
-    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
-]
-
 /// Fuzz targets need `-parse-as-library` so their `@main` fallback and the
 /// libFuzzer entry point can live in one file.
 let fuzzSettings: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"])]
@@ -29,7 +23,10 @@ let package = Package(
     ],
     targets: [
         // The allocator: pools, blocks, marks, taint, quoters, statistics, trace.
-        .target(name: "Store", swiftSettings: hotPathSettings),
+        // No unsafe flags here: other packages depend on `Store` by version (SwiftPM refuses
+        // unsafe flags there); the hot path's speed comes from its layout and from
+        // per-declaration `@exclusivity(unchecked)`.
+        .target(name: "Store"),
 
         // Exim's formats: message ids, base 62, the size and age columns, spool names.
         .target(name: "EximFormats"),
@@ -68,7 +65,7 @@ let package = Package(
         // Benchmarks (run with `swift run -c release storebench` / `logbench`, `spoolbench`, `replaybench`, `monbench`).
         // They share one timing module and the one fixture locator.
         .target(name: "BenchSupport"),
-        .executableTarget(name: "storebench", dependencies: ["Store", "BenchSupport"], swiftSettings: hotPathSettings),
+        .executableTarget(name: "storebench", dependencies: ["Store", "BenchSupport"]),
         .executableTarget(name: "logbench", dependencies: ["Store", "EximLog", "BenchSupport", "FixtureSupport"]),
         .executableTarget(name: "spoolbench", dependencies: ["Store", "EximSpool", "BenchSupport", "FixtureSupport"]),
         .executableTarget(name: "replaybench", dependencies: ["Store", "EximTrace", "StoreReplay", "BenchSupport", "FixtureSupport"]),
@@ -80,6 +77,8 @@ let package = Package(
         .executableTarget(name: "fuzz-trace", dependencies: ["EximTrace"], swiftSettings: fuzzSettings),
 
         .testTarget(name: "StoreTests", dependencies: ["Store", "FixtureSupport"]),
+        // Builds a package that depends on this one by version and uses `Store`.
+        .testTarget(name: "PackageDependencyTests", exclude: ["depend-by-version.sh"]),
         .testTarget(name: "EximFormatsTests", dependencies: ["EximFormats"]),
         .testTarget(name: "EximLogTests", dependencies: ["Store", "EximLog", "FixtureSupport"]),
         .testTarget(name: "EximSpoolTests", dependencies: ["Store", "EximSpool", "FixtureSupport"]),

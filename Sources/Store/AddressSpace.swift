@@ -57,9 +57,11 @@ final class AddressSpace {
     let page: Int
     let retainLimit: Int
     /// The ranges, oldest first (extent 0 is the one the stores' fast paths test inline).
-    private(set) var extents: [Extent] = []
+    /// (Class storage without exclusivity checks: a store is single-threaded and no
+    /// access here overlaps another.)
+    @exclusivity(unchecked) private(set) var extents: [Extent] = []
     /// Slot book-keeping, `slotCount` per extent, in extent order.
-    var slots: [Slot] = []
+    @exclusivity(unchecked) var slots: [Slot] = []
 
     /// Reserves the first range, `slotCount << shift` bytes.
     /// Result: an address space with every slot empty; throws `.outOfAddressSpace` if

@@ -27,7 +27,7 @@ extension Store {
     /// Arguments: pool index, unrounded size (already validated), call site.
     /// Result: the address; `lastGet` is set to it. Throws only `.outOfAddressSpace`.
     func poolGet(_ index: Int, size: Int, site: CallSite) throws(StoreError) -> UnsafeMutableRawPointer {
-        let rounded = (size + 7) & ~7
+        let rounded = BlockRules.rounded(size)
         if rounded > cursor(index).pointee.yieldLength {
             try acquireBlock(index, rounded: rounded, site: site)
         }
@@ -41,7 +41,7 @@ extension Store {
     /// The standard usable length of a new block at the pool's order: 2^order - 32
     /// (4064 in restricted-memory mode).
     @inline(__always) func standardLength(_ index: Int) -> Int {
-        options.restrictedMemory ? 4064 : (1 << pools[index].order) - 2 * Layout.header
+        BlockRules.standardLength(order: pools[index].order, restrictedMemory: options.restrictedMemory)
     }
 
     /// Step 4 of Exim's `pool_get`: make a block of at least `rounded` bytes current.
@@ -104,11 +104,8 @@ extension Store {
             if nonpoolMalloc > maxNonpoolMalloc { maxNonpoolMalloc = nonpoolMalloc }
             traceMalloc(header, bytes: msize, site)
         }
-        if !options.restrictedMemory {
-            let old = ps.pointee.order
-            ps.pointee.order = old + 1
-            if old > ps.pointee.maxOrder { ps.pointee.maxOrder = old + 1 }
-        }
+        (ps.pointee.order, ps.pointee.maxOrder) = BlockRules.afterNewBlock(
+            order: ps.pointee.order, maxOrder: ps.pointee.maxOrder, restrictedMemory: options.restrictedMemory)
         leaveCurrent(index)
         let cur = ps.pointee.current
         if cur >= 0, cur + 1 < ps.pointee.chain.count {

@@ -54,7 +54,10 @@ extension Store {
             let n = r + 8
             let w = c.pointee.tainted.next
             let pu = pools + c.pointee.currentPool
-            let d = pu.pointee.marks.depth
+            var d = pu.pointee.marks.depth
+            // A mark reset to stays on top (a second reset to it is Exim's); a new mark at
+            // its cookie's address replaces it, so mark/reset loops keep the stack flat.
+            if d > 0 && pu.pointee.marks.entries.unsafelyUnwrapped[d &- 1].cookie == UInt(bitPattern: r) { d &-= 1 }
             if _fastPath(n <= c.pointee.untainted.end && w <= c.pointee.tainted.end && d < pu.pointee.marks.capacity) {
                 c.pointee.untainted.next = n
                 c.pointee.untainted.lastGet = r
@@ -83,6 +86,9 @@ extension Store {
         let watermark = try getSlow(0, pool: pool + PoolSlot.taintedOffset, site: site)
         cookie.storeBytes(of: UInt(bitPattern: watermark), as: UInt.self)
         let pu = pools + pool
+        if pu.pointee.marks.depth > 0 && pu.pointee.marks.entries![pu.pointee.marks.depth - 1].cookie == UInt(bitPattern: cookie) {
+            pu.pointee.marks.depth -= 1
+        }
         if pu.pointee.marks.depth == pu.pointee.marks.capacity { pu.pointee.marks.grow() }
         let d = pu.pointee.marks.depth
         control.pointee.markSerial &+= 1
@@ -240,8 +246,8 @@ extension Store {
         let count = c.pointee.yieldLength - oldYield
 
         var keep = k
-        if c.pointee.yieldLength < 256, k + 1 < ps.pointee.chain.count,
-           Store.isPowerOfTwo(ps.pointee.chain[k + 1].length + Layout.header) {
+        if k + 1 < ps.pointee.chain.count,
+           BlockRules.keepsNextBlock(yieldAfterReset: c.pointee.yieldLength, nextLength: ps.pointee.chain[k + 1].length) {
             keep = k + 1
             ps.pointee.chain[keep].used = 0
         }
@@ -260,7 +266,7 @@ extension Store {
                 } else {
                     accountBlockFree(b, site: site)
                 }
-                if !options.restrictedMemory && ps.pointee.order > 13 { ps.pointee.order -= 1 }
+                ps.pointee.order = BlockRules.afterFreedBlock(order: ps.pointee.order, restrictedMemory: options.restrictedMemory)
             }
             // ... but memory back newest first, so each block just lowers its slot's top
             // (one call for a run of blocks that lie back to back, the usual case).
@@ -291,9 +297,46 @@ extension Store {
         }
     }
 
-    /// Exim's `is_pwr2_size` (0 counts as a power of two, as there).
-    static func isPowerOfTwo(_ n: Int) -> Bool {
-        let x = UInt32(truncatingIfNeeded: n)
-        return x & (x &- 1) == 0
+}
+
+/// Where one half of a mark lies: a block of its pool's chain and an offset in it.
+public struct MarkPosition: Sendable, Equatable {
+    /// Index of the block in the pool's chain, oldest first (as in `PoolStatistics.chain`).
+    public var block: Int
+    /// Bytes from the block's data start.
+    public var offset: Int
+
+    /// A position `offset` bytes into block `block`.
+    public init(block: Int, offset: Int) {
+        self.block = block
+        self.offset = offset
+    }
+}
+
+extension Store {
+    /// Where `mark` lies: its cookie in the untainted pool and its watermark in the
+    /// tainted twin, as chain positions (plain values, for a display). nil for a half
+    /// whose pool has no block; (nil, nil) for a mark that is no longer valid (undone by
+    /// a reset to an older mark, or its cookie reused). A raw mark (`Mark(cookie:)`) is
+    /// taken to belong to `currentPool`. O(chain length); nothing changes.
+    public func position(of mark: Mark) -> (untainted: MarkPosition?, tainted: MarkPosition?) {
+        let cookie = mark.cookie
+        var u = control.pointee.currentPool
+        if mark.isChecked {
+            guard let k = (0..<PoolSlot.taintedOffset).first(where: {
+                let ms = pools[$0].marks
+                return mark.depth < ms.depth && ms.entries![mark.depth].serial == mark.serial
+            }) else { return (nil, nil) }
+            u = k
+        }
+        guard pools[u].current >= 0, let ku = resetBlockIndex(u, cookie),
+              cookie + 8 <= pools[u].chain[ku].dataEnd else { return (nil, nil) }
+        let w = cookie.load(as: UInt.self)
+        if mark.isChecked && w != mark.watermark { return (nil, nil) }
+        let untainted = MarkPosition(block: ku, offset: cookie - pools[u].chain[ku].dataStart)
+        let t = u + PoolSlot.taintedOffset
+        guard let wp = UnsafeRawPointer(bitPattern: w), pools[t].current >= 0,
+              let kt = resetBlockIndex(t, wp) else { return (untainted, nil) }
+        return (untainted, MarkPosition(block: kt, offset: wp - UnsafeRawPointer(pools[t].chain[kt].dataStart)))
     }
 }

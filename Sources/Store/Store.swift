@@ -57,9 +57,8 @@ public final class Store {
     @usableFromInline let base: UInt
     @usableFromInline let span: UInt
     @usableFromInline let slotShift: UInt
-    /// Tainted slots 5...31 of the first range are contiguous: `p - taintBase < taintSpan`.
-    @usableFromInline let taintBase: UInt
-    @usableFromInline let taintSpan: UInt
+    /// Tainted slots 5...31 of the first range are contiguous, from this offset to `span`.
+    @usableFromInline let taintOffset: UInt
 
     let space: AddressSpace
 
@@ -105,8 +104,7 @@ public final class Store {
         self.base = b
         self.span = UInt(space.first.size)
         self.slotShift = UInt(shift)
-        self.taintBase = b + (UInt(PoolSlot.taintedOffset) << UInt(shift))
-        self.taintSpan = UInt(PoolSlot.count - PoolSlot.taintedOffset) << UInt(shift)
+        self.taintOffset = UInt(PoolSlot.taintedOffset) << UInt(shift)
         pools = .allocate(capacity: PoolSlot.count)
         // The dummy cursor is the first range's last byte: with `end` at it and `next` one
         // past it, a pool without a block has an empty current range.
@@ -255,7 +253,8 @@ public final class Store {
     // MARK: taint, O(1)
 
     /// True if `p` lies in a tainted or quoted pool's address range. O(1): one subtract
-    /// and one compare while the store has its first range only (every store until a
+    /// and two compares for an address in the first range, and for any address while the
+    /// store has its first range only (every store until a
     /// pool outgrows its first range); one more range check per further range after that
     /// (at most `AddressSpace.maxExtents`, 8). Agrees with Exim's block walk
     /// (`isTaintedByWalk`) for every address inside a live block; addresses in a tainted
@@ -263,7 +262,8 @@ public final class Store {
     /// the safe direction.
     @inlinable
     public func isTainted(_ p: UnsafeRawPointer) -> Bool {
-        if UInt(bitPattern: p) &- taintBase < taintSpan { return true }
+        let off = UInt(bitPattern: p) &- base
+        if _fastPath(off < span) { return off &- taintOffset < span &- taintOffset }
         return control.pointee.extraExtents != 0 && isTaintedInFurtherRanges(p)
     }
 

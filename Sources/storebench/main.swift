@@ -1,5 +1,5 @@
-// storebench: speed of the Store allocator against Exim's C figures
-// (../shared/docs/exim-store-baseline.md). One line per case: `<case> <ns> ns/op`,
+// storebench: speed of the Store allocator against Exim's C figures (Exim's store.c
+// measured on this machine: the "target" column of README.md's Speed table). One line per case: `<case> <ns> ns/op`,
 // the median of RUNS runs in this process. Every loop touches the memory it gets and
 // folds the addresses into a checksum that is printed at the end, so nothing can be
 // optimised away.

@@ -99,6 +99,17 @@ import Testing
         try s.reset(to: m)
     }
 
+    @Test(arguments: [false, true])
+    func markResetLoopsKeepTheStackFlat(traced: Bool) throws {
+        let s = try Store()
+        if traced { s.traceSink = { _ in } }                  // every call on the slow path
+        for _ in 0..<10_000 {
+            let m = try s.mark()
+            try s.reset(to: m)
+        }
+        #expect(s.validMarkCountForTesting(.main) == 1)
+    }
+
     @Test func rawMarksAreUncheckedButKeepTheStackShort() throws {
         let s = try Store()
         for _ in 0..<10_000 {
@@ -108,5 +119,46 @@ import Testing
         }
         #expect(s.validMarkCountForTesting(.main) == 0)
         #expect(!Store.Mark(cookie: try s.get(8)).isChecked)
+    }
+}
+
+/// Where a mark lies, as plain values (for the monitor).
+@Suite struct MarkPositionTests {
+    @Test func positionsOfLiveAndStaleMarks() throws {
+        let s = try Store()
+        _ = try s.get(40)
+        let a = try s.mark()
+        #expect(s.position(of: a).untainted == MarkPosition(block: 0, offset: 40))
+        #expect(s.position(of: a).tainted == MarkPosition(block: 0, offset: 0))
+        for _ in 0..<100 { _ = try s.get(100); _ = try s.get(50, .tainted) }
+        let b = try s.mark()
+        let pb = s.position(of: b)
+        #expect(pb.untainted?.block == 1 && pb.tainted?.block == 1)
+        let st = s.statistics()
+        #expect(pb.tainted!.offset == st.pools[5].chain[1].used)
+        try s.reset(to: a)
+        #expect(s.position(of: b) == (nil, nil) || s.position(of: b).untainted == nil)
+        #expect(s.position(of: a).untainted == MarkPosition(block: 0, offset: 40))
+        s.currentPool = .perm
+        #expect(s.position(of: a).untainted == MarkPosition(block: 0, offset: 40))   // its own pool, not the current one
+    }
+}
+
+/// Exim's block-sizing rules as pure functions.
+@Suite struct BlockRulesTests {
+    @Test func eximsSizingStaircase() {
+        #expect(BlockRules.standardLength(order: 12, restrictedMemory: false) == 4064)
+        #expect(BlockRules.standardLength(order: 14, restrictedMemory: false) == 16352)
+        #expect(BlockRules.standardLength(order: 20, restrictedMemory: true) == 4064)
+        #expect(BlockRules.newBlockLength(request: 20001, order: 12, restrictedMemory: false) == 20008)
+        var o = (order: 12, maxOrder: 0)
+        var seen: [Int] = []
+        for _ in 0..<4 { o = BlockRules.afterNewBlock(order: o.order, maxOrder: o.maxOrder, restrictedMemory: false); seen.append(o.maxOrder) }
+        #expect(seen == [13, 13, 15, 15])
+        #expect(BlockRules.afterFreedBlock(order: 13, restrictedMemory: false) == 13)
+        #expect(BlockRules.afterFreedBlock(order: 15, restrictedMemory: false) == 14)
+        #expect(BlockRules.keepsNextBlock(yieldAfterReset: 100, nextLength: 4080))
+        #expect(!BlockRules.keepsNextBlock(yieldAfterReset: 100, nextLength: 4064))
+        #expect(!BlockRules.keepsNextBlock(yieldAfterReset: 256, nextLength: 4080))
     }
 }
