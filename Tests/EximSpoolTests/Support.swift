@@ -18,6 +18,11 @@ enum Fixtures {
     }()
 
     static var flatSpool: URL { real.appendingPathComponent("spool") }
+
+    /// `Tests/Fixtures/exim-<version>` (`"4.98"`, `"4.99"`): real data from Exim built from source.
+    static func version(_ v: String) -> URL {
+        real.deletingLastPathComponent().appendingPathComponent("exim-\(v)")
+    }
     static var splitSpool: URL { real.appendingPathComponent("spool-split") }
 
     /// Every real `-H` file: (id, path).
