@@ -139,3 +139,72 @@ struct RealLog49xTests {
         #expect(c[kind: .messageEvent] == g(#"\] [^ ]+ (H=[^ ]+ \[[^]]+\]:[0-9]+ Connection refused|removed by |address <|recipient <|sender address |process [0-9]+ )"#))
     }
 }
+
+/// The log reader agrees with `exim -bp`: the messages that arrived and were neither
+/// completed nor removed are exactly the queue (default and named), and every recipient
+/// `-bp` marks delivered (`D`) was delivered, or marked delivered, in the log.
+@Suite("Real 4.98 and 4.99 logs agree with exim -bp")
+struct RealLogAgreesWithQueueTests {
+    /// (version, log, -bp listings of the queues written by that run)
+    static let cases: [(String, String, [String])] = ["4.98", "4.99"].flatMap { v in [
+        (v, "log/mainlog", ["queue/bp.txt", "queue/bp-ferry.txt"]),
+        (v, "log/mainlog-default", ["queue/split-bp.txt", "queue/split-bp-ferry.txt"]),
+    ] }
+
+    /// `exim -bp` output: id → the recipients marked `D`.
+    static func listing(_ path: String) throws -> [String: [String]] {
+        var out: [String: [String]] = [:]
+        var current = ""
+        for line in try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n") {
+            if line.hasPrefix("        D ") { out[current, default: []].append(String(line.dropFirst(10))); continue }
+            if line.hasPrefix("          ") { continue }
+            let words = line.split(separator: " ")
+            guard words.count >= 3 else { continue }
+            current = String(words[2])
+            out[current] = out[current] ?? []
+        }
+        return out
+    }
+
+    @Test("queue = arrived − completed − removed; D recipients were delivered", arguments: cases)
+    func agrees(version: String, log: String, listings: [String]) throws {
+        var queue: [String: [String]] = [:]
+        for l in listings { queue.merge(try Self.listing(eximFixture(version, l))) { a, _ in a } }
+        #expect(queue.count >= 68)
+
+        let store = try makeStore()
+        let tailer = LogTailer(path: eximFixture(version, log), start: .beginning, options: .init(useInotify: false))
+        let mark = try store.mark()
+        var arrived = Set<String>(), gone = Set<String>()
+        var delivered: [String: Set<String>] = [:]
+        for line in try tailer.readNewLines(into: store) {
+            guard let id = str(line.messageID) else { continue }
+            switch line.kind {
+            case .flagged:
+                let d = line.details()
+                if line.flag == .arrival { arrived.insert(id) }
+                if let f = line.flag, f == .delivery || f == .additionalAddress || f == .suppressed {
+                    if let a = str(d.address) { delivered[id, default: []].insert(a) }
+                    if let o = str(d.originalAddress) { delivered[id, default: []].insert(String(o.dropFirst().dropLast())) }
+                }
+            case .completed:
+                gone.insert(id)
+            case .messageEvent:
+                let body = str(line.body) ?? ""
+                if body.hasPrefix("removed by ") { gone.insert(id) }
+                // `exim -Mmd`: "address <x> marked delivered by root".
+                if body.hasPrefix("address <"), body.contains("> marked delivered"),
+                   let close = body.firstIndex(of: ">") {
+                    delivered[id, default: []].insert(String(body[body.index(body.startIndex, offsetBy: 9)..<close]))
+                }
+            default:
+                break
+            }
+        }
+        try store.reset(to: mark)
+        #expect(arrived.subtracting(gone) == Set(queue.keys))
+        for (id, ds) in queue {
+            for r in ds { #expect(delivered[id]?.contains(r) == true, "\(id): D \(r) not delivered in the log") }
+        }
+    }
+}
