@@ -242,3 +242,60 @@ struct LineFormatShapeTests {
         #expect(str(h[.H]) == "(test) [V4NET.0.0.0]" && str(h[.F]) == "<userx@test.ex>" && str(h[.U]) == "CALLER")
     }
 }
+
+extension LineFormatShapeTests {
+    /// Checks that every view a line hands out lies inside the line.
+    static func checkBounds(_ line: LogLine, _ n: Int) {
+        let d = line.details()
+        for k in LogFieldKey.allCases { if let v = d[k] { #expect(v.count <= n) } }
+        for v in [d.address, d.originalAddress, d.parents, d.recipients, d.reason] { if let v { #expect(v.count <= n) } }
+        _ = d.rejectionReason
+    }
+
+    @Test("every prefix of every shape parses, with every view inside the line")
+    func everyPrefix() throws {
+        let store = try makeStore()
+        let lines = Self.deliveries.map(\.line) + Self.kinds.map(\.line)
+        for text in lines {
+            let bytes = Array(text.utf8)
+            for cut in stride(from: 0, through: bytes.count, by: 1) {
+                let mark = try store.mark()
+                let l = try parse(Array(bytes[..<cut]), in: store)
+                Self.checkBounds(l, cut)
+                try store.reset(to: mark)
+            }
+        }
+    }
+
+    @Test("unclosed groups, quotes and brackets in the new paths", arguments: [
+        "2025-01-01 12:00:00 1tSxTb-00000000CXd-29Hd => a (b, (c <d R=x",
+        "2025-01-01 12:00:00 1tSxTb-00000000CXd-29Hd => |/bin/sh -c \"x y <a@b> R=r T=t",
+        "2025-01-01 12:00:00 1tSxTb-00000000CXd-29Hd => a@b F=<\"x y@z R=r T=t",
+        "2025-01-01 12:00:00 1tSxTb-00000000CXd-29Hd => a@b R=r T=t ST=s (never closed QT=1s",
+        "2025-01-01 12:00:00 1tSxTb-00000000CXd-29Hd => a@b R=r H=(helo [1.2.3.4] C=\"x",
+        "2025-01-01 12:00:00 1tSxTb-00000000CXd-29Hd => a@b R=r H=x DS DS DS",
+        "2025-01-01 12:00:00 1tSxTb-00000000CXd-29Hd == a@b R=r defer (-44 H=x [1.2.3.4: text",
+        "2025-01-01 12:00:00 H=(((((((((( [1.2.3.4] F=<<<<<<< rejected RCPT <x>: y",
+        "2025-01-01 12:00:00 F=\" rejected RCPT",
+        "2025-01-01 12:00:00 refused connection from (",
+        "2025-01-01 12:00:00 Start ' queue run",
+        "2025-01-01 12:00:00 x authenticator failed for",
+        "2025-01-01 12:00:00 1tSxTb-00000000CXd-29Hd => :",
+        "2025-01-01 12:00:00 1tSxTb-00000000CXd-29Hd ** a: ",
+    ])
+    func hostile(text: String) throws {
+        let store = try makeStore()
+        let l = try parse(text, in: store)
+        Self.checkBounds(l, text.utf8.count)
+    }
+
+    @Test("a shadow transport's unclosed comment does not swallow a known kind or flag")
+    func unclosedComment() throws {
+        let store = try makeStore()
+        let l = try parse("2025-01-01 12:00:00 1tSxTb-00000000CXd-29Hd => a@b R=r T=t ST=s (never closed QT=1s", in: store)
+        #expect(l.flag == .delivery)
+        let d = l.details()
+        #expect(str(d.address) == "a@b" && str(d[.ST]) == "s" && str(d[.R]) == "r")
+        #expect(d.reason == nil)
+    }
+}
