@@ -107,9 +107,11 @@ public struct LogLineDetails {
     public var parents: TaintedBytes? { view(layout.parents) }
     /// On `<=` lines, the recipients after `for ` (space separated), if logged.
     public var recipients: TaintedBytes? { view(layout.recipients) }
-    /// The reason: for `.rejected` the text after `rejected …: `; for `==` the text after
-    /// `defer (errno): `; for `**` the text after `: `; for protocol errors the explanation
-    /// after the host; for synchronization errors the text in parentheses.
+    /// The reason: for `.rejected` the text after `rejected …: ` (for a refused connection,
+    /// the text after `refused: ` or in its parentheses, e.g. `host_reject_connection`); for
+    /// `==` the text after `defer (errno)…: `; for `**` the text after `: `; for protocol
+    /// errors the explanation after the host; for synchronization errors the text in
+    /// parentheses.
     public var reason: TaintedBytes? { view(layout.reason) }
 
     /// The value of a recorded field (its first occurrence), without surrounding quotes;
