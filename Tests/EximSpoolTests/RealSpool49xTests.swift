@@ -1,3 +1,4 @@
+import FixtureSupport
 import Foundation
 import Store
 import Testing
@@ -94,9 +95,9 @@ struct RealSpool49xTests {
 struct MixedIDFormatTests {
     @Test("old and new ids are read together, each checked against its -H file, in time order")
     func mixed() throws {
-        let dir = try Fixtures.tempDirectory()
-        defer { Fixtures.cleanUp(dir) }
-        try Fixtures.copySpool(Fixtures.flatSpool, to: dir)                          // 4.96: 16-char ids
+        let dir = try Fixtures.temporaryURL("spooltest")
+        defer { Fixtures.remove(dir) }
+        try Fixtures.copySpool(Fixtures.url("spool"), to: dir)                          // 4.96: 16-char ids
         let fm = FileManager.default
         let new = Fixtures.version("4.99").appendingPathComponent("spool/input")
         for name in try fm.contentsOfDirectory(atPath: new.path) {
@@ -121,11 +122,11 @@ struct MixedIDFormatTests {
 extension MixedIDFormatTests {
     @Test("a split spool with both formats: each id in input/<its 6th character>/")
     func mixedSplit() throws {
-        let dir = try Fixtures.tempDirectory()
-        defer { Fixtures.cleanUp(dir) }
+        let dir = try Fixtures.temporaryURL("spooltest")
+        defer { Fixtures.remove(dir) }
         let fm = FileManager.default
         try fm.createDirectory(at: dir.appendingPathComponent("input"), withIntermediateDirectories: true)
-        for src in [Fixtures.splitSpool, Fixtures.version("4.99").appendingPathComponent("spool-split")] {
+        for src in [Fixtures.url("spool-split"), Fixtures.version("4.99").appendingPathComponent("spool-split")] {
             let input = src.appendingPathComponent("input")
             for sub in try fm.contentsOfDirectory(atPath: input.path) {
                 let to = dir.appendingPathComponent("input/\(sub)")
