@@ -641,6 +641,13 @@ enum LogLineScanner {
             }
         case 0x75: // u
             if has(p, n, i, "unexpected disconnection") { L.kind = .connectionLost; return }
+            // `unqualified sender|recipient rejected: <addr> H=…` (smtp_in.c, no domain given)
+            if has(p, n, i, "unqualified "), find(p, n, i, " rejected: <") != nil {
+                L.kind = .rejected
+                L.rejectionRaw = has(p, n, i + 12, "sender") ? LogRejection.mail.rawValue
+                    : has(p, n, i + 12, "recipient") ? LogRejection.rcpt.rawValue : LogRejection.other.rawValue
+                return
+            }
         case 0x54: // T
             if has(p, n, i, "TLS error on ") { L.kind = .tlsError; return }
         case 0x56: // V
@@ -695,7 +702,8 @@ enum LogLineScanner {
     /// Invariant: sets `rejection` and `temporaryRejection` (the reason is found by `details`).
     static func rejectionDetails(_ p: UnsafePointer<UInt8>, _ n: Int, at r: Int, _ L: inout LogLineLayout) {
         L.temporaryRejection = r >= 12 && has(p, n, r - 12, "temporarily ")
-        let w = r + 9
+        // `rejected "EHLO name" from host` (helo_verify_hosts) quotes the command.
+        let w = r + 9 < n && p[r + 9] == quote ? r + 10 : r + 9
         if has(p, n, w, "RCPT") { L.rejectionRaw = LogRejection.rcpt.rawValue }
         else if has(p, n, w, "MAIL") { L.rejectionRaw = LogRejection.mail.rawValue }
         else if has(p, n, w, "after DATA") || has(p, n, w, "DATA") || has(p, n, w, "after DKIM")

@@ -154,6 +154,17 @@ struct LineFormatShapeTests {
               kind: .rejected, rejection: .size, reason: .messageTooBig),
         .init(line: "2025-01-01 12:00:00 1tSxTb-00000000CXd-29Hd rejected from <ann@example.net> H=(client.example) [192.0.2.9]: header syntax error",
               kind: .rejected, rejection: .data, reason: .syntax),
+        // [format] smtp_in.c: a HELO that does not match the host (helo_verify_hosts), a
+        // MAIL before HELO, too many messages, an unqualified address.
+        .init(line: #"2025-01-01 12:00:00 temporarily rejected "EHLO client.example" from [192.0.2.9]"#,
+              kind: .rejected, rejection: .helo, temporary: true, reason: .acl),
+        .init(line: "2025-01-01 12:00:00 rejected MAIL from [192.0.2.9]: no HELO/EHLO given", kind: .rejected, rejection: .mail, reason: .acl),
+        .init(line: "2025-01-01 12:00:00 rejected MAIL command H=(client.example) [192.0.2.9]: too many messages in one connection",
+              kind: .rejected, rejection: .mail, reason: .acl),
+        .init(line: "2025-01-01 12:00:00 unqualified sender rejected: <ann> H=(client.example) [192.0.2.9]",
+              kind: .rejected, rejection: .mail, reason: .acl),
+        .init(line: "2025-01-01 12:00:00 unqualified recipient rejected: <bob> H=(client.example) [192.0.2.9]",
+              kind: .rejected, rejection: .rcpt, reason: .acl),
         // [format] smtp_in.c: refused connections.
         .init(line: "2025-01-01 12:00:00 refused connection from [192.0.2.66] (host_reject_connection)",
               kind: .rejected, rejection: .connection, reason: .refusedConnection),
