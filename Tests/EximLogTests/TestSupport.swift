@@ -108,7 +108,8 @@ func run(_ tool: String, _ args: [String]) throws -> String {
 /// (written from Exim's formats, not from the parser): after the timestamp, zone, `[pid]`
 /// and an optional message id, any `KEY=value` words (a quoted, `<…>` or plain value; `H=`
 /// with its `(helo)` and `[ip]` words) or `DS`, then `rejected ` / `temporarily rejected `;
-/// or an SMTP synchronization error, a refused connection, or an ACL `drop`.
+/// or an SMTP synchronization error, a refused connection, an ACL `drop`, or an unqualified
+/// address.
 let rejectionPattern: String = {
     let prefix = #"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]+( [+-][0-9]{4})?( \[[0-9]+\])? "#
     let id = #"([0-9A-Za-z]{6}-([0-9A-Za-z]{6}-[0-9A-Za-z]{2}|[0-9A-Za-z]{11}-[0-9A-Za-z]{4}) )?"#
@@ -119,6 +120,7 @@ let rejectionPattern: String = {
         "(temporarily )?refused connection from ",
         "[Cc]onnection from .* refused",
         "SMTP connection .* closed by DROP in ACL",
+        "unqualified [a-z]+ rejected: <",
     ]
     return prefix + id + "(" + forms.joined(separator: "|") + ")"
 }()
