@@ -431,7 +431,10 @@ enum LogLineScanner {
                     return
                 }
                 if e - i == 4 && p[i] == 0x66 && p[i + 1] == 0x72 && p[i + 2] == 0x6F && p[i + 3] == 0x6D { // from <orig>
-                    i = wordEnd(p, n, min(e + 1, n)); continue
+                    let o = min(e + 1, n)
+                    i = o < n && p[o] == lt ? wordEnd(p, n, min(groupEnd(p, n, o, close: gt, quotes: true) + 1, n))
+                                            : wordEnd(p, n, o)
+                    continue
                 }
                 i = e
                 continue

@@ -118,6 +118,9 @@ struct LineFormatShapeTests {
         #expect(str(q.address) == #""ann b"@example.net"#)
         #expect(str(q[.H]) == "mail.example.net [192.0.2.10]:52144")
         #expect(q.size == 2891 && str(q[.P]) == "esmtps")
+        // [format] received_sender: `from <original sender>` may be quoted with a space.
+        let f = try parse(#"2025-01-01 12:00:00 1tSxTb-00000000CXd-29Hd <= ann@example.net U=ann P=local S=812 from <"ann for b"@example.net> for bob@example.org carol@example.org"#, in: store).details()
+        #expect(str(f.recipients) == "bob@example.org carol@example.org")
     }
 
     struct Kind: Sendable, CustomTestStringConvertible {
