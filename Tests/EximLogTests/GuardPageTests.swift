@@ -1,4 +1,5 @@
 import Glibc
+import Foundation
 import Testing
 @testable import EximLog
 
@@ -91,5 +92,25 @@ struct SplitMix {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+extension GuardPageTests {
+    @Test("every line of the real 4.96, 4.98 and 4.99 logs, flush against a guard page")
+    func realLogs() throws {
+        let fence = Fence()
+        var checked = 0
+        let files = [realMainlog, realRejectlog] + ["4.98", "4.99"].flatMap { v in
+            ["log/mainlog", "log/mainlog-default", "log/rejectlog", "log/rejectlog-default", "log/paniclog"].map { eximFixture(v, $0) }
+        }
+        for path in files {
+            let data = try #require(FileManager.default.contents(atPath: path))
+            for line in Array(data).split(separator: 0x0A, omittingEmptySubsequences: false)
+            where line.count <= fence.page {
+                fence.check(Array(line))
+                checked += 1
+            }
+        }
+        #expect(checked > 2000)
     }
 }
