@@ -43,6 +43,8 @@ public enum PathDiscoveryError: Error, Equatable, Sendable, CustomStringConverti
     case notASpool(String)
     /// No PATH was given and no main log could be found (Exim not asked or no answer).
     case noLogFound(tried: [String])
+    /// No spool directory was named and none was found.
+    case noSpoolFound
 
     /// A sentence for the user.
     public var description: String {
@@ -51,6 +53,7 @@ public enum PathDiscoveryError: Error, Equatable, Sendable, CustomStringConverti
         case .noMainLog(let d): return "\(d): no Exim main log in this directory (looked for mainlog, main.log, exim_mainlog and datestamped names)"
         case .notASpool(let d): return "\(d): not an Exim spool directory (it has no input/ directory and is not one)"
         case .noLogFound(let tried): return "no Exim main log found (tried \(tried.joined(separator: ", "))); name it: storemon PATH"
+        case .noSpoolFound: return "no Exim spool directory found (Exim not installed or not answering `exim -bP spool_directory`, and neither /var/spool/exim nor /var/spool/exim4 exists); name it with --spool DIR"
         }
     }
 }
@@ -286,5 +289,23 @@ public enum PathDiscovery {
 
     static func isCompressed(_ name: String) -> Bool {
         [".gz", ".bz2", ".xz", ".zst", ".lz4", ".Z"].contains { name.hasSuffix($0) }
+    }
+}
+
+extension PathDiscovery {
+    /// The spool for a command that needs one and has no log to start from (`storemon
+    /// show`): `--spool DIR` (holding `input/`, or `input/` itself), else Exim's
+    /// `spool_directory`, else the first of `/var/spool/exim`, `/var/spool/exim4` that
+    /// holds `input/`. Returns the directory and where it came from (for messages).
+    /// - Throws: `PathDiscoveryError` when DIR cannot be used or no spool was found.
+    public static func spool(named dir: String?, exim: EximSettingsSource) throws(PathDiscoveryError) -> (directory: String, source: String) {
+        if let dir { return (try spoolFromArgument(dir), "--spool") }
+        if let value = exim.value(of: "spool_directory"), !value.isEmpty, isDirectory(value) {
+            return (value, "exim -bP spool_directory")
+        }
+        for candidate in ["/var/spool/exim", "/var/spool/exim4"] where isDirectory(candidate) {
+            return (candidate, "the usual place")
+        }
+        throw .noSpoolFound
     }
 }

@@ -35,7 +35,7 @@ struct Storemon: ParsableCommand {
             and group Debian-exim to read the spool.
             """,
         version: "storemon \(ScreenRenderer.version)",
-        subcommands: [Replay.self]
+        subcommands: [Replay.self, Show.self]
     )
 
     @Argument(help: ArgumentHelp("Exim's log directory or a main log file.", valueName: "PATH"))
