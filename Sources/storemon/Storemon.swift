@@ -62,6 +62,9 @@ struct Storemon: ParsableCommand {
     @Flag(name: .customLong("no-color"), help: "Draw without colour (also when NO_COLOR is set).")
     var noColor = false
 
+    @Flag(name: .customLong("read-only"), help: "Never act on messages (no freeze, thaw, deliver, give up, remove, add recipient, mark delivered).")
+    var readOnly = false
+
     mutating func validate() throws {
         guard interval.isFinite, interval >= 0.1, interval <= 3600 else {
             throw ValidationError("--interval must be between 0.1 and 3600 seconds (got \(interval))")
@@ -75,7 +78,7 @@ struct Storemon: ParsableCommand {
         let env = ProcessInfo.processInfo.environment
         let colorWanted = !noColor && (env["NO_COLOR"] ?? "").isEmpty
         let options = RunOptions(path: path, spool: spool, queue: queue, interval: interval,
-                                 once: once, json: json, demo: demo, color: colorWanted)
+                                 once: once, json: json, demo: demo, color: colorWanted, readOnly: readOnly)
         let code = Runner(options: options).run()
         if code != 0 { throw ExitCode(code) }
     }
@@ -99,4 +102,6 @@ struct RunOptions: Sendable {
     var demo: Bool
     /// Colour wanted (no `--no-color`, no `NO_COLOR`).
     var color: Bool
+    /// `--read-only`: actions on messages are off.
+    var readOnly = false
 }
