@@ -31,14 +31,19 @@ let package = Package(
         // The allocator: pools, blocks, marks, taint, quoters, statistics, trace.
         .target(name: "Store", swiftSettings: hotPathSettings),
 
-        // Readers of Exim's files (no curses in any of them).
-        .target(name: "EximLog", dependencies: ["Store"]),
-        .target(name: "EximSpool", dependencies: ["Store"]),
-        .target(name: "EximTrace"),
-        .target(name: "StoreReplay", dependencies: ["Store", "EximTrace"]),
+        // Exim's formats: message ids, base 62, the size and age columns, spool names.
+        .target(name: "EximFormats"),
 
-        // The monitor's model: refresh cycle, snapshots, demo traffic.
-        .target(name: "StoremonCore", dependencies: ["Store", "EximLog", "EximSpool"]),
+        // Readers of Exim's files (no curses in any of them).
+        .target(name: "EximLog", dependencies: ["Store", "EximFormats"]),
+        .target(name: "EximSpool", dependencies: ["Store", "EximFormats"]),
+        .target(name: "EximTrace"),
+        .target(name: "StoreReplay", dependencies: ["Store", "EximTrace", "EximFormats"]),
+
+        // The monitor's model: refresh cycle, snapshots, the panes' presentation models;
+        // display widths from the C library's wcwidth (what ncurses uses) through a shim.
+        .target(name: "CWidth"),
+        .target(name: "StoremonCore", dependencies: ["Store", "EximFormats", "EximLog", "EximSpool", "CWidth"]),
 
         // Terminal: ncursesw through a system-library shim, and a tiny C guard
         // that restores the terminal on any fatal signal.
@@ -66,6 +71,7 @@ let package = Package(
         .executableTarget(name: "fuzz-trace", dependencies: ["EximTrace"], swiftSettings: fuzzSettings),
 
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "EximFormatsTests", dependencies: ["EximFormats"]),
         .testTarget(name: "EximLogTests", dependencies: ["Store", "EximLog"]),
         .testTarget(name: "EximSpoolTests", dependencies: ["Store", "EximSpool"]),
         // Locating the real Exim fixtures, shared by the trace and replay tests.

@@ -61,19 +61,17 @@ final class SessionModel: MonitorModel {
         }
     }
 
-    /// Runs one refresh cycle with the screen's interval and pause state.
-    func refresh(interval: Double, paused: Bool) throws -> Snapshot {
-        session.interval = interval
-        session.paused = paused
-        return try session.refresh()
+    /// The session's interval and pause.
+    var run: RunState {
+        get { session.run }
+        set { session.run = newValue }
     }
 
+    /// Runs one refresh cycle.
+    func refresh() throws -> Snapshot { try session.refresh() }
+
     /// `r`: clears the Store's maxima (`Store.clearMaxima()`), then refreshes.
-    func refreshClearingMaxima(interval: Double, paused: Bool) throws -> Snapshot {
-        session.interval = interval
-        session.paused = paused
-        return try session.refreshClearingMaxima()
-    }
+    func refreshClearingMaxima() throws -> Snapshot { try session.refreshClearingMaxima() }
 
     /// Opens a search (in the search pool).
     func search(_ query: String) throws -> SearchSnapshot? { try session.search(query) }

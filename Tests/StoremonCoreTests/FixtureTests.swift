@@ -85,7 +85,7 @@ struct FixtureTests {
         #expect(queue.count == expected.count)
         for (m, e) in zip(queue, expected) {
             #expect(m["id"] as? String == e.id)
-            #expect(SizeText.format(m["size"] as! Int, blankZero: true) == e.size, "size of \(e.id)")
+            #expect(EximSize.columns(m["size"] as! Int) == e.size, "size of \(e.id)")
             #expect(m["sender"] as? String == e.sender, "sender of \(e.id)")
             #expect(m["recipients"] as? [String] == e.recipients, "recipients of \(e.id)")
             #expect(m["delivered"] as? [String] == e.delivered, "delivered of \(e.id)")
