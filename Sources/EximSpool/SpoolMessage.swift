@@ -40,7 +40,7 @@ public struct SpoolMessage {
         if let q = queueName { base += "/" + q }
         let input = base + "/input"
         let name = id.description
-        let split = String(UnicodeScalar(id.splitCharacter))
+        let split = SpoolFileName.splitDirectory(id)
 
         // 1. The -H: flat spool first, then the split sub-directory.
         let top: SpoolDirectoryHandle
@@ -52,19 +52,19 @@ public struct SpoolMessage {
         var directory = top
         var directoryPath = input
         var subdirectory: UInt8?
-        var header = read(in: top, name + "-H", limit: HeaderParser.maximumFileSize, store)
+        var header = read(in: top, SpoolFileName.name(id, .header), limit: HeaderParser.maximumFileSize, store)
         if case .gone = header {
             switch SpoolDirectoryHandle.open(id.splitCharacter, in: top) {
             case .ok(let d):
                 directory = d
                 directoryPath = input + "/" + split
                 subdirectory = id.splitCharacter
-                header = read(in: d, name + "-H", limit: HeaderParser.maximumFileSize, store)
+                header = read(in: d, SpoolFileName.name(id, .header), limit: HeaderParser.maximumFileSize, store)
             case .gone: break
             case .failed(let op, let e): throw .unreadable(path: input + "/" + split, operation: op, errno: e)
             }
         }
-        let headerPath = directoryPath + "/" + name + "-H"
+        let headerPath = directoryPath + "/" + SpoolFileName.name(id, .header)
         let file: TaintedBytes
         switch header {
         case .ok(let bytes, let size, _):
@@ -85,14 +85,14 @@ public struct SpoolMessage {
 
         // 2. -J (delivered addresses not yet folded into -H) and -D.
         var journal: [TaintedBytes] = []
-        if case .ok(let j, _, _) = read(in: directory, name + "-J", limit: HeaderParser.maximumFileSize, store) {
+        if case .ok(let j, _, _) = read(in: directory, SpoolFileName.name(id, .journal), limit: HeaderParser.maximumFileSize, store) {
             journal = JournalLines.split(j)
         }
-        let dataPath = directoryPath + "/" + name + "-D"
-        let bodyOffset = id.count + 3          // "ID-D\n"
+        let dataPath = directoryPath + "/" + SpoolFileName.name(id, .data)
+        let bodyOffset = SpoolFileName.dataFirstLineLength(idLength: id.count)
         var dataSize: Int?
         var body: SpoolFileExcerpt?
-        let dataRead = read(in: directory, name + "-D", limit: bodyLimit.map { bodyOffset + max(0, $0) } ?? 0, store)
+        let dataRead = read(in: directory, SpoolFileName.name(id, .data), limit: bodyLimit.map { bodyOffset + max(0, $0) } ?? 0, store)
         switch dataRead {
         case .ok(let bytes, let size, _):
             dataSize = size
@@ -276,7 +276,7 @@ public enum SpoolMessageError: Error, Equatable, CustomStringConvertible {
             let cause = e == EACCES ? "permission denied" : "\(op) failed: \(SystemError.text(e))"
             return "\(p): \(cause)" + SpoolAccess.hint(errno: e)
         case .notQueued(let id, let dir):
-            return "message \(id) is not on the queue (no \(id)-H in \(dir) nor in \(dir)/\(String(UnicodeScalar(id.splitCharacter)))); it may have been delivered or removed"
+            return "message \(id) is not on the queue (no \(SpoolFileName.name(id, .header)) in \(dir) nor in \(dir)/\(SpoolFileName.splitDirectory(id))); it may have been delivered or removed"
         case .notARegularFile(let p): return "\(p): not a regular file"
         case .format(let p, let e): return "\(p): \(e)"
         case .store(let e): return "store: \(e)"

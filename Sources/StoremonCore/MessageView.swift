@@ -1,3 +1,4 @@
+import EximFormats
 import EximSpool
 import Store
 
@@ -79,7 +80,7 @@ public struct MessageView: Sendable {
         /// True for a bounce (null sender `<>`).
         public var isBounce: Bool { sender.isEmpty }
         /// The age as `exim -bp` prints it (`%2dm`, `%2dh`, `%2dd`).
-        public var ageText: String { QueueFormat.age(seconds: ageSeconds) }
+        public var ageText: String { EximAge.columns(seconds: ageSeconds) }
     }
 
     /// Where the message came from.
