@@ -46,9 +46,8 @@ final class SessionModel: MonitorModel {
             } catch {
                 throw StartError(description: error.description)
             }
-            if let log = paths.logPath, access(log, R_OK) != 0 {
-                let why = String(cString: strerror(errno))
-                throw StartError(description: "\(log): cannot read the main log: \(why)")
+            if let log = paths.logPath, let why = PathAccess.readProblem(log, role: .log) {
+                throw StartError(description: "cannot read the main log: " + why)
             }
         }
         let configuration = MonitorConfiguration(paths: paths, interval: options.interval, colour: options.color,
