@@ -1,5 +1,6 @@
 import EximFormats
 import EximSpool
+import Foundation
 import Store
 
 /// Everything `storemon show` and the monitor's message overlay display about one queued
@@ -289,6 +290,8 @@ public enum MessageViewError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .malformedID(let s):
             return "\"\(TerminalQuoter().quote(untainted: s))\" is not an Exim message id (16 characters like 1xZl3a-0002jZ-0Q, or 23 like 1tSxTb-00000000CXd-29Hd)"
+        case .spool(.unreadable(let path, _, let code)) where code == EACCES:
+            return PathAccess.readProblem(path, role: .spool) ?? SpoolMessageError.unreadable(path: path, operation: "open", errno: code).description
         case .spool(let e): return e.description
         case .store(let e): return "store: \(e)"
         }
