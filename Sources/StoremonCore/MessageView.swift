@@ -142,6 +142,8 @@ public struct MessageView: Sendable {
 
     /// An option line of `-H`.
     public struct Option: Sendable {
+        /// Which option (`.unknown` for one this version does not know).
+        public var kind: SpoolOptionKind
         /// The name without dashes (`deliver_firsttime`, `received_time_complete`).
         public var name: TaintedString
         /// The value, nil for a flag.
@@ -206,7 +208,7 @@ extension MessageView {
             if o.kind.isACLVariable {
                 acl.append(ACLVariable(name: MessageView.aclName(o), value: o.value?.copiedOut() ?? TaintedString(tainting: "")))
             } else {
-                options.append(Option(name: o.name.copiedOut(), value: o.value?.copiedOut(), isTainted: o.isTainted))
+                options.append(Option(kind: o.kind, name: o.name.copiedOut(), value: o.value?.copiedOut(), isTainted: o.isTainted))
             }
         }
         envelope = Envelope(

@@ -113,9 +113,10 @@ public enum MessageViewText {
                 for more in valueLines.dropFirst() { out.append(t("      ") + t(more)) }
             }
         }
-        if !e.options.isEmpty {
-            out.append(t("Options:"))
-            for o in e.options {
+        let others = e.options.filter { !shownAbove.contains($0.kind) }
+        if !others.isEmpty {
+            out.append(t("Other options:"))
+            for o in others {
                 var line = t(o.isTainted ? "  --" : "  -") + t(o.name)
                 if let value = o.value { line = line + t(" ") + t(value) }
                 out.append(line)
@@ -123,6 +124,13 @@ public enum MessageViewText {
         }
         return out
     }
+
+    /// Options the envelope lines above already show (JSON still lists every option).
+    static let shownAbove: Set<SpoolOptionKind> = [
+        .receivedTimeUsec, .heloName, .hostAddress, .hostName, .hostAuth, .hostAuthPubname, .interfaceAddress,
+        .activeHostname, .ident, .receivedProtocol, .bodyLinecount, .authID, .authSender, .frozen, .local,
+        .senderSetUntrusted, .tlsCertificateVerified, .tlsCipher, .tlsPeerdn, .tlsSNI, .tlsVersion,
+    ]
 
     static func recipients(_ v: MessageView) -> [TerminalText] {
         let pending = v.pending, delivered = v.delivered
