@@ -1,4 +1,5 @@
 import EximSpool
+import FixtureSupport
 import Foundation
 import Store
 import StoremonCore
@@ -115,7 +116,7 @@ struct MessageViewTests {
 
     @Test("a split spool: -H in input/<c>, message log in msglog/<c>")
     func splitSpool() throws {
-        let v = try MessageView.read(id: "1xWd9X-0007U3-31", spoolDirectory: Fixtures.real + "/spool-split",
+        let v = try MessageView.read(id: "1xWd9X-0007U3-31", spoolDirectory: Fixtures.splitSpool,
                                      bodyLimit: MessageView.bodyLimit, now: Self.now)
         #expect(v.location.headerPath.hasSuffix("/spool-split/input/X/1xWd9X-0007U3-31-H"))
         #expect(v.messageLog.path.hasSuffix("/spool-split/msglog/X/1xWd9X-0007U3-31"))

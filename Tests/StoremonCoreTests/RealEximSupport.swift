@@ -1,4 +1,5 @@
 import EximSpool
+import FixtureSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc

@@ -1,9 +1,10 @@
+import FixtureSupport
 import Foundation
 import Testing
 
 /// `storemon show ID` as a user runs it: text, JSON, the body, and clear errors (exit 1).
 @Suite struct ShowCommandTests {
-    static var spool: String { TestSupport.fixtures.appendingPathComponent("exim-real/spool").path }
+    static var spool: String { Fixtures.spool }
 
     @Test func showsEnvelopeRecipientsHeadersAndMessageLog() throws {
         let r = try TestSupport.run(["show", "1xWd9R-0007CA-1i", "--spool", Self.spool])
