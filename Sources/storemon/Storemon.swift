@@ -31,6 +31,10 @@ struct Storemon: ParsableCommand {
             Exit codes: 0 ok; 1 runtime error (e.g. an unreadable or missing path, an \
             unknown terminal); 2 usage error (bad option or value).
 
+            Actions on messages run through Exim itself (exim -Mf, -Mt, -M, -Mg, -Mrm, -Mar, \
+            -Mmd), only when the spool shown is the one `exim -bP spool_directory` names; \
+            --read-only turns them off. `storemon show ID` prints one message.
+
             Permissions (Debian): a non-root user needs group adm to read /var/log/exim4 \
             and group Debian-exim to read the spool.
             """,

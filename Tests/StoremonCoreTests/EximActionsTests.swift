@@ -100,4 +100,30 @@ struct EximActionsTests {
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: spool)
         #expect(EximActions(spoolDirectory: link, readOnly: false, binary: exe).availability == .allowed(binary: exe))
     }
+
+    @Test("a background run hands over lines as they come and the result at the end")
+    func background() throws {
+        let spool = try Fixtures.temporaryDirectory("fake-spool")
+        defer { Fixtures.remove(spool) }
+        let (dir, exe) = try Self.fakeExim(spool: spool, body: "echo one; sleep 0.3; echo two; exit 3")
+        defer { Fixtures.remove(dir) }
+        let run = EximActions(spoolDirectory: spool, readOnly: false, binary: exe).start(.deliver, on: Self.id)
+        var seen: [String] = []
+        let deadline = Date().addingTimeInterval(10)
+        while !run.isFinished && Date() < deadline {
+            seen += run.takeLines().map(\.string)
+            usleep(20_000)
+        }
+        seen += run.takeLines().map(\.string)
+        #expect(seen == ["one", "two"])
+        let result = try #require(try run.wait(timeout: 1)?.get())
+        #expect(result.exitStatus == 3 && !result.succeeded)
+        // Refused actions end at once with the reason.
+        let refused = EximActions(spoolDirectory: spool, readOnly: true, binary: exe).start(.freeze, on: Self.id)
+        guard case .failure(.disabled(let why))? = refused.wait(timeout: 5) else {
+            Issue.record("a read-only start ran")
+            return
+        }
+        #expect(why.contains("--read-only"))
+    }
 }
