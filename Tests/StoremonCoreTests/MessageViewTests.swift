@@ -20,8 +20,8 @@ struct MessageViewTests {
         var delivered: [String] = []
     }
 
-    static func listing() throws -> [Listed] {
-        let text = try String(contentsOfFile: Fixtures.bp, encoding: .utf8)
+    static func listing(_ path: String = Fixtures.bp) throws -> [Listed] {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
         var out: [Listed] = []
         for line in text.split(separator: "\n") {
             if line.hasPrefix("        D ") {
@@ -50,6 +50,32 @@ struct MessageViewTests {
             #expect(v.delivered.map { $0.address.quoted(by: TerminalQuoter()).string } == l.delivered, "\(l.id)")
             #expect(v.messageLog.text != nil, "\(l.id): its msglog is in the fixture")
             #expect(v.body == nil)
+        }
+    }
+
+    /// Real spools of other Exim versions, with the `exim -bp` output Exim printed for them:
+    /// (version directory, spool, named queue, listing).
+    static let otherVersions: [(String, String, String?, String)] = ["exim-4.98", "exim-4.99"].flatMap { v in
+        [(v, "spool", nil, "queue/bp.txt"), (v, "spool-split", nil, "queue/split-bp.txt"),
+         (v, "spool", "ferry", "queue/bp-ferry.txt"), (v, "spool-split", "ferry", "queue/split-bp-ferry.txt")]
+    }
+
+    @Test("Exim 4.98 and 4.99 spools (flat, split, named queue): every message as exim -bp listed it",
+          arguments: otherVersions)
+    func otherEximVersions(_ version: String, _ spool: String, _ queue: String?, _ bp: String) throws {
+        let root = Fixtures.directory.appendingPathComponent(version).path
+        let listed = try Self.listing(root + "/" + bp)
+        #expect(!listed.isEmpty)
+        for l in listed {
+            let v = try MessageView.read(id: l.id, spoolDirectory: root + "/" + spool, queueName: queue,
+                                         bodyLimit: MessageView.bodyLimit, now: Self.now)
+            #expect(v.id.isLongFormat, "\(l.id)")
+            #expect(v.envelope.sizeText == l.size, "\(version) \(l.id)")
+            #expect(v.envelope.isFrozen == l.frozen, "\(version) \(l.id)")
+            #expect(v.pending.map { $0.address.quoted(by: TerminalQuoter()).string } == l.pending, "\(version) \(l.id)")
+            #expect(v.delivered.map { $0.address.quoted(by: TerminalQuoter()).string } == l.delivered, "\(version) \(l.id)")
+            #expect(v.body?.problem == nil && v.messageLog.problem == nil, "\(version) \(l.id)")
+            #expect(!MessageViewText.lines(v).isEmpty)
         }
     }
 
