@@ -64,7 +64,9 @@ public struct QueuePaneModel: Sendable {
     }
 
     /// The header's summary: `12 messages, 1 frozen`.
-    public var summary: String { "\(queue.messages.count) messages, \(queue.frozenCount) frozen" }
+    public var summary: String {
+        queue.error != nil ? "NOT READABLE" : "\(queue.messages.count) messages, \(queue.frozenCount) frozen"
+    }
 
     /// The queue's name, quoted, or nil for the default queue.
     public var queueName: TerminalText? { queue.queueName.map { TerminalText(untainted: $0) } }

@@ -34,7 +34,9 @@ public struct StatusModel: Sendable {
         var paths: [TerminalText] = []
         if let s = snapshot?.status {
             if let log = s.logPath { paths.append(TerminalText(untainted: "log \(log)")) }
-            if let spool = s.spoolPath { paths.append(TerminalText(untainted: "spool \(spool)")) }
+            if let spool = s.spoolPath {
+                paths.append(TerminalText(untainted: "spool \(spool)" + (s.spoolNote.map { " (\($0))" } ?? "")))
+            }
         }
         self.paths = paths
     }
