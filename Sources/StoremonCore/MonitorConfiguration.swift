@@ -25,11 +25,13 @@ public struct MonitorConfiguration {
     public var useInotify: Bool
     /// The clock (tests and the demo may replace it).
     public var clock: @Sendable () -> Date
+    /// `--read-only`: actions on messages (freeze, thaw, deliver, …) are off.
+    public var readOnly: Bool
 
     /// Creates a configuration.
     public init(paths: MonitorPaths, interval: Double = 2, colour: Bool = true, once: Bool = false,
                 initialTailLines: Int = LogSnapshot.tailLength, storeOptions: Store.Options = .init(),
-                useInotify: Bool = true, wholeLog: Bool = false,
+                useInotify: Bool = true, readOnly: Bool = false, wholeLog: Bool = false,
                 clock: @escaping @Sendable () -> Date = { Date() }) {
         self.paths = paths
         self.interval = interval
@@ -40,6 +42,7 @@ public struct MonitorConfiguration {
         self.storeOptions = storeOptions
         self.useInotify = useInotify
         self.clock = clock
+        self.readOnly = readOnly
     }
 }
 
