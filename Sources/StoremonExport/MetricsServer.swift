@@ -8,7 +8,8 @@ import Synchronization
 /// and a small index at `/`, served by FlyingFox from the exposition's latest rendering.
 ///
 /// `start` and `stop` are synchronous, for the exporter's and the monitor's plain loops;
-/// the server itself runs on Swift's concurrency pool.
+/// the server itself runs on Swift's concurrency pool, so call them from a plain thread
+/// (they block until the pool has done the work), never from inside a task.
 public final class MetricsServer: Sendable {
     /// The address bound, as `HOST:PORT` (with the real port when 0 was asked for).
     public let boundAddress: String

@@ -44,6 +44,46 @@ struct ExportCommandTests {
         #expect(check.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "\(check.output)")
     }
 
+    @Test("the endpoint: /metrics in the text format, an index at /, 404 and 405 elsewhere")
+    func endpoint() throws {
+        // (The server runs in the exporter's process: in the test process, Swift Testing's
+        // blocking tests would share the concurrency pool it runs on.)
+        let dir = try ExportSupport.temporaryDirectory("endpoint")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let child = try Child([ExportSupport.storemon, "export", fixtures + "/log/mainlog", "--spool", fixtures + "/spool",
+                               "--listen", "127.0.0.1:0"], directory: dir)
+        defer { child.stop() }
+        let port = try #require(servedPort(child), "\(child.stderr)")
+        var text: HTTP.Response?
+        Child.waitFor(seconds: 20) {
+            text = HTTP.request(port: port, "/metrics")
+            return text.map { sampleValue($0.text, "exim_queue_messages") != nil } ?? false
+        }
+        let metrics = try #require(text)
+        #expect(metrics.status == 200)
+        #expect(metrics.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
+        #expect(metrics.text.hasPrefix("# HELP exim_queue_messages "))
+        #expect(!metrics.text.contains("# EOF"))
+        let index = try #require(HTTP.request(port: port, "/"))
+        #expect(index.status == 200)
+        #expect(index.headers["content-type"] == "text/html; charset=utf-8")
+        #expect(index.text.contains("href=\"/metrics\""))
+        #expect(HTTP.request(port: port, "/nope")?.status == 404)
+        #expect(HTTP.request(port: port, "/metrics", method: "POST")?.status == 405)
+        #expect(HTTP.request(port: port, "/metrics", method: "HEAD")?.status == 200)
+        // a client that hangs up mid-request does not hurt the exporter
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = port.bigEndian
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, 16) } }
+        _ = "GET /metr".withCString { send(fd, $0, 9, Int32(MSG_NOSIGNAL)) }
+        close(fd)
+        #expect(HTTP.request(port: port, "/metrics")?.status == 200)
+        #expect(child.poll() == nil)
+    }
+
     @Test("SIGTERM and SIGINT stop a serving exporter cleanly, with exit 0")
     func signals() throws {
         let dir = try ExportSupport.temporaryDirectory("signals")

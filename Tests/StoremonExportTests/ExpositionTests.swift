@@ -183,41 +183,6 @@ struct ExpositionTests {
         _ = try ListenAddress(parsing: "[::1]:9637").socketAddress()
     }
 
-    @Test("the server: /metrics in both formats, / index, 404 and 405; a port in use is a clear error")
-    func server() throws {
-        let exposition = MetricsExposition()
-        exposition.publish(MetricsSnapshot(exportSnapshot(refresh: 1), version: "1.0"))
-        let server = try MetricsServer.start(ListenAddress(host: "127.0.0.1", port: 0), exposition: exposition)
-        defer { server.stop() }
-        let port = UInt16(server.boundAddress.split(separator: ":").last!)!
-        #expect(port != 0)
-        let text = try #require(HTTP.request(port: port, "/metrics"))
-        #expect(text.status == 200)
-        #expect(text.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
-        #expect(text.body == exposition.body(.text))
-        let om = try #require(HTTP.request(port: port, "/metrics",
-                                           headers: ["Accept": "application/openmetrics-text;version=1.0.0,text/plain;q=0.5"]))
-        #expect(om.headers["content-type"] == "application/openmetrics-text; version=1.0.0; charset=utf-8")
-        #expect(om.text.hasSuffix("# EOF\n"))
-        #expect(om.text.contains("# TYPE exim_log_lines counter\n"))
-        let index = try #require(HTTP.request(port: port, "/"))
-        #expect(index.status == 200 && index.text.contains("href=\"/metrics\""))
-        #expect(HTTP.request(port: port, "/nope")?.status == 404)
-        #expect(HTTP.request(port: port, "/metrics", method: "POST")?.status == 405)
-
-        // the same port again
-        do {
-            let second = try MetricsServer.start(ListenAddress(host: "127.0.0.1", port: port), exposition: exposition)
-            second.stop()
-            Issue.record("a second server bound a port in use")
-        } catch {
-            #expect(error.description.contains("127.0.0.1:\(port)"))
-            #expect(error.description.contains("Address already in use"))
-        }
-        // an address this machine does not have (TEST-NET-1)
-        #expect(throws: ExportError.self) { try MetricsServer.start(ListenAddress(host: "192.0.2.1", port: 0), exposition: exposition) }
-    }
-
     @Test("textfile: atomic replacement; a reader in a tight loop never sees a partial file")
     func textfileAtomic() throws {
         let dir = try ExportSupport.temporaryDirectory("textfile")
