@@ -169,6 +169,7 @@ public final class EximActions: @unchecked Sendable {
     public static let lineLimit = 4096
 
     private let settings: EximSettingsSource
+    private let requestedBinary: String?
     private let readOnlyReason: String
     private var decided: ActionAvailability?
     private let lock = NSLock()
@@ -183,6 +184,7 @@ public final class EximActions: @unchecked Sendable {
         self.readOnly = readOnly
         self.readOnlyReason = readOnlyReason
         self.configFile = configFile
+        requestedBinary = binary
         let installed = InstalledExim(candidates: binary.map { [$0] }, configFile: configFile)
         self.binary = binary.flatMap { FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil }
             ?? (binary == nil ? installed.executablePath : nil)
@@ -202,6 +204,7 @@ public final class EximActions: @unchecked Sendable {
     private func decide() -> ActionAvailability {
         if readOnly { return .disabled(reason: readOnlyReason) }
         guard let binary else {
+            if let requestedBinary { return .disabled(reason: "\(requestedBinary) is not an executable file") }
             return .disabled(reason: "no Exim binary found (looked for exim and exim4 in PATH, /usr/sbin, /usr/exim/bin, /usr/local/sbin)")
         }
         guard let spool = spoolDirectory else { return .disabled(reason: "no spool is shown") }
