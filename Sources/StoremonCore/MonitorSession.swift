@@ -267,8 +267,8 @@ public final class MonitorSession {
             case .fakeRejectArrival: return .rejection
             }
         }
+        if line.isRejection { return .rejection }
         switch line.kind {
-        case .rejected: return .rejection
         case .frozen: return .failure
         default: return .other
         }

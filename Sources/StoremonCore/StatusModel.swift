@@ -42,9 +42,9 @@ public struct StatusModel: Sendable {
     }
 
     /// The parts joined with `separator`.
-    public func joined(separator: String, paths withPaths: Bool = true) -> TerminalText {
+    public func joined(separator: String) -> TerminalText {
         var out = TerminalText.empty
-        for (i, p) in (withPaths ? parts : figures).enumerated() {
+        for (i, p) in parts.enumerated() {
             if i > 0 { out = out + TerminalText(untainted: separator) }
             out = out + p
         }
