@@ -161,6 +161,9 @@ public final class EximActions: @unchecked Sendable {
     public let readOnly: Bool
     /// The configuration file passed as `-C FILE`, or nil.
     public let configFile: String?
+    /// The named queue shown (`--queue NAME`): passed as `-qGNAME` so Exim looks for the
+    /// message in `spool/NAME/input`; nil for the default queue.
+    public let queueName: String?
     /// The Exim binary, or nil when none was found.
     public let binary: String?
     /// Output lines kept in a result (the stream callback sees them all).
@@ -178,9 +181,11 @@ public final class EximActions: @unchecked Sendable {
     /// directories (`/usr/sbin`, …). `settings` answers `-bP` (default: that binary with
     /// `configFile`).
     /// `readOnlyReason` is what the status line says when `readOnly` is set.
-    public init(spoolDirectory: String?, readOnly: Bool, readOnlyReason: String = "read-only (--read-only): actions are off",
+    public init(spoolDirectory: String?, queueName: String? = nil, readOnly: Bool,
+                readOnlyReason: String = "read-only (--read-only): actions are off",
                 binary: String? = nil, configFile: String? = nil, settings: EximSettingsSource? = nil) {
         self.spoolDirectory = spoolDirectory
+        self.queueName = queueName
         self.readOnly = readOnly
         self.readOnlyReason = readOnlyReason
         self.configFile = configFile
@@ -229,9 +234,12 @@ public final class EximActions: @unchecked Sendable {
         return String(cString: r)
     }
 
-    /// The command line an action would run (binary first), for display and confirmation.
+    /// The command line an action would run (binary first), for display and confirmation:
+    /// `exim [-C FILE] [-qGNAME] -M… ID [ADDRESS]`. (Exim 4.96 refuses `-Mar`/`-Mmd`
+    /// together with `-qG`; its refusal is then the result, as for any other.)
     public func commandLine(_ action: EximAction, on id: MessageID) -> [String] {
-        [binary ?? "exim"] + (configFile.map { ["-C", $0] } ?? []) + action.arguments(id: id)
+        [binary ?? "exim"] + (configFile.map { ["-C", $0] } ?? []) + (queueName.map { ["-qG" + $0] } ?? [])
+            + action.arguments(id: id)
     }
 
     /// Runs `action` on message `id` and waits for it.
