@@ -1,5 +1,6 @@
 import EximSpool
 import Foundation
+import Glibc
 import Store
 
 /// An action on a queued message, run through Exim itself (never by touching the
@@ -252,27 +253,8 @@ public final class EximActions: @unchecked Sendable {
         if let reason = availability.reason { throw .disabled(reason) }
         if let a = action.address, let why = EximAction.problem(withAddress: a) { throw .badAddress(why) }
         let argv = commandLine(action, on: id)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: argv[0])
-        process.arguments = Array(argv.dropFirst())
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { throw .cannotRun(binary: argv[0], reason: "\(error)") }
-        let reader = pipe.fileHandleForReading
-        try? pipe.fileHandleForWriting.close()
-
-        // The watchdog: stop a command that runs past its limit.
-        let state = Watchdog()
-        let pid = process.processIdentifier
-        DispatchQueue.global().asyncAfter(deadline: .now() + max(0.1, timeout)) {
-            guard state.begin() else { return }
-            kill(pid, SIGTERM)
-            DispatchQueue.global().asyncAfter(deadline: .now() + 2) {
-                if state.stillRunning { kill(pid, SIGKILL) }
-            }
-        }
+        let child: ChildProcess
+        do { child = try ChildProcess(argv) } catch { throw .cannotRun(binary: argv[0], reason: error.reason) }
 
         var lines: [TerminalText] = []
         var dropped = 0
@@ -290,10 +272,8 @@ public final class EximActions: @unchecked Sendable {
                 dropped += 1
             }
         }
-        while true {
-            let data = reader.availableData
-            if data.isEmpty { break }
-            partial.append(contentsOf: data)
+        let (status, timedOut) = child.drain(deadline: Date().addingTimeInterval(max(0.1, timeout))) { chunk in
+            partial.append(contentsOf: chunk)
             var start = 0
             while let nl = partial[start...].firstIndex(of: 0x0A) {
                 emit(partial[start..<nl])
@@ -306,38 +286,7 @@ public final class EximActions: @unchecked Sendable {
             }
         }
         if !partial.isEmpty { emit(partial[...]) }
-        process.waitUntilExit()
-        let timedOut = state.finish()
-        let status: Int32 = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus
-                                                                          : process.terminationStatus
         return EximActionResult(action: action, id: id, commandLine: argv, exitStatus: status, timedOut: timedOut,
                                 output: lines, droppedLines: dropped)
-    }
-}
-
-/// Shared state between a running action and its watchdog.
-private final class Watchdog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var fired = false
-    private var done = false
-
-    /// The watchdog fires: true if the command is still running (then it is stopped).
-    func begin() -> Bool {
-        lock.lock(); defer { lock.unlock() }
-        if done { return false }
-        fired = true
-        return true
-    }
-
-    var stillRunning: Bool {
-        lock.lock(); defer { lock.unlock() }
-        return !done
-    }
-
-    /// The command ended: true when the watchdog had fired.
-    func finish() -> Bool {
-        lock.lock(); defer { lock.unlock() }
-        done = true
-        return fired
     }
 }
