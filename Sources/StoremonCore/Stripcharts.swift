@@ -17,7 +17,7 @@ public struct StripchartSeries: Sendable, Equatable {
         case poolBytes
     }
 
-    /// The chart's title (`queue`, `in`, `out`, a `--stripchart` title, `main held`).
+    /// The chart's title (`queue`, `in`, `out`, a `--stripchart` title, a pool's name).
     public var title: String
     /// What it plots.
     public var kind: Kind
@@ -38,11 +38,11 @@ public struct StripchartSeries: Sendable, Equatable {
     public var latest: Int { values.last ?? 0 }
 
     /// The label above the chart, as eximon writes it: the title, and `xN` (the value of one
-    /// of ten divisions) when the scale is above 10; byte charts give their full scale
-    /// (`main held 64K`). Then the newest value.
+    /// of ten divisions) when the scale is above 10, then the newest value; byte charts
+    /// give the pool pair's bytes held now (`main 8.0K`).
     public var label: String {
         switch kind {
-        case .poolBytes: return "\(title) \(EximSize.short(latest))/\(EximSize.short(fullScale))"
+        case .poolBytes: return "\(title) \(EximSize.short(latest))"
         case .queue, .logPattern: return (fullScale > 10 ? "\(title) x\(fullScale / 10)" : title) + " \(latest)"
         }
     }
@@ -209,7 +209,7 @@ public final class Stripcharts {
         started = true
         for pair in 0..<min(5, pools.count) {
             let held = pools[pair].statistics.bytes + (pools.count > pair + 5 ? pools[pair + 5].statistics.bytes : 0)
-            values.append(("\(pools[pair].kind) held", .poolBytes, held))
+            values.append(("\(pools[pair].kind)", .poolBytes, held))
         }
         if series.count != values.count {
             series = values.map { StripchartSeries(title: $0.0, kind: $0.1, values: [], fullScale: 10) }

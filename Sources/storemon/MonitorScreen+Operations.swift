@@ -86,13 +86,15 @@ extension MonitorScreen {
         }
         if let prompt = state.addressPrompt {
             switch KeyMap.editPrompt(prompt.text, key: key) {
-            case .editing(let t): state.addressPrompt?.text = t
+            case .editing(let t):
+                state.addressPrompt?.text = t
+                state.addressPrompt?.problem = nil
             case .cancel: state.addressPrompt = nil
             case .submit(let text):
                 let address = text.trimmingCharacters(in: .whitespaces)
                 if let why = EximAction.problem(withAddress: address) {
-                    note("not run: \(why)", error: true)
                     state.addressPrompt?.text = address
+                    state.addressPrompt?.problem = why
                 } else {
                     state.addressPrompt = nil
                     let p = AddressPrompt(adds: prompt.adds, id: prompt.id, text: address)

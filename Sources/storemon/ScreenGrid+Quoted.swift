@@ -26,8 +26,10 @@ extension ScreenGrid {
     /// Draws the first of `hints` that fits whole between `from` and the right edge of
     /// `rect`'s row `y`, right-aligned; a hint is never cut (none is drawn when none fits).
     mutating func putHint(_ y: Int, from: Int, in rect: Rect, _ hints: [ScreenText], _ style: Style) {
+        // the screen's last cell is never written (it scrolls some terminals)
+        let right = y == height - 1 ? min(rect.maxX, width - 1) : rect.maxX
         for hint in hints where !hint.isEmpty {
-            let start = rect.maxX - hint.columns
+            let start = right - hint.columns
             if start >= from + 1 {
                 put(y, start, hint, style, limit: hint.columns)
                 return

@@ -19,7 +19,8 @@ enum ScreenRenderer {
             drawTooSmall(&grid)
             return grid
         }
-        drawTitle(paused: run.paused, rect: layout.title, grid: &grid)
+        drawTitle(paused: run.paused, rect: layout.title, grid: &grid,
+                  hints: titleHints(state: state, actionsAllowed: extras.actionsReason == nil))
         if let view {
             if layout.poolRows > 0 {
                 for (i, rect) in layout.pools.enumerated() where i < view.pools.count {
@@ -30,11 +31,8 @@ enum ScreenRenderer {
             StripchartPane.draw(view.snapshot.charts, in: layout.charts, grid: &grid)
             LogPane.draw(view.log, scroll: state.logScroll, focused: state.focus == .log, in: layout.log, grid: &grid,
                          options: LogPane.Options(column: state.logColumn, date: state.showDate, pid: state.showPid))
-            let actionHint: [ScreenText] = extras.actionsReason == nil
-                ? [" Enter view  f t d g x a m act ", " Enter view "] : [" Enter view  (actions off) ", " Enter view "]
             QueuePane.draw(view.queue, selection: QueuePane.Selection(scroll: state.queueScroll, column: state.queueColumn,
-                                                                      selected: state.selected, navigator: extras.navigator,
-                                                                      hints: actionHint),
+                                                                      selected: state.selected, navigator: extras.navigator),
                            focused: state.focus == .queue, in: layout.queue, grid: &grid)
             if layout.sideBySide && !layout.log.isEmpty && !layout.queue.isEmpty {
                 grid.vline(layout.log.y, layout.log.maxX, layout.log.height)
@@ -63,13 +61,25 @@ enum ScreenRenderer {
     }
 
     /// The title bar: program, version, clock, pause flag, key hints.
-    static func drawTitle(paused: Bool, rect: Rect, grid: inout ScreenGrid) {
+    static func drawTitle(paused: Bool, rect: Rect, grid: inout ScreenGrid, hints: [ScreenText]? = nil) {
         grid.fill(rect, " ", .bar)
         var col = grid.put(rect.y, rect.x, "storemon \(literal: version)  Exim store pools: clean | TAINTED", .bar, limit: rect.width)
         if paused { col = grid.put(rect.y, col + 2, " PAUSED ", .warning, limit: rect.maxX - col - 2) }
-        let hint: ScreenText = rect.width >= 100 ? "F1/? help  / search  p pause  q quit " : "? help  q quit "
-        if rect.maxX - col > hint.columns + 1 {
-            grid.put(rect.y, rect.maxX - hint.columns, hint, .bar)
+        // the first hint that fits whole (none when none does): never a cut one
+        grid.putHint(rect.y, from: col, in: rect,
+                     hints ?? ["F1/? help  / search  p pause  q quit ", "? help  q quit "], .bar)
+    }
+
+    /// The title bar's key hints for what has the focus, longest first.
+    static func titleHints(state: ViewState, actionsAllowed: Bool) -> [ScreenText] {
+        let general: [ScreenText] = ["F1/? help  / search  p pause  q quit ", "? help  q quit "]
+        if state.overlay != nil { return ["b body  l msglog  Esc close  ? help ", "Esc close "] }
+        switch state.focus {
+        case .queue:
+            let acts: ScreenText = actionsAllowed ? "Enter view  f t d g x a m act" : "Enter view  (actions off)"
+            return [acts + "  ? help  q quit ", acts + " ", "Enter view  ? help ", "? help "]
+        case .log, .processes:
+            return ["Tab queue  c pools  s charts  w procs  z zoom  F1/? help  q quit ", ] + general
         }
     }
 
@@ -82,7 +92,9 @@ enum ScreenRenderer {
             let col = grid.put(rect.y, rect.x, label, .warning, limit: rect.width)
             let end = grid.put(rect.y, col, ScreenText(TerminalText(untainted: p.text)), .warning, limit: rect.maxX - col)
             grid.put(rect.y, end, "_", .warning, limit: rect.maxX - end)
-            grid.putHint(rect.y, from: end + 1, in: rect, ["  (Enter, Esc cancels)"], .warning)
+            let hint: [ScreenText] = p.problem.map { ["  " + ScreenText(TerminalText(untainted: $0)) + " (Esc cancels)", "  " + ScreenText(TerminalText(untainted: $0))] }
+                ?? ["  (Enter, Esc cancels)"]
+            grid.putHint(rect.y, from: end + 1, in: rect, hint, .warning)
             return
         }
         if let c = state.confirm {

@@ -19,13 +19,14 @@ final class SessionModel: MonitorModel {
     /// spool shown is not the installed Exim's; `actions.availability.reason` says why).
     let actions: EximActions
 
-    private init(session: MonitorSession, demo: DemoTraffic?, readOnly: Bool) {
+    private init(session: MonitorSession, demo: DemoTraffic?, readOnly: Bool, eximBinary: String? = nil, eximConfig: String? = nil) {
         self.session = session
         self.demo = demo
         actions = demo != nil
             ? EximActions(spoolDirectory: session.spoolDirectory, readOnly: true,
                           readOnlyReason: "--demo traffic is generated, not Exim's: actions are off")
-            : EximActions(spoolDirectory: session.spoolDirectory, readOnly: readOnly)
+            : EximActions(spoolDirectory: session.spoolDirectory, readOnly: readOnly,
+                          binary: eximBinary, configFile: eximConfig)
     }
 
     /// Finds the paths (PATH, `--spool`, `--queue`, or asks Exim), checks the log can be
@@ -51,10 +52,12 @@ final class SessionModel: MonitorModel {
                 throw StartError(description: "cannot read the main log: " + why)
             }
         }
-        let configuration = MonitorConfiguration(paths: paths, interval: options.interval, colour: options.color,
+        var configuration = MonitorConfiguration(paths: paths, interval: options.interval, colour: options.color,
                                                  once: options.once, useInotify: false, readOnly: options.readOnly)
+        configuration.stripcharts = LogPatternChart.defaults + options.stripcharts
         do {
-            return SessionModel(session: try MonitorSession(configuration), demo: demo, readOnly: options.readOnly)
+            return SessionModel(session: try MonitorSession(configuration), demo: demo, readOnly: options.readOnly,
+                                eximBinary: options.eximBinary, eximConfig: options.eximConfig)
         } catch {
             demo?.stop()
             throw StartError(description: error.description)

@@ -22,13 +22,9 @@ enum StripchartPane {
             let w = k == fit - 1 ? rect.maxX - x : width
             let label = ScreenText(TerminalText(untainted: chart.label))
             grid.put(rect.y, x, label, .bold, limit: w)
-            // the chart area: a dim baseline dot where there is no sample yet
             let heights = chart.heights(width: w, levels: barRows * levels.count)
             for (col, h) in heights.enumerated() {
-                guard let h else {
-                    grid.set(rect.maxY - 1, x + col, grid.glyphs.free, .free)
-                    continue
-                }
+                guard let h else { continue }
                 let full = h / levels.count          // whole rows filled
                 let part = h % levels.count          // the top row's level
                 for r in 0..<barRows {

@@ -36,6 +36,8 @@ struct AddressPrompt: Sendable {
     var id: MessageID
     /// The text typed so far.
     var text: String
+    /// Why the last address entered was refused, or nil.
+    var problem: String?
 
     /// The action for the typed address.
     var action: EximAction { adds ? .addRecipient(text) : .markDelivered(text) }
