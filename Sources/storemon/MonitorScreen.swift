@@ -71,7 +71,7 @@ final class MonitorScreen {
             failure = "refresh failed: \(error)"
             return
         }
-        view = MonitorViewModel(s, recipientLimit: QueuePane.maxAddresses)
+        view = MonitorViewModel(s, recipientLimit: QueuePane.maxAddresses, reusing: view)
         nextRefresh = Date().addingTimeInterval(model.run.interval)
         afterNewView()
     }
