@@ -47,6 +47,24 @@ public struct StripchartSeries: Sendable, Equatable {
         }
     }
 
+    /// The label in at most `columns` columns: the full label, else with counts of 10,000
+    /// and more written `10k`, `1.2M` (the scale `x1k`), else without the title's scale.
+    public func label(maxColumns columns: Int) -> String {
+        let full = label
+        if full.count <= columns || kind == .poolBytes { return full }
+        let short = (fullScale > 10 ? "\(title) x\(Self.compact(fullScale / 10))" : title) + " \(Self.compact(latest))"
+        if short.count <= columns { return short }
+        return "\(title) \(Self.compact(latest))"
+    }
+
+    /// A count in at most five characters: `9999`, `10k`, `250k`, `1.2M`.
+    static func compact(_ n: Int) -> String {
+        if n < 10_000 { return String(n) }
+        if n < 1_000_000 { return "\(n / 1000)k" }
+        let tenths = n / 100_000
+        return tenths < 100 ? "\(tenths / 10).\(tenths % 10)M" : "\(n / 1_000_000)M"
+    }
+
     /// The samples as column heights for a chart `width` columns wide and `levels` levels
     /// high (rows × 8 for block characters): the newest at the right, nil where there is no
     /// sample or it is zero, else 0 ..< `levels` against the full scale.

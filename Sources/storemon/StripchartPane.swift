@@ -20,7 +20,7 @@ enum StripchartPane {
         for (k, chart) in charts.prefix(fit).enumerated() {
             let x = rect.x + k * (width + 1)
             let w = k == fit - 1 ? rect.maxX - x : width
-            let label = ScreenText(TerminalText(untainted: chart.label))
+            let label = ScreenText(TerminalText(untainted: chart.label(maxColumns: w)))
             grid.put(rect.y, x, label, .bold, limit: w)
             let heights = chart.heights(width: w, levels: barRows * levels.count)
             for (col, h) in heights.enumerated() {

@@ -89,6 +89,11 @@ struct ScreenModelTests {
         #expect(series.label == "in x5 50")
         #expect(series.heights(width: 6, levels: 8) == [nil, nil, nil, 0, 1, 7])
         #expect(StripchartSeries(title: "queue", kind: .queue, values: [3], fullScale: 10).label == "queue 3")
+        let big = StripchartSeries(title: "queue", kind: .queue, values: [10_000], fullScale: 10_000)
+        #expect(big.label == "queue x1000 10000")
+        #expect(big.label(maxColumns: 15) == "queue x1000 10k")
+        #expect(big.label(maxColumns: 9) == "queue 10k")
+        #expect(StripchartSeries.compact(1_234_567) == "1.2M")
     }
 
     @Test("--stripchart REGEX=TITLE: split at the last '=', clear errors for bad ones")
