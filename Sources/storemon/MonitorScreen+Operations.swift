@@ -105,9 +105,7 @@ extension MonitorScreen {
         }
         if state.prompt != nil { return false }
         if let overlay = state.overlay {
-            let (w, h) = terminal.size
-            let page = max(1, MessageOverlay.bodyRows(height: h) - 1)
-            _ = w
+            let page = max(1, MessageOverlay.bodyRows(height: terminal.size.height) - 1)
             switch KeyMap.overlayKey(key) {
             case .close: state.overlay = nil
             case .body: reloadOverlay(page: MessageOverlayModel.toggled(overlay.page, to: .body), keepScroll: false)

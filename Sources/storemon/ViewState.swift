@@ -49,8 +49,6 @@ struct ActionOutput: Sendable {
     var title: TerminalText
     /// The lines so far (bounded by `EximActions.outputLimit`).
     var lines: [TerminalText] = []
-    /// Rows scrolled back from the newest (0 follows).
-    var scroll = 0
     /// `running`, or the result's summary once it ended.
     var state: TerminalText
 }
