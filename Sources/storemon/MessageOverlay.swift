@@ -59,12 +59,14 @@ enum OutputPane {
         let box = self.box(width: width, height: height)
         guard box.height > 2, box.width > 10 else { return }
         grid.fill(box, " ", .normal)
-        let title = ScreenText(" ") + ScreenText(output.title) + " : " + ScreenText(output.state) + " "
+        let back: ScreenText = output.scroll > 0 ? " [scrolled back \(output.scroll)]" : ""
+        let title = back + " " + ScreenText(output.title) + " : " + ScreenText(output.state) + " "
         grid.fill(Rect(x: box.x, y: box.y, width: box.width, height: 1), " ", .headerFocused)
         let end = grid.put(box.y, box.x, title, .headerFocused, limit: box.width)
         grid.putHint(box.y, from: end, in: box, [" Esc close "], .headerFocused)
         let rows = box.height - 1
-        for (i, line) in output.lines.suffix(rows).enumerated() {
+        let last = max(0, output.lines.count - max(0, output.scroll))
+        for (i, line) in output.lines[..<last].suffix(rows).enumerated() {
             grid.putQuoted(box.y + 1 + i, box.x + 1, line, .normal, escapeStyle: .escape, limit: box.width - 1)
         }
         if output.lines.isEmpty { grid.put(box.y + 1, box.x + 1, "(no output yet)", .dim, limit: box.width - 1) }

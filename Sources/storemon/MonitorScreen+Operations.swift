@@ -124,14 +124,22 @@ extension MonitorScreen {
             }
             return true
         }
-        if state.output != nil {
-            switch key {
-            case KeyMap.escape:
+        if let output = state.output, key != 32 {   // space still pauses
+            let rows = max(1, OutputPane.box(width: terminal.size.width, height: terminal.size.height).height - 1)
+            let page = max(1, rows - 1)
+            let most = max(0, output.lines.count - rows)   // the first page
+            func scroll(_ n: Int) { state.output?.scroll = min(most, max(0, output.scroll + n)) }
+            switch KeyMap.overlayKey(key) {
+            case .close:
                 state.output = nil
                 if running != nil { note("the delivery goes on; its result will show in the status line") }
-                return true
+            case .scroll(.scrollLines(let n)): scroll(-n)     // back from the newest line
+            case .scroll(.scrollPage(let n)): scroll(-n * page)
+            case .scroll(.scrollHome): state.output?.scroll = most
+            case .scroll(.scrollEnd): state.output?.scroll = 0
             default: return false
             }
+            return true
         }
         return false
     }

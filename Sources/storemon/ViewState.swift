@@ -49,6 +49,8 @@ struct ActionOutput: Sendable {
     var title: TerminalText
     /// The lines so far (bounded by `EximActions.outputLimit`).
     var lines: [TerminalText] = []
+    /// Rows scrolled back from the newest line (0 follows the output).
+    var scroll = 0
     /// `running`, or the result's summary once it ended.
     var state: TerminalText
 }

@@ -56,7 +56,9 @@ struct OperationsInTmuxTests {
               -Mrm) echo "Message $2 has been removed" ;;
               -Mar) echo "Recipient $3 added to $2" ;;
               -Mmd) echo "Recipient $3 marked delivered in $2" ;;
-              -v) echo "delivering $3"; sleep 0.3; echo "LOG: MAIN"; echo "  => somebody R=local T=mailbox"; sleep 0.3; echo "evil \\033[2J done" ;;
+              -v) echo "delivering $3"; sleep 0.3; echo "LOG: MAIN"; echo "  => somebody R=local T=mailbox"
+                  i=0; while [ $i -lt 40 ]; do echo "transcript line $i"; i=$((i+1)); done
+                  sleep 0.3; echo "evil \\033[2J done" ;;
             esac
             exit 0
             """
@@ -184,10 +186,15 @@ struct OperationsInTmuxTests {
         try r.tmux.send("y")
         r.expectScreen("no output pane") { $0.contains("-v -M \(Self.second) : running") && $0.contains("delivering \(Self.second)") }
         r.expectScreen("delivery output not streamed to its end") {
-            $0.contains("=> somebody R=local T=mailbox") && $0.contains("evil \\x1b[2J done") && $0.contains("deliver \(Self.second): evil")
+            $0.contains("transcript line 39") && $0.contains("evil \\x1b[2J done") && $0.contains("deliver \(Self.second): evil")
         }
+        // the pane scrolls back through the output (PgUp, Home) and follows it again (End)
+        try r.tmux.send("Home")
+        r.expectScreen("Home did not scroll the output back") { $0.contains("delivering \(Self.second)") && $0.contains("[scrolled back") }
+        try r.tmux.send("End")
+        r.expectScreen("End did not follow the output") { $0.contains("evil \\x1b[2J done") && !$0.contains("[scrolled back") }
         try r.tmux.send("Escape")
-        r.expectScreen("Esc did not close the output pane") { !$0.contains("R=local T=mailbox") }
+        r.expectScreen("Esc did not close the output pane") { !$0.contains("transcript line 39") }
         // the same keys act on the message shown in the overlay
         try r.tmux.send("Enter")
         r.expectScreen("no overlay") { $0.contains("Message \(Self.second)") && $0.contains("f t d g x a m act") }
