@@ -134,6 +134,9 @@ public struct StripchartScale: Sendable, Equatable {
 
 /// A log pattern chart: a regular expression tried on every complete raw log line
 /// (timestamp included, as eximon does) and a title.
+///
+/// `@unchecked Sendable`: `Regex<AnyRegexOutput>` is not marked `Sendable`, but a chart
+/// is immutable after `init` and a compiled `Regex` is a value that matching never changes.
 public struct LogPatternChart: @unchecked Sendable {
     /// The expression as given.
     public let source: String
