@@ -97,6 +97,11 @@ struct OperationsInTmuxTests {
         r.expectScreen("Tab did not focus the queue") { $0.contains("▸Queue") && Self.position($0) == "1/21" }
         try r.tmux.send("Down")
         r.expectScreen("Down did not move the selection") { Self.position($0) == "2/21" }
+        // the selected message's line is drawn in the focused colours, the others are not
+        let coloured = r.tmux.captureWithEscapes().split(separator: "\n")
+        let selected = coloured.first { $0.contains(Self.second) }.map(String.init) ?? ""
+        let other = coloured.first { $0.contains(Self.first) }.map(String.init) ?? ""
+        #expect(selected.contains("\u{1b}[43m") && !other.contains("\u{1b}[43m"), "selection not highlighted:\n\(selected)\n\(other)")
         try r.tmux.send("End")
         r.expectScreen("End did not select the last message") { Self.position($0) == "21/21" }
         try r.tmux.send("Home")
