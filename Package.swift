@@ -35,7 +35,8 @@ let package = Package(
         .target(name: "EximLog", dependencies: ["Store"]),
         .target(name: "EximSpool", dependencies: ["Store"]),
         .target(name: "EximTrace"),
-        .target(name: "StoreReplay", dependencies: ["Store", "EximTrace"]),
+        // The replay engine; it quotes trace bytes with StoremonCore's quoters.
+        .target(name: "StoreReplay", dependencies: ["Store", "EximTrace", "StoremonCore"]),
 
         // The monitor's model: refresh cycle, snapshots, demo traffic.
         .target(name: "StoremonCore", dependencies: ["Store", "EximLog", "EximSpool"]),
@@ -57,7 +58,7 @@ let package = Package(
         .executableTarget(name: "storebench", dependencies: ["Store"], swiftSettings: hotPathSettings),
         .executableTarget(name: "logbench", dependencies: ["Store", "EximLog"]),
         .executableTarget(name: "spoolbench", dependencies: ["Store", "EximSpool"]),
-        .executableTarget(name: "replaybench", dependencies: ["Store", "EximTrace", "StoreReplay"]),
+        .executableTarget(name: "replaybench", dependencies: ["Store", "EximTrace", "StoreReplay", "StoremonCore"]),
         .executableTarget(name: "monbench", dependencies: ["Store", "EximSpool", "StoremonCore"]),
 
         // libFuzzer targets; without -DFUZZING each is a replay tool for saved inputs.
@@ -71,7 +72,7 @@ let package = Package(
         // Locating the real Exim fixtures, shared by the trace and replay tests.
         .target(name: "FixtureSupport", path: "Tests/FixtureSupport"),
         .testTarget(name: "EximTraceTests", dependencies: ["EximTrace", "FixtureSupport"]),
-        .testTarget(name: "StoreReplayTests", dependencies: ["Store", "EximTrace", "StoreReplay", "FixtureSupport"]),
+        .testTarget(name: "StoreReplayTests", dependencies: ["Store", "EximTrace", "StoreReplay", "StoremonCore", "FixtureSupport"]),
         .testTarget(name: "StoremonCoreTests", dependencies: ["Store", "EximLog", "EximSpool", "StoremonCore"]),
         .testTarget(name: "StoremonTerminalTests", dependencies: ["storemon"]),
     ]

@@ -1,127 +1,196 @@
 import EximTrace
+import StoremonCore
 
 /// The result of `storemon replay --check`: every line mismatch, every `----Exit` line
 /// compared side by side, problems with the trace, and a summary; as text or JSON.
+///
+/// Counts are exact even where the kept lists are capped (the report says how many were
+/// left out). Text goes through `TerminalQuoter`, JSON strings through `JSONQuoter`:
+/// no trace byte reaches a terminal raw.
 public struct CheckReport: Sendable {
-    /// One process's exit block compared.
-    public struct ProcessExit: Sendable {
-        /// The process id, if known.
-        public var pid: Int?
-        /// Its purpose (`fresh-exec`, `daemon-accept`, …).
-        public var purpose: String
-        /// The exit lines compared, in Exim's order.
-        public var lines: [ExitLineComparison]
-        /// What the replay assumed for this process.
-        public var inferences: [ReplayInference]
-    }
+    /// One process's exit block compared (kept for source compatibility).
+    public typealias ProcessExit = ProcessExitReport
 
     /// Lines read.
     public var lines: Int
-    /// Memory records replayed.
+    /// Memory records read (re-prints included) and applied as operations.
     public var memoryRecords: Int
-    /// Memory lines with at least one differing figure.
+    public var appliedRecords: Int
+    /// Exact re-prints (section 19.2) and cut or glued records (section 19.1 item 5), not applied.
+    public var reprints: Int
+    public var cutRecords: Int
+    /// Memory lines with at least one differing figure (exact).
     public var lineMismatches: Int
-    /// The differing figures (the first ones kept by the replay).
+    /// Differing figures in all (exact) and the first ones kept.
+    public var mismatchFigures: Int
     public var mismatches: [LineMismatch]
-    /// Problems with the trace itself.
+    /// Problems with the trace itself: the first ones kept, and how many in all.
     public var problems: [ReplayProblem]
-    /// Processes that printed an exit block.
-    public var processes: [ProcessExit]
-    /// Processes replayed in all.
+    public var problemCount: Int
+    /// Exit blocks compared (the first ones kept) and how many in all.
+    public var processes: [ProcessExitReport]
+    public var exitBlocks: Int
+    /// Exact counts over every exit line.
+    public var exitTotals: ExitTotals
+    /// Processes replayed in all, and dropped at the live-process limit.
     public var processCount: Int
-    /// Lines attributed to a process by consistency (no `+pid`).
+    public var droppedAtLimit: Int
+    /// Unprefixed memory lines shared by several live processes, and how many of them went
+    /// to another process than the line before (attribution by consistency, section 19.9).
+    public var sharedStreamLines: Int
     public var attributedByConsistency: Int
+    /// Lines whose process the memory lines cannot decide, with their alternatives.
+    public var ambiguous: [AmbiguousLine]
+    public var ambiguousCount: Int
     /// Whether the input's last line had no newline.
     public var truncated: Bool
-    /// Whether lines after a fork had no `+pid` prefix (attributed by consistency).
-    public var unprefixedFork: Bool
+    /// Memory records without an address (Exim's test suite munges them).
+    public var recordsWithoutAddress: Int
+    /// Whether any line carried a `+pid` prefix.
+    public var sawPidPrefix: Bool
 
     /// `----Exit` lines compared.
-    public var compared: Int { processes.reduce(0) { $0 + $1.lines.count } }
-    /// `----Exit` lines whose every figure is equal.
-    public var matched: Int { processes.reduce(0) { $0 + $1.lines.filter(\.matches).count } }
+    public var compared: Int { exitTotals.compared }
+    /// `----Exit` lines whose derivable figures all match (calibrated lines included).
+    public var matched: Int { exitTotals.matched }
+    /// Whether the memory lines carry no addresses (a munged test-suite trace).
+    public var addressesMissing: Bool { memoryRecords > 0 && recordsWithoutAddress * 2 > memoryRecords }
     /// Whether anything differs (the command then exits non-zero).
-    public var hasDifferences: Bool { lineMismatches > 0 || matched < compared }
+    public var hasDifferences: Bool { lineMismatches > 0 || exitTotals.matched + exitTotals.notDerivableOnly < exitTotals.compared }
     /// Whether the input held no memory record at all (not `exim -d+memory` output, or
     /// debugging without `+memory`): nothing was checked, which is no match either.
-    public var checkedNothing: Bool { memoryRecords == 0 }
-    /// Whether the check failed: a difference, or nothing to check (the command exits 1).
-    public var failed: Bool { hasDifferences || checkedNothing }
+    public var checkedNothing: Bool { appliedRecords == 0 || addressesMissing }
+    /// Whether the check failed: a difference, an undecided attribution, or nothing checked.
+    public var failed: Bool { hasDifferences || checkedNothing || ambiguousCount > 0 }
 
     /// The report of a finished replay.
     public init(_ replay: TraceReplay, truncated: Bool = false) {
+        let f = replay.findings
         lines = replay.linesRead
         memoryRecords = replay.memoryRecords
-        lineMismatches = replay.lineMismatchCount
-        mismatches = replay.mismatches
-        problems = replay.problems
-        processes = replay.finishedExits
+        appliedRecords = replay.appliedRecords
+        reprints = replay.reprints
+        cutRecords = replay.cutRecords
+        lineMismatches = f.mismatchLines
+        mismatchFigures = f.mismatchFigures
+        mismatches = f.mismatches
+        problems = f.problems
+        problemCount = f.problemCount
+        processes = f.exits
+        exitBlocks = f.exitBlocks
+        exitTotals = f.exitTotals
         processCount = replay.processCount
+        droppedAtLimit = replay.droppedAtLimit
+        sharedStreamLines = replay.sharedStreamLines
         attributedByConsistency = replay.attributedByConsistency
-        unprefixedFork = replay.unprefixedFork
+        ambiguous = f.ambiguous
+        ambiguousCount = f.ambiguousCount
         self.truncated = truncated
+        recordsWithoutAddress = replay.recordsWithoutAddress
+        sawPidPrefix = replay.sawPidPrefix
     }
 
     /// Reads a whole trace, replays it and reports.
-    public static func check(_ reader: TraceReader, keepFinished: Bool = false) -> CheckReport {
-        let replay = TraceReplay(keepFinished: keepFinished, keepsCurrentRecord: false)
+    public static func check(_ reader: TraceReader, keepLimit: Int = 10_000) -> CheckReport {
+        let replay = TraceReplay(keepLimit: keepLimit, keepsCurrentRecord: false)
         while let r = reader.next() { replay.apply(r) }
         replay.finish()
-        var report = CheckReport(replay, truncated: reader.endedWithoutNewline)
+        return CheckReport(replay, reader: reader)
+    }
+
+    /// The report of a replay that read all of `reader`.
+    public init(_ replay: TraceReplay, reader: TraceReader) {
+        self.init(replay, truncated: reader.endedWithoutNewline)
         if let e = reader.readError {
-            report.problems.append(ReplayProblem(line: reader.parser.lineNumber, message: "\(e)"))
+            problems.append(ReplayProblem(line: reader.parser.lineNumber, message: "\(e)"))
+            problemCount += 1
         }
         if reader.endedWithoutNewline {
-            report.problems.append(ReplayProblem(line: reader.parser.lineNumber, message: "the trace ends without a newline (cut file)"))
+            problems.append(ReplayProblem(line: reader.parser.lineNumber, message: "the trace ends without a newline (cut file)"))
+            problemCount += 1
         }
-        return report
     }
 
     /// The summary line.
     public var summary: String {
-        if checkedNothing {
+        if appliedRecords == 0 && memoryRecords == 0 {
             return "NOTHING CHECKED: \(lines) \(lines == 1 ? "line" : "lines") and no memory record "
                 + "(is this the stderr of exim -d+memory?)"
-                + (problems.isEmpty ? "" : "; \(problems.count) trace problems")
+                + (problemCount == 0 ? "" : "; \(problemCount) trace problems")
         }
-        return "\(hasDifferences ? "DIFFER" : "MATCH"): \(lines) lines, \(memoryRecords) memory records, "
+        if addressesMissing {
+            return "NOTHING CHECKED: \(recordsWithoutAddress) of \(memoryRecords) memory records carry no address "
+                + "(a trace from Exim's own test suite, which munges addresses): nothing can be replayed"
+        }
+        let t = exitTotals
+        var s = "\(hasDifferences ? "DIFFER" : (ambiguousCount > 0 ? "UNDECIDED" : "MATCH")): \(lines) lines, \(memoryRecords) memory records, "
             + "\(processCount) \(processCount == 1 ? "process" : "processes"); "
-            + "\(lineMismatches) line mismatches; \(matched)/\(compared) exit lines matched"
-            + (problems.isEmpty ? "" : "; \(problems.count) trace problems")
-            + (unprefixedFork ? "; no +pid: lines after forks attributed to parent or child by consistency (\(attributedByConsistency) switches)" : "")
+            + "\(lineMismatches) line mismatches; \(t.matched)/\(t.compared) exit lines matched"
+            + " (pool and npools lines \(t.poolLinesMatched)/\(t.poolLines))"
+        if t.calibrated > 0 { s += "; \(t.calibrated) calibrated" }
+        if t.notDerivable > 0 { s += "; \(t.notDerivable) with a figure not derivable" }
+        if reprints + cutRecords > 0 { s += "; \(reprints) re-printed and \(cutRecords) cut records not applied" }
+        if problemCount > 0 { s += "; \(problemCount) trace problems" }
+        if sharedStreamLines > 0 {
+            s += "; no +pid: \(sharedStreamLines) lines shared by several processes, \(attributedByConsistency) attributed by consistency"
+        }
+        if ambiguousCount > 0 { s += "; \(ambiguousCount) ambiguous runs of lines (attribution not decidable: use -d+memory+pid)" }
+        if droppedAtLimit > 0 { s += "; \(droppedAtLimit) processes dropped at the live-process limit" }
+        return s
     }
 
-    /// The human report: mismatches (up to `limit`), problems, exit blocks side by side, summary.
+    /// The human report: mismatches (up to `limit`), problems, ambiguities, exit blocks side
+    /// by side, summary. Every line is quoted for the terminal.
     public func text(limit: Int = 50) -> String {
         var out: [String] = []
         for m in mismatches.prefix(limit) { out.append(m.description) }
-        if mismatches.count > limit { out.append("… \(mismatches.count - limit) more differing figures") }
+        if mismatchFigures > min(limit, mismatches.count) {
+            out.append("… \(mismatchFigures - min(limit, mismatches.count)) more differing figures not shown")
+        }
         for p in problems.prefix(limit) { out.append("trace problem: \(p)") }
-        for p in processes {
+        if problemCount > min(limit, problems.count) { out.append("… \(problemCount - min(limit, problems.count)) more trace problems not shown") }
+        for a in ambiguous.prefix(limit) { out.append("ambiguous: \(a)") }
+        if ambiguousCount > min(limit, ambiguous.count) { out.append("… \(ambiguousCount - min(limit, ambiguous.count)) more ambiguous runs not shown") }
+        for p in processes.prefix(limit) {
             out.append("")
             out.append("process \(p.pid.map(String.init) ?? "?") (\(p.purpose)): exit statistics")
-            out.append(Self.pad("line", 8) + Self.pad("", 10) + Self.pad("exim", 32) + Self.pad("replay", 32) + "")
+            out.append(Self.pad("line", 8) + Self.pad("", 10) + Self.pad("exim", 32) + Self.pad("replay", 32))
             for l in p.lines {
-                let verdict = l.matches ? "ok" : "DIFFERS"
+                var verdict: String
+                switch l.verdict {
+                case .match: verdict = "ok"
+                case .differ: verdict = "DIFFERS"
+                case .calibrated: verdict = "calibrated (matched by construction)"
+                case .notDerivable: verdict = "not derivable"
+                }
+                if !l.notDerivable.isEmpty, l.verdict != .notDerivable {
+                    verdict += "; \(l.notDerivable.joined(separator: ", ")) not derivable"
+                }
+                if !l.alternatives.isEmpty { verdict += " (candidates: \(l.alternatives.map { $0.blocks.map(String.init) ?? "?" }.joined(separator: ", ")) blocks)" }
+                if l.inferred && l.verdict == .match { verdict += " (inferred)" }
                 out.append(Self.pad(String(l.line), 8) + Self.pad(l.subject.description, 10) + Self.pad(l.exim.description, 32)
-                           + Self.pad(l.replay?.description ?? "(none)", 32) + verdict + (l.inferred ? " (inferred)" : ""))
+                           + Self.pad(l.replay?.description ?? "(none)", 32) + verdict)
+                if let b = l.basis, l.inferred || !l.derivable { out.append("          inferred from: \(b)") }
             }
             for i in p.inferences { out.append("  inferred: \(i.description)") }
         }
+        if exitBlocks > min(limit, processes.count) { out.append("… \(exitBlocks - min(limit, processes.count)) more exit blocks not shown") }
         out.append("")
         out.append(summary)
-        return out.joined(separator: "\n")
+        return out.map { TerminalText(untainted: $0).string }.joined(separator: "\n")
     }
 
     private static func pad(_ s: String, _ w: Int) -> String {
         s.count >= w ? s + " " : s + String(repeating: " ", count: w - s.count)
     }
 
-    /// The JSON report, in the schema of issue 5:
-    /// `{ "processes": [ { "pid", "pools": [ { "index", "exim": {"kB","blocks","order"},
-    /// "replay": {...}, "match", "inferred" } ], "nonpool": ..., "npools": ... } ],
-    /// "lineMismatches": N, "matched": M, "compared": C }`.
+    /// The JSON report (issue 5's schema, plus the additions of issue 8):
+    /// `{ "processes": [ { "pid", "purpose", "pools": [ { "index", "line", "exim": {"kB","blocks","order"},
+    /// "replay": {...}, "match", "inferred", "derivable", "verdict", ["notDerivable"], ["calibrated"],
+    /// ["basis"], ["alternatives"] } ], "nonpool": ..., "npools": ... } ], "lineMismatches", "matched",
+    /// "compared", … }`. `match` is null on a line with no derivable figure.
     public func json() -> String {
+        let q = JSONQuoter()
         func figures(_ f: ExitFigures?) -> String {
             guard let f else { return "null" }
             var parts = ["\"kB\": \(f.kB)"]
@@ -135,8 +204,14 @@ public struct CheckReport: Sendable {
             parts.append("\"line\": \(l.line)")
             parts.append("\"exim\": \(figures(l.exim))")
             parts.append("\"replay\": \(figures(l.replay))")
-            parts.append("\"match\": \(l.matches)")
+            parts.append("\"match\": \(l.verdict == .notDerivable ? "null" : String(l.matches))")
             parts.append("\"inferred\": \(l.inferred)")
+            parts.append("\"derivable\": \(l.derivable)")
+            parts.append("\"verdict\": \(q.quote(untainted: l.verdict.rawValue))")
+            if !l.notDerivable.isEmpty { parts.append("\"notDerivable\": [\(l.notDerivable.map { q.quote(untainted: $0) }.joined(separator: ", "))]") }
+            if l.calibrated { parts.append("\"calibrated\": true") }
+            if let b = l.basis { parts.append("\"basis\": \(q.quote(untainted: b))") }
+            if !l.alternatives.isEmpty { parts.append("\"alternatives\": [\(l.alternatives.map { figures($0) }.joined(separator: ", "))]") }
             return "{" + parts.joined(separator: ", ") + "}"
         }
         var procs: [String] = []
@@ -148,53 +223,57 @@ public struct CheckReport: Sendable {
                 case .nonpool: nonpool = entry(l, index: nil)
                 case .npools: npools = entry(l, index: nil)
                 case .pool(.paired(let i)): pools.append(entry(l, index: String(i)))
-                case .pool(.quoted(let n)): pools.append(entry(l, index: "\"Q\(n.map(String.init) ?? "Q")\""))
+                case .pool(.quoted(let n)): pools.append(entry(l, index: q.quote(untainted: "Q\(n.map(String.init) ?? "Q")")))
                 }
             }
+            let inf = p.inferences.map { "{\"line\": \($0.line), \"message\": \(q.quote(untainted: $0.message))}" }
             procs.append("""
-                {"pid": \(p.pid.map(String.init) ?? "null"), "purpose": \(Self.quote(p.purpose)), \
+                {"pid": \(p.pid.map(String.init) ?? "null"), "purpose": \(q.quote(untainted: p.purpose)), \
                 "pools": [\n      \(pools.joined(separator: ",\n      "))\n    ], \
-                "nonpool": \(nonpool), "npools": \(npools)}
+                "nonpool": \(nonpool), "npools": \(npools), "inferences": [\(inf.joined(separator: ", "))]}
                 """)
         }
         let mism = mismatches.map {
-            "{\"line\": \($0.line), \"figure\": \(Self.quote($0.figure)), \"exim\": \(Self.quote($0.exim)), \"replay\": \(Self.quote($0.replay)), \"inferred\": \($0.inferred)}"
+            "{\"line\": \($0.line), \"pid\": \($0.pid.map(String.init) ?? "null"), \"figure\": \(q.quote(untainted: $0.figure)), \"exim\": \(q.quote(untainted: $0.exim)), \"replay\": \(q.quote(untainted: $0.replay)), \"inferred\": \($0.inferred)}"
         }
+        let amb = ambiguous.map {
+            "{\"line\": \($0.line), \"through\": \($0.through), \"chosen\": \(q.quote(untainted: $0.chosen)), \"alternatives\": [\($0.alternatives.map { q.quote(untainted: $0) }.joined(separator: ", "))]}"
+        }
+        let t = exitTotals
         return """
         {
           "processes": [
             \(procs.joined(separator: ",\n    "))
           ],
           "lineMismatches": \(lineMismatches),
-          "matched": \(matched),
-          "compared": \(compared),
+          "matched": \(t.matched),
+          "compared": \(t.compared),
+          "calibrated": \(t.calibrated),
+          "notDerivable": \(t.notDerivable),
+          "poolLines": \(t.poolLines),
+          "poolLinesMatched": \(t.poolLinesMatched),
           "lines": \(lines),
           "memoryRecords": \(memoryRecords),
-          "attributedByConsistency": \(unprefixedFork),
+          "appliedRecords": \(appliedRecords),
+          "reprints": \(reprints),
+          "cutRecords": \(cutRecords),
+          "processCount": \(processCount),
+          "exitBlocks": \(exitBlocks),
+          "exitBlocksLeftOut": \(exitBlocks - processes.count),
+          "attributedByConsistency": \(attributedByConsistency),
+          "sharedStreamLines": \(sharedStreamLines),
+          "ambiguousCount": \(ambiguousCount),
+          "ambiguous": [\(amb.joined(separator: ", "))],
+          "addressesMissing": \(addressesMissing),
+          "droppedAtLimit": \(droppedAtLimit),
+          "mismatchFigures": \(mismatchFigures),
+          "mismatchesLeftOut": \(mismatchFigures - mismatches.count),
           "mismatches": [\(mism.joined(separator: ", "))],
-          "problems": [\(problems.map { "{\"line\": \($0.line), \"message\": \(Self.quote($0.message))}" }.joined(separator: ", "))]
+          "problemCount": \(problemCount),
+          "problemsLeftOut": \(problemCount - problems.count),
+          "problems": [\(problems.map { "{\"line\": \($0.line), \"message\": \(q.quote(untainted: $0.message))}" }.joined(separator: ", "))],
+          "summary": \(q.quote(untainted: summary))
         }
         """
-    }
-
-    /// A JSON string literal (control bytes escaped).
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 || u.value == 0x7F {
-                    let h = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
     }
 }

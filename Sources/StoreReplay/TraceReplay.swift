@@ -1,77 +1,87 @@
-import Store
 import EximTrace
 
-/// Replays an `exim -d+memory` trace record by record: one `Store` per Exim process,
-/// exec'd processes (`Exim version … pid=N`) start fresh, forked children start as a
-/// copy of their parent at the fork. Each memory line's figures are checked against
-/// the store's own account of the same operation, and each `----Exit` block against
-/// the store's statistics.
+/// A fork announced by `X forking for Y`, waiting for the child's `postfork: Y`: the
+/// parent's state at the fork (a value copy, no history) travels with it.
+struct PendingFork: Sendable {
+    var snapshot: ProcessModel
+    var parentID: Int
+    var purpose: String
+    var childPid: Int?
+    var line: Int
+}
+
+/// The one replay engine behind `--check`, the animated view and the plain view: it reads
+/// an `exim -d+memory` trace record by record and keeps one `ProcessModel` per live Exim
+/// process, following exim-store.md sections 18 and 19 (line reading, re-prints, first
+/// touches, start surplus and candidates, calibration per start-up class, forks and execs,
+/// attribution without `+pid`). Every figure on every memory line is checked as it is
+/// applied; every `----Exit` block when its process ends.
 ///
-/// Step it with `apply(_:)` (a screen can draw `processes` between steps), then call
-/// `finish()` at the end of input.
+/// Cost is linear in the trace: a fork copies the parent's state (not its history), ended
+/// processes are dropped, and at most `liveLimit` processes are kept (beyond it the least
+/// recently active is dropped and the report says so).
 public final class TraceReplay {
-    /// Every process seen, in order of appearance.
-    public private(set) var processes: [ProcessReplay] = []
-    /// The last record applied.
-    /// (Kept only when `keepsCurrentRecord`; a check that only reports does not need it.)
-    @exclusivity(unchecked) public private(set) var currentRecord: TraceRecord?
-    /// Whether `currentRecord` is kept (a screen needs it).
-    public let keepsCurrentRecord: Bool
-    /// The line number of the last record applied.
-    @exclusivity(unchecked) public private(set) var currentLine = 0
-    /// The process the last record was applied to (nil for noise outside any process).
-    @exclusivity(unchecked) public private(set) var currentProcess: ProcessReplay?
+    /// Processes kept live at most (the documented limit; see the README).
+    public static let defaultLiveLimit = 50_000
+
+    var procs: [Int: ProcessModel] = [:]
+    var byPid: [Int: Int] = [:]
+    var lineages: [Int: LineageInfo] = [:]
+    var pendingForks: [PendingFork] = []
+    /// Live processes printing without `+pid`.
+    var unprefixedLive: [Int] = []
+    /// The process the last unprefixed line went to.
+    var active: Int?
+    var unprefixedExit: [TraceRecord] = []
+    var findings: Findings
+    var poolClasses: [String: [String]] = [:]
+    var nonpoolClasses: [String: NonpoolStartCandidates] = [:]
+    var nextID = 0
+    var nextLineage = 0
+    let liveLimit: Int
+    /// The last ambiguity noted, to merge a run of lines with the same alternatives.
+    var lastAmbiguity: (chosen: Int, others: [Int])?
+
     /// Lines read.
-    @exclusivity(unchecked) public private(set) var linesRead = 0
-    /// Memory records applied.
-    @exclusivity(unchecked) public private(set) var memoryRecords = 0
-    /// Lines attributed to a process by consistency (no `+pid` prefix after a fork).
+    public private(set) var linesRead = 0
+    /// Memory records read (re-prints included).
+    public private(set) var memoryRecords = 0
+    /// Memory records applied as operations.
+    public private(set) var appliedRecords = 0
+    /// Exact copies of the previous record (section 19.2), not applied.
+    public private(set) var reprints = 0
+    /// Cut or glued records (section 19.1 item 5), not applied.
+    public private(set) var cutRecords = 0
+    /// Unprefixed memory lines given to a process other than the one before by consistency (section 19.9).
     public private(set) var attributedByConsistency = 0
-    /// Whether a fork was followed by lines without a `+pid` prefix: those lines were
-    /// attributed to parent or child by consistency.
-    public private(set) var unprefixedFork = false
-    /// Whether any line carried a `+pid` prefix.
+    /// Unprefixed memory lines decided among several live processes.
+    public private(set) var sharedStreamLines = 0
+    /// Whether any line carried a `+pid` prefix / any memory line had none while several processes were live.
     public private(set) var sawPidPrefix = false
-
-    /// Exit blocks of processes that have terminated (kept even when the process is dropped).
-    public private(set) var finishedExits: [CheckReport.ProcessExit] = []
-    /// Whether terminated processes (and their stores) stay in `processes`.
-    public let keepFinished: Bool
-    /// Processes replayed in all (including dropped ones).
+    public private(set) var unprefixedMultiProcess = false
+    /// Processes replayed in all, and processes dropped at the live limit.
     public private(set) var processCount = 0
+    public private(set) var droppedAtLimit = 0
+    /// Records whose lines carry no addresses (Exim's test suite munges them).
+    public private(set) var recordsWithoutAddress = 0
+    /// The line number of the last record applied, and the process it went to.
+    public private(set) var currentLine = 0
+    public private(set) var currentProcessID: Int?
+    /// The last record read (kept for a screen).
+    public private(set) var currentRecord: TraceRecord?
+    let keepsCurrentRecord: Bool
 
-    private let recorder: ReplayRecorder
-    private var byPid: [Int: ProcessReplay] = [:]
-    /// The process unprefixed lines go to.
-    @exclusivity(unchecked) private var active: ProcessReplay?
-    /// Live (not terminated) processes per family.
-    private var liveInFamily: [Int] = [0]
-    private var nextFamily = 0
-    /// A mark (no `+pid`) waiting for its first get to tell which process made it.
-    @exclusivity(unchecked) private var heldMark: TraceRecord?
-    /// Forks announced (`forking for`) whose child has not yet printed `postfork`.
-    private var pendingForks: [(purpose: String, parent: ProcessReplay, history: Int)] = []
-    /// Child pids named by a parent before the child's postfork line (no `+pid`).
-    private var forkedBeforePostfork: [String: Int] = [:]
-
-    /// Makes a replay; at most `keepLimit` mismatches and problems are kept as values
-    /// (all are counted).
-    /// (all are counted). With `keepFinished` false, a process is dropped (its store
-    /// freed) once it has terminated; its exit block stays in `finishedExits`.
-    public init(keepLimit: Int = 10_000, keepFinished: Bool = true, keepsCurrentRecord: Bool = true) {
-        recorder = ReplayRecorder(keepLimit: keepLimit)
-        self.keepFinished = keepFinished
+    /// A replay keeping at most `keepLimit` of each kind of finding as values (all are counted).
+    public init(keepLimit: Int = 10_000, liveLimit: Int = TraceReplay.defaultLiveLimit, keepsCurrentRecord: Bool = true) {
+        findings = Findings(keepLimit: keepLimit)
+        self.liveLimit = max(1, liveLimit)
         self.keepsCurrentRecord = keepsCurrentRecord
     }
 
-    /// Line mismatches found so far (the first `keepLimit`).
-    public var mismatches: [LineMismatch] { recorder.mismatches }
-    /// The number of memory lines with any differing figure.
-    public var lineMismatchCount: Int { recorder.mismatchLines.count }
-    /// Problems with the trace itself (cut, garbled, unknown addresses).
-    public var problems: [ReplayProblem] { recorder.problems }
-    /// Every `----Exit` line compared, process by process.
-    public var exitComparisons: [ExitLineComparison] { processes.flatMap(\.exitComparisons) }
+    /// Processes live now.
+    public var liveProcessCount: Int { procs.count }
+
+    // MARK: applying records
 
     /// Applies one record (one physical line of the trace).
     public func apply(_ r: TraceRecord) {
@@ -81,192 +91,409 @@ public final class TraceReplay {
         if r.pid != nil { sawPidPrefix = true }
         switch r.event {
         case .version(let v):
-            startProcess(pid: v.pid, purpose: "fresh-exec", line: r.line)
-            currentProcess = active
-        case .forking(_, let purpose):
-            guard let parent = process(for: r) else { return }
-            pendingForks.append((purpose, parent, parent.history.count))
-            currentProcess = parent
+            exec(v, r)
+        case .forking(let name, let purpose):
+            guard let id = route(r, name: name) else { return }
+            touchLine(id, r)
+            if pendingForks.count >= liveLimit {
+                pendingForks.removeFirst()
+                findings.problem(ReplayProblem(line: r.line, message: "more than \(liveLimit) forks without a postfork line: the oldest was dropped"))
+            }
+            pendingForks.append(PendingFork(snapshot: procs[id]!, parentID: id, purpose: purpose, childPid: nil, line: r.line))
+            lineages[procs[id]!.lineage]?.references += 1
+            currentProcessID = id
         case .postfork(let purpose):
-            guard let i = pendingForks.lastIndex(where: { $0.purpose == purpose }) else {
-                recorder.problem(ReplayProblem(line: r.line, message: "postfork: \(purpose) with no 'forking for \(purpose)' before it"))
-                _ = process(for: r)
-                return
-            }
-            let f = pendingForks.remove(at: i)
-            if r.pid == nil { unprefixedFork = true }
-            // Without +pid, the parent may already have named the child ("forked for … : pid").
-            let pid = r.pid ?? forkedBeforePostfork.removeValue(forKey: purpose)
-            do {
-                let child = try f.parent.fork(historyCount: f.history, pid: pid, purpose: purpose)
-                register(child)
-                if let pid { byPid[pid] = child }
-                active = child
-                currentProcess = child
-            } catch {
-                recorder.problem(ReplayProblem(line: r.line, message: "cannot make a store for the child: \(error)"))
-            }
-        case .forked(_, let purpose, let childPid):
-            if r.pid == nil {
-                if let child = processes.last(where: { $0.pid == nil && $0.purpose == purpose && $0.parent != nil }) {
-                    child.pid = childPid
-                    byPid[childPid] = child
-                    // This line is the parent's: it runs again.
-                    active = child.parent ?? active
-                } else if pendingForks.contains(where: { $0.purpose == purpose }) {
-                    forkedBeforePostfork[purpose] = childPid
-                }
-            }
-            currentProcess = process(for: r)
-        case .terminating(let pid, _, let rc):
-            let p = byPid[pid] ?? process(for: r)
-            if let p, !p.isTerminated { liveInFamily[p.family] -= 1 }
-            p?.isTerminated = true
-            p?.exitCode = rc
-            if let name = r.event.terminatingName { p?.purpose = name }
-            p?.finishPending()
-            if let p, active === p {
-                active = p.parent.flatMap { $0.isTerminated ? nil : $0 } ?? processes.last { !$0.isTerminated && $0 !== p }
-            }
-            currentProcess = p
-            if let p { retire(p) }
-        case .noise:
-            let p = process(for: r, create: false)
-            p?.apply(r)
-            currentProcess = p
-        case .malformed(let text):
-            recorder.problem(ReplayProblem(line: r.line, message: "cut or garbled record: \(text.prefix(80))"))
-            currentProcess = process(for: r, create: false)
-        default:
-            guard var p = process(for: r) else { return }
-            if r.event.isMemory {
-                memoryRecords += 1
-                if r.pid == nil, let held = heldMark {
-                    // The mark's first get (the cookie) tells whose mark it was.
-                    heldMark = nil
-                    if let other = consistentAlternative(to: p, for: r) {
-                        p = other
-                        active = other
-                        attributedByConsistency += 1
-                    }
-                    p.apply(held)
-                } else if r.pid == nil, case .mark = r.event, liveCandidates(besides: p) {
-                    heldMark = r
-                    currentProcess = p
+            postfork(purpose, r)
+        case .forked(_, let purpose, let child):
+            forked(purpose, child, r)
+        case .terminating(let pid, let name, let rc):
+            terminating(pid, name, rc, r)
+        case .exitNonpool, .exitNpools, .exitPool:
+            if let pid = r.pid {
+                guard let id = byPid[pid] else {
+                    findings.problem(ReplayProblem(line: r.line, message: "an exit line of pid \(pid), which no version or postfork line announced"))
                     return
-                } else if r.pid == nil, let other = consistentAlternative(to: p, for: r) {
-                    p = other
-                    active = other
-                    attributedByConsistency += 1
                 }
+                procs[id]!.exitLines.append(r)
+                currentProcessID = id
+            } else {
+                unprefixedExit.append(r)
             }
-            p.apply(r)
-            currentProcess = p
+        case .noise, .malformed:
+            if case .malformed = r.event { cutRecords += 1 }
+            if let id = route(r, name: nil, create: false) {
+                touchLine(id, r)
+                currentProcessID = id
+            }
+        default:
+            memory(r)
         }
     }
 
-    /// Whether another live process shares the unprefixed stream with `p`.
-    private func liveCandidates(besides p: ProcessReplay) -> Bool {
-        p.family < liveInFamily.count && liveInFamily[p.family] > (p.isTerminated ? 0 : 1)
+    /// Marks a non-record line of process `id` (it ends the "immediately before" of section 19.2).
+    private func touchLine(_ id: Int, _ r: TraceRecord) {
+        procs[id]?.lastEvent = nil
+        procs[id]?.lastLine = r.line
+        if r.pid == nil, procs[id]?.unprefixed == true { active = id }
     }
 
-    /// Ends the input: anything pending in any process is applied or reported.
+    private func memory(_ r: TraceRecord) {
+        memoryRecords += 1
+        if r.event.hasNoAddress { recordsWithoutAddress += 1 }
+        let id: Int
+        if let pid = r.pid {
+            if let known = byPid[pid] {
+                id = known
+                if procs[id]!.unprefixed { setUnprefixed(id, false) }
+            } else {
+                findings.problem(ReplayProblem(line: r.line, message: "pid \(pid) has no version or postfork line before it; replaying it from an empty start"))
+                id = makeProcess(pid: pid, purpose: "unknown", lineage: newLineage(version: "?"), unprefixed: false, line: r.line)
+            }
+            if procs[id]!.lastEvent == r.event { reprints += 1; currentProcessID = id; return }
+        } else {
+            guard let chosen = attribute(r) else { reprints += 1; return }
+            id = chosen
+        }
+        currentProcessID = id
+        applyRecord(id, r)
+    }
+
+    /// Applies a memory record to process `id` and files what the check found.
+    private func applyRecord(_ id: Int, _ r: TraceRecord) {
+        appliedRecords += 1
+        var c = LineCheck()
+        let lid = procs[id]!.lineage
+        if !procs[id]!.exitLines.isEmpty { closeExitBlock(id) }
+        procs[id]!.apply(r, &lineages[lid]!, &c)
+        procs[id]!.lastEvent = r.event
+        file(c, id)
+    }
+
+    private func file(_ c: LineCheck, _ id: Int) {
+        let pid = procs[id]?.pid
+        for d in c.differences {
+            findings.mismatch(LineMismatch(line: d.line, pid: pid, figure: d.figure, exim: d.exim, replay: d.replay, inferred: d.inferred))
+        }
+        for p in c.problems { findings.problem(p) }
+        if !c.inferences.isEmpty, procs[id] != nil {
+            for i in c.inferences where procs[id]!.inferences.count < 32 { procs[id]!.inferences.append(i) }
+        }
+    }
+
+    // MARK: processes (section 19.8)
+
+    private func newLineage(version: String) -> Int {
+        nextLineage += 1
+        lineages[nextLineage] = LineageInfo(version: version)
+        return nextLineage
+    }
+
+    @discardableResult
+    private func makeProcess(pid: Int?, purpose: String, lineage: Int, unprefixed: Bool, line: Int) -> Int {
+        nextID += 1
+        let p = ProcessModel(id: nextID, pid: pid, purpose: purpose, lineage: lineage, unprefixed: unprefixed, line: line)
+        register(p)
+        return nextID
+    }
+
+    private func register(_ p: ProcessModel) {
+        enforceLiveLimit(p.firstLine)
+        procs[p.id] = p
+        processCount += 1
+        lineages[p.lineage]?.references += 1
+        if let pid = p.pid {
+            if let old = byPid[pid], old != p.id, procs[old] != nil { drop(old, reason: nil) }
+            byPid[pid] = p.id
+        }
+        if p.unprefixed {
+            unprefixedLive.append(p.id)
+            active = p.id
+        }
+    }
+
+    private func setUnprefixed(_ id: Int, _ on: Bool) {
+        procs[id]!.unprefixed = on
+        if on { unprefixedLive.append(id) } else { unprefixedLive.removeAll { $0 == id } }
+    }
+
+    /// Above the live limit: the least recently active process is dropped (it is reported).
+    private func enforceLiveLimit(_ line: Int) {
+        guard procs.count >= liveLimit else { return }
+        let n = max(1, liveLimit / 10)
+        let victims = procs.values.sorted { $0.lastLine < $1.lastLine }.prefix(n).map(\.id)
+        for v in victims { drop(v, reason: nil) }
+        droppedAtLimit += victims.count
+        findings.problem(ReplayProblem(line: line, message: "more than \(liveLimit) live processes: dropped the \(victims.count) least recently active (their exit blocks, if any, are not compared)"))
+    }
+
+    /// Forgets a process (ended, exec'd over, pid reused, or beyond the limit).
+    private func drop(_ id: Int, reason: String?) {
+        guard let p = procs.removeValue(forKey: id) else { return }
+        if let pid = p.pid, byPid[pid] == id { byPid[pid] = nil }
+        if p.unprefixed { unprefixedLive.removeAll { $0 == id } }
+        if active == id { active = unprefixedLive.last }
+        release(lineage: p.lineage)
+        if let reason { findings.problem(ReplayProblem(line: currentLine, message: reason)) }
+    }
+
+    private func release(lineage: Int) {
+        guard var l = lineages[lineage] else { return }
+        l.references -= 1
+        if l.references <= 0 { lineages[lineage] = nil } else { lineages[lineage] = l }
+    }
+
+    private func exec(_ v: TraceVersion, _ r: TraceRecord) {
+        var purpose = "fresh-exec"
+        var parentID: Int?, parentPid: Int?
+        var replaced: Int?
+        if let old = byPid[v.pid], let op = procs[old] {
+            replaced = old
+            if op.forked { purpose = op.purpose; parentID = op.parentID; parentPid = op.parentPid }
+        } else if r.pid == nil,
+                  let child = unprefixedLive.last(where: { procs[$0]!.forked && procs[$0]!.pid == nil }) {
+            // Section 19.8 item 3: the newest forked child with no known pid exec'd.
+            replaced = child
+            purpose = procs[child]!.purpose
+            parentID = procs[child]!.parentID
+            parentPid = procs[child]!.parentPid
+        }
+        if let replaced {
+            var c = LineCheck()
+            if var p = procs[replaced], var l = lineages[p.lineage] {
+                p.finishPending(&l, &c)
+                lineages[p.lineage] = l
+            }
+            file(c, replaced)
+            drop(replaced, reason: nil)
+        }
+        let id = makeProcess(pid: v.pid, purpose: purpose, lineage: newLineage(version: v.version), unprefixed: r.pid == nil, line: r.line)
+        procs[id]!.parentID = parentID
+        procs[id]!.parentPid = parentPid
+        currentProcessID = id
+    }
+
+    private func postfork(_ purpose: String, _ r: TraceRecord) {
+        var index: Int?
+        if let pid = r.pid { index = pendingForks.firstIndex { $0.childPid == pid && $0.purpose == purpose } }
+        if index == nil { index = pendingForks.firstIndex { $0.purpose == purpose && ($0.childPid == nil || r.pid == nil) } }
+        guard let i = index else {
+            findings.problem(ReplayProblem(line: r.line, message: "postfork: \(purpose) with no 'forking for \(purpose)' before it; replaying the child from an empty start"))
+            let id = makeProcess(pid: r.pid, purpose: purpose, lineage: newLineage(version: "?"), unprefixed: r.pid == nil, line: r.line)
+            currentProcessID = id
+            return
+        }
+        let f = pendingForks.remove(at: i)
+        nextID += 1
+        var child = f.snapshot
+        child.id = nextID
+        child.pid = r.pid ?? f.childPid
+        child.purpose = purpose
+        child.parentID = f.parentID
+        child.parentPid = f.snapshot.pid
+        child.forked = true
+        child.terminated = false
+        child.unprefixed = r.pid == nil
+        child.exitLines = []
+        child.lastEvent = nil
+        child.records = 0
+        child.firstLine = r.line
+        child.lastLine = r.line
+        register(child)
+        release(lineage: child.lineage)   // the pending fork's reference passes to the child
+        currentProcessID = child.id
+    }
+
+    private func forked(_ purpose: String, _ childPid: Int, _ r: TraceRecord) {
+        let parent = route(r, name: nil, create: false)
+        if let parent { touchLine(parent, r); currentProcessID = parent }
+        // The child may have printed its postfork line already.
+        if let cid = procs.values.filter({ $0.pid == nil && $0.forked && $0.purpose == purpose && (parent == nil || $0.parentID == parent) })
+            .max(by: { $0.id < $1.id })?.id {
+            procs[cid]!.pid = childPid
+            if let old = byPid[childPid], old != cid, procs[old] != nil { drop(old, reason: nil) }
+            byPid[childPid] = cid
+            return
+        }
+        if let i = pendingForks.lastIndex(where: { $0.childPid == nil && $0.purpose == purpose && (parent == nil || $0.parentID == parent) }) {
+            pendingForks[i].childPid = childPid
+        }
+    }
+
+    private func terminating(_ pid: Int, _ name: String, _ rc: Int, _ r: TraceRecord) {
+        var id = byPid[pid]
+        if id == nil, r.pid == nil, let a = active, procs[a]?.pid == nil { id = a }
+        guard let id else {
+            if !unprefixedExit.isEmpty {
+                findings.problem(ReplayProblem(line: r.line, message: "an exit block for pid \(pid), which the replay does not know; not compared"))
+                unprefixedExit = []
+            }
+            return
+        }
+        if procs[id]!.pid == nil { procs[id]!.pid = pid; byPid[pid] = id }
+        if !unprefixedExit.isEmpty {
+            procs[id]!.exitLines += unprefixedExit
+            unprefixedExit = []
+        }
+        procs[id]!.terminated = true
+        procs[id]!.exitCode = rc
+        procs[id]!.lastLine = r.line
+        currentProcessID = id
+        end(id)
+    }
+
+    /// A process ended: pending records are settled, its exit block compared, and it is dropped.
+    private func end(_ id: Int) {
+        var c = LineCheck()
+        let lid = procs[id]!.lineage
+        procs[id]!.finishPending(&lineages[lid]!, &c)
+        file(c, id)
+        closeExitBlock(id)
+        drop(id, reason: nil)
+    }
+
+    /// Ends the input: every live process's pending records and exit lines are settled.
     public func finish() {
-        if let held = heldMark, let p = active {
-            heldMark = nil
-            p.apply(held)
+        if !unprefixedExit.isEmpty, let a = active ?? unprefixedLive.last {
+            procs[a]!.exitLines += unprefixedExit
+            unprefixedExit = []
         }
-        for p in processes where !p.isTerminated {
-            p.finishPending()
-            if !p.exitComparisons.isEmpty { finishedExits.append(p.exitReport) }
+        for id in procs.keys.sorted() {
+            var c = LineCheck()
+            let lid = procs[id]!.lineage
+            procs[id]!.finishPending(&lineages[lid]!, &c)
+            file(c, id)
+            closeExitBlock(id)
         }
         for f in pendingForks {
-            recorder.problem(ReplayProblem(line: currentLine, message: "'forking for \(f.purpose)' with no postfork line"))
+            findings.problem(ReplayProblem(line: f.line, message: "'forking for \(f.purpose)' with no postfork line"))
         }
         pendingForks = []
     }
 
-    /// Records a terminated process's exit block; drops it unless `keepFinished`.
-    private func retire(_ p: ProcessReplay) {
-        if !p.exitComparisons.isEmpty { finishedExits.append(p.exitReport) }
-        guard !keepFinished else { return }
-        processes.removeAll { $0 === p }
-        if let pid = p.pid, byPid[pid] === p { byPid[pid] = nil }
-        if currentProcess === p { currentProcess = nil }
-        pendingForks.removeAll { $0.parent === p }
-    }
-
-    private func register(_ p: ProcessReplay) {
-        processes.append(p)
-        processCount += 1
-        while liveInFamily.count <= p.family { liveInFamily.append(0) }
-        liveInFamily[p.family] += 1
-    }
-
     // MARK: routing
 
-    private func startProcess(pid: Int, purpose: String, line: Int) {
-        do {
-            let p = try ProcessReplay(pid: pid, purpose: purpose, seeded: true, recorder: recorder)
-            // An exec'd forked child (postfork, then a version line) keeps its parent.
-            if let old = byPid[pid], let parent = old.parent {
-                p.parent = parent
-                p.parentPid = parent.pid
-                p.purpose = old.purpose
-                p.family = old.family
-                // The forked image is gone: the exec replaced it.
-                if !old.isTerminated { liveInFamily[old.family] -= 1 }
-                old.isTerminated = true
-                retire(old)
-            } else {
-                nextFamily += 1
-                p.family = nextFamily
-            }
-            register(p)
-            byPid[pid] = p
-            active = p
-        } catch {
-            recorder.problem(ReplayProblem(line: line, message: "cannot make a store: \(error)"))
-        }
-    }
-
-    /// The process a line belongs to: by its pid prefix, else the active one. A memory
-    /// line with no process yet starts an anonymous one (the trace began mid-way).
-    private func process(for r: TraceRecord, create: Bool = true) -> ProcessReplay? {
+    /// The process a non-memory line belongs to: by its pid prefix, else among the
+    /// unprefixed processes (by purpose `name` when given, else the active one).
+    private func route(_ r: TraceRecord, name: String?, create: Bool = true) -> Int? {
         if let pid = r.pid {
-            if let p = byPid[pid] { return p }
+            if let id = byPid[pid] {
+                if procs[id]!.unprefixed { setUnprefixed(id, false) }
+                return id
+            }
             guard create else { return nil }
-            recorder.problem(ReplayProblem(line: r.line, message: "pid \(pid) has no version or postfork line before it; replaying from an empty store"))
-            return makeAnonymous(pid: pid, line: r.line)
+            findings.problem(ReplayProblem(line: r.line, message: "pid \(pid) has no version or postfork line before it; replaying it from an empty start"))
+            return makeProcess(pid: pid, purpose: name ?? "unknown", lineage: newLineage(version: "?"), unprefixed: false, line: r.line)
         }
-        if let a = active { return a }
+        if let name {
+            let named = unprefixedLive.filter { procs[$0]!.purpose == name }
+            if let a = active, named.contains(a) { return a }
+            if let n = named.max(by: { procs[$0]!.lastLine < procs[$1]!.lastLine }) { return n }
+        }
+        if let a = active, procs[a] != nil { return a }
+        if let last = unprefixedLive.last { return last }
         guard create else { return nil }
-        recorder.problem(ReplayProblem(line: r.line, message: "no 'Exim version' line before the first record; replaying from an empty store"))
-        return makeAnonymous(pid: nil, line: r.line)
+        findings.problem(ReplayProblem(line: r.line, message: "no 'Exim version' line before the first record; replaying from an empty start"))
+        return makeProcess(pid: nil, purpose: "unknown", lineage: newLineage(version: "?"), unprefixed: true, line: r.line)
     }
 
-    private func makeAnonymous(pid: Int?, line: Int) -> ProcessReplay? {
-        guard let p = try? ProcessReplay(pid: pid, purpose: "unknown", seeded: false, recorder: recorder) else { return nil }
-        nextFamily += 1
-        p.family = nextFamily
-        register(p)
-        if let pid { byPid[pid] = p }
-        if pid == nil || !sawPidPrefix { active = p }
-        return p
+    /// Attribution of an unprefixed memory record by consistency (section 19.9); nil when
+    /// the line is an exact re-print (section 19.2).
+    private func attribute(_ r: TraceRecord) -> Int? {
+        let live = unprefixedLive
+        if live.count <= 1 {
+            guard let id = live.first ?? route(r, name: nil) else { return nil }
+            if procs[id]!.lastEvent == r.event { return nil }
+            return id
+        }
+        unprefixedMultiProcess = true
+        sharedStreamLines += 1
+        var best = -1
+        var tied: [Int] = []
+        for id in live {
+            let f = fit(id, r)
+            if f > best { best = f; tied = [id] } else if f == best { tied.append(id) }
+        }
+        if best == 0, live.contains(where: { procs[$0]!.lastEvent == r.event }) { return nil }
+        let preferred = tied.contains(active ?? -1) ? active! : tied.max { procs[$0]!.lastLine < procs[$1]!.lastLine }!
+        if best >= 1, tied.count > 1 {
+            noteAmbiguity(r.line, chosen: preferred, others: tied.filter { $0 != preferred })
+        } else {
+            lastAmbiguity = nil
+        }
+        if preferred != active { attributedByConsistency += 1 }
+        active = preferred
+        return preferred
     }
 
-    /// Without `+pid`, a record that does not fit the active process but fits exactly
-    /// one other live process of the same stream goes to that one.
-    private func consistentAlternative(to p: ProcessReplay, for r: TraceRecord) -> ProcessReplay? {
-        guard liveCandidates(besides: p), p.plausibility(of: r) == false else { return nil }
-        let others = processes.filter { $0 !== p && !$0.isTerminated && $0.family == p.family && $0.plausibility(of: r) == true }
-        return others.count == 1 ? others[0] : nil
+    private func noteAmbiguity(_ line: Int, chosen: Int, others: [Int]) {
+        if let last = lastAmbiguity, last.chosen == chosen, last.others == others, !findings.ambiguous.isEmpty,
+           findings.ambiguous[findings.ambiguous.count - 1].chosen == name(chosen) {
+            findings.ambiguous[findings.ambiguous.count - 1].through = line
+            return
+        }
+        lastAmbiguity = (chosen, others)
+        findings.ambiguity(AmbiguousLine(line: line, through: line, chosen: name(chosen), alternatives: others.map(name)))
+    }
+
+    func name(_ id: Int) -> String {
+        guard let p = procs[id] else { return "?" }
+        return "\(p.pid.map(String.init) ?? "?") (\(p.purpose))"
+    }
+
+    /// Fit level of a record for a process without applying it (section 19.9 item 1):
+    /// 2 when its figures agree with the process's state, 1 when they cannot be checked and
+    /// its address is near the process's recent ones, 0 otherwise.
+    private func fit(_ id: Int, _ r: TraceRecord) -> Int {
+        var p = procs[id]!
+        guard var l = lineages[p.lineage] else { return 0 }
+        if case .malloc(_, let size, _, let pt, let nt) = r.event {
+            var c = LineCheck()
+            p.flushMalloc(&l, &c)
+            guard c.differences.isEmpty else { return 0 }
+            var checked = false
+            if let p0 = l.p0 {
+                let ours = p0 + p.poolDelta + p.poolAdjust
+                guard pt == ours || pt == ours + size - 8 else { return 0 }
+                checked = true
+            }
+            if let n0 = l.n0 {
+                let ours = n0 + p.nonpoolDelta + p.nonpoolAdjust
+                guard nt == ours + size || nt == ours + 8 else { return 0 }
+                checked = true
+            }
+            return checked ? 2 : near(p, r) ? 1 : 0
+        }
+        var c = LineCheck()
+        p.apply(r, &l, &c)
+        if !c.differences.isEmpty { return 0 }
+        if c.checked { return 2 }
+        return near(procs[id]!, r) ? 1 : 0
+    }
+
+    private func near(_ p: ProcessModel, _ r: TraceRecord) -> Bool {
+        guard let a = r.event.address, p.lastAddress != 0 else { return true }
+        let d = a > p.lastAddress ? a - p.lastAddress : p.lastAddress - a
+        return d < 256 << 20
     }
 }
 
 extension TraceEvent {
-    /// The process name a `terminating` line gives.
-    var terminatingName: String? {
-        if case .terminating(_, let name, _) = self { return name } else { return nil }
+    /// The address a memory record names, if any.
+    var address: UInt64? {
+        switch self {
+        case .get(_, let a, _, _), .extend(_, let a, _, _), .releaseAbove(_, let a, _, _, _), .reset(_, let a, _, _, _),
+             .malloc(let a, _, _, _, _), .free(let a, _, _), .releaseBlock(let a, _, _):
+            return a
+        default:
+            return nil
+        }
+    }
+
+    /// Whether a memory record that should carry an address printed none (munged or `(nil)`).
+    var hasNoAddress: Bool {
+        switch self {
+        case .get, .extend, .releaseAbove, .reset, .malloc, .free, .releaseBlock: return address == nil
+        default: return false
+        }
     }
 }
