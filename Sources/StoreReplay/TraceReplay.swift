@@ -39,6 +39,9 @@ public final class TraceReplay {
     var nextID = 0
     var nextLineage = 0
     let liveLimit: Int
+    /// Unprefixed `----Free` lines held while several processes share the stream: they go
+    /// with the record that follows them (a reset's or a discard's frees come before it).
+    var heldFrees: [TraceRecord] = []
     /// The last ambiguity noted, to merge a run of lines with the same alternatives.
     var lastAmbiguity: (chosen: Int, others: [Int])?
 
@@ -89,6 +92,7 @@ public final class TraceReplay {
         currentLine = r.line
         if keepsCurrentRecord { currentRecord = r }
         if r.pid != nil { sawPidPrefix = true }
+        if !heldFrees.isEmpty, !r.event.isMemory { flushHeldFrees() }
         switch r.event {
         case .version(let v):
             exec(v, r)
@@ -151,11 +155,31 @@ public final class TraceReplay {
             }
             if procs[id]!.lastEvent == r.event { reprints += 1; currentProcessID = id; return }
         } else {
-            guard let chosen = attribute(r) else { reprints += 1; return }
+            if case .free = r.event, unprefixedLive.count > 1 {
+                heldFrees.append(r)
+                return
+            }
+            let held = heldFrees
+            heldFrees = []
+            guard let chosen = attribute(r, after: held) else {
+                reprints += 1
+                if let a = active { for f in held { applyRecord(a, f) } }
+                return
+            }
             id = chosen
+            for f in held { applyRecord(id, f) }
         }
         currentProcessID = id
         applyRecord(id, r)
+    }
+
+    /// Held frees go to the active process when a non-memory line ends the run.
+    private func flushHeldFrees() {
+        guard !heldFrees.isEmpty else { return }
+        let held = heldFrees
+        heldFrees = []
+        guard let a = active ?? unprefixedLive.last else { return }
+        for f in held { applyRecord(a, f) }
     }
 
     /// Applies a memory record to process `id` and files what the check found.
@@ -304,7 +328,9 @@ public final class TraceReplay {
     }
 
     private func forked(_ purpose: String, _ childPid: Int, _ r: TraceRecord) {
-        let parent = route(r, name: nil, create: false)
+        // With +pid the line names the parent; without, the parent is not known (the child
+        // may be the active process), so any child of that purpose with no pid yet is taken.
+        let parent = r.pid != nil ? route(r, name: nil, create: false) : nil
         if let parent { touchLine(parent, r); currentProcessID = parent }
         // The child may have printed its postfork line already.
         if let cid = procs.values.filter({ $0.pid == nil && $0.forked && $0.purpose == purpose && (parent == nil || $0.parentID == parent) })
@@ -312,16 +338,22 @@ public final class TraceReplay {
             procs[cid]!.pid = childPid
             if let old = byPid[childPid], old != cid, procs[old] != nil { drop(old, reason: nil) }
             byPid[childPid] = cid
+            if r.pid == nil, let pp = procs[cid]!.parentID, procs[pp]?.unprefixed == true { active = pp; currentProcessID = pp }
             return
         }
         if let i = pendingForks.lastIndex(where: { $0.childPid == nil && $0.purpose == purpose && (parent == nil || $0.parentID == parent) }) {
             pendingForks[i].childPid = childPid
+            if r.pid == nil, procs[pendingForks[i].parentID]?.unprefixed == true { active = pendingForks[i].parentID }
         }
     }
 
     private func terminating(_ pid: Int, _ name: String, _ rc: Int, _ r: TraceRecord) {
         var id = byPid[pid]
-        if id == nil, r.pid == nil, let a = active, procs[a]?.pid == nil { id = a }
+        if id == nil, r.pid == nil {
+            // An unprefixed process whose pid no line named: by purpose, else the active one.
+            let unnamed = unprefixedLive.filter { procs[$0]!.pid == nil }
+            id = unnamed.last { procs[$0]!.purpose == name } ?? (active.flatMap { procs[$0]?.pid == nil ? $0 : nil })
+        }
         guard let id else {
             if !unprefixedExit.isEmpty {
                 findings.problem(ReplayProblem(line: r.line, message: "an exit block for pid \(pid), which the replay does not know; not compared"))
@@ -353,6 +385,7 @@ public final class TraceReplay {
 
     /// Ends the input: every live process's pending records and exit lines are settled.
     public func finish() {
+        flushHeldFrees()
         if !unprefixedExit.isEmpty, let a = active ?? unprefixedLive.last {
             procs[a]!.exitLines += unprefixedExit
             unprefixedExit = []
@@ -398,7 +431,7 @@ public final class TraceReplay {
 
     /// Attribution of an unprefixed memory record by consistency (section 19.9); nil when
     /// the line is an exact re-print (section 19.2).
-    private func attribute(_ r: TraceRecord) -> Int? {
+    private func attribute(_ r: TraceRecord, after held: [TraceRecord] = []) -> Int? {
         let live = unprefixedLive
         if live.count <= 1 {
             guard let id = live.first ?? route(r, name: nil) else { return nil }
@@ -410,7 +443,7 @@ public final class TraceReplay {
         var best = -1
         var tied: [Int] = []
         for id in live {
-            let f = fit(id, r)
+            let f = fit(id, held, r)
             if f > best { best = f; tied = [id] } else if f == best { tied.append(id) }
         }
         if best == 0, live.contains(where: { procs[$0]!.lastEvent == r.event }) { return nil }
@@ -443,9 +476,14 @@ public final class TraceReplay {
     /// Fit level of a record for a process without applying it (section 19.9 item 1):
     /// 2 when its figures agree with the process's state, 1 when they cannot be checked and
     /// its address is near the process's recent ones, 0 otherwise.
-    private func fit(_ id: Int, _ r: TraceRecord) -> Int {
+    private func fit(_ id: Int, _ held: [TraceRecord], _ r: TraceRecord) -> Int {
         var p = procs[id]!
         guard var l = lineages[p.lineage] else { return 0 }
+        if !held.isEmpty {
+            var c = LineCheck()
+            for f in held { p.apply(f, &l, &c) }
+            if !c.differences.isEmpty { return 0 }
+        }
         if case .malloc(_, let size, _, let pt, let nt) = r.event {
             var c = LineCheck()
             p.flushMalloc(&l, &c)
