@@ -172,7 +172,7 @@ public struct CheckReport: Sendable {
                            + Self.pad(l.replay?.description ?? "(none)", 32) + verdict)
                 if let b = l.basis, l.inferred || !l.derivable { out.append("          inferred from: \(b)") }
             }
-            for i in p.inferences { out.append("  inferred: \(i.description)") }
+            for i in p.inferences { out.append("  inferred at line \(i.line): \(i.message)") }
         }
         if exitBlocks > min(limit, processes.count) { out.append("… \(exitBlocks - min(limit, processes.count)) more exit blocks not shown") }
         out.append("")

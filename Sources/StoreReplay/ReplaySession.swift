@@ -40,6 +40,32 @@ public final class ReplaySession {
         return nil
     }
 
+    /// What `stepIfReady()` did.
+    public enum Step {
+        /// A record was applied.
+        case applied(TraceRecord)
+        /// No complete line is available yet (a live pipe).
+        case wouldBlock
+        /// The input is exhausted (the replay is finished).
+        case end
+    }
+
+    /// Applies the next record if one can be read without blocking.
+    public func stepIfReady() -> Step {
+        guard !isFinished else { return .end }
+        switch reader.nextIfReady() {
+        case .wouldBlock:
+            return .wouldBlock
+        case .ready(nil):
+            isFinished = true
+            replay.finish()
+            return .end
+        case .ready(let r?):
+            replay.apply(r)
+            return .applied(r)
+        }
+    }
+
     /// What a screen draws now.
     public func snapshot(processLimit: Int = 64) -> ReplaySnapshot {
         let r = report
