@@ -84,7 +84,7 @@ extension PoolModel {
     }
 }
 
-extension TraceReplay {
+extension ReplayCore {
     func snapshot(of p: ProcessModel) -> ProcessSnapshot {
         let l = lineages[p.lineage]
         return ProcessSnapshot(id: p.id, pid: p.pid, purpose: p.purpose, terminated: p.terminated, records: p.records,
@@ -94,18 +94,18 @@ extension TraceReplay {
     }
 
     /// The live processes as plain values, most recently active first (at most `limit`).
-    public func processSnapshots(limit: Int = 64) -> [ProcessSnapshot] {
+    func processSnapshots(limit: Int = 64) -> [ProcessSnapshot] {
         let live = procs.values.sorted { $0.lastLine > $1.lastLine }.prefix(limit)
         return live.map { snapshot(of: $0) }
     }
 
     /// The process the last record went to, as plain values (nil when it has ended).
-    public var currentProcessSnapshot: ProcessSnapshot? {
+    var currentProcessSnapshot: ProcessSnapshot? {
         currentProcessID.flatMap { procs[$0] }.map { snapshot(of: $0) }
     }
 
     /// The last record read, summarised.
-    public var currentSummary: RecordSummary? {
+    var currentSummary: RecordSummary? {
         guard let r = currentRecord else { return nil }
         let site = r.event.site
         return RecordSummary(line: r.line, pid: r.pid ?? currentProcessID.flatMap { procs[$0]?.pid }, operation: r.event.operationName,

@@ -1,537 +1,127 @@
 import EximTrace
 
-/// A fork announced by `X forking for Y`, waiting for the child's `postfork: Y`: the
-/// parent's state at the fork (a value copy, no history) travels with it.
-struct PendingFork: Sendable {
-    var snapshot: ProcessModel
-    var parentID: Int
-    var purpose: String
-    var childPid: Int?
-    var line: Int
-}
-
-/// The one replay engine behind `--check`, the animated view and the plain view: it reads
-/// an `exim -d+memory` trace record by record and keeps one `ProcessModel` per live Exim
-/// process, following exim-store.md sections 18 and 19 (line reading, re-prints, first
-/// touches, start surplus and candidates, calibration per start-up class, forks and execs,
-/// attribution without `+pid`). Every figure on every memory line is checked as it is
-/// applied; every `----Exit` block when its process ends.
+/// The one replay engine behind `--check`, the animated view and the plain view.
 ///
-/// Cost is linear in the trace: a fork copies the parent's state (not its history), ended
-/// processes are dropped, and at most `liveLimit` processes are kept (beyond it the least
-/// recently active is dropped and the report says so).
+/// With `+pid` (or one process) it is one `ReplayCore`. Without `+pid`, where several live
+/// processes share the stream and a record fits more than one of them equally well, the
+/// replay keeps hypotheses (section 19.9 item 3): one per candidate (at most 3 per line),
+/// dropping those with more wrong lines (memory or exit) than the best, and keeping at most
+/// `beamWidth`, the fewest non-preferred choices first. The report comes from the best
+/// hypothesis; where another survives to the end with as few wrong lines, attribution is not
+/// decidable and the report names the lines where they part and the alternatives.
 public final class TraceReplay {
     /// Processes kept live at most (the documented limit; see the README).
-    public static let defaultLiveLimit = 50_000
+    public static let defaultLiveLimit = ReplayCore.defaultLiveLimit
+    /// Hypotheses kept at most.
+    public static let beamWidth = 16
 
-    var procs: [Int: ProcessModel] = [:]
-    var byPid: [Int: Int] = [:]
-    var lineages: [Int: LineageInfo] = [:]
-    var pendingForks: [PendingFork] = []
-    /// Live processes printing without `+pid`.
-    var unprefixedLive: [Int] = []
-    /// The process the last unprefixed line went to.
-    var active: Int?
-    var unprefixedExit: [TraceRecord] = []
-    var findings: Findings
-    var poolClasses: [String: [String]] = [:]
-    var nonpoolClasses: [String: NonpoolStartCandidates] = [:]
-    var nextID = 0
-    var nextLineage = 0
-    let liveLimit: Int
-    /// Unprefixed `----Free` lines held while several processes share the stream: they go
-    /// with the record that follows them (a reset's or a discard's frees come before it).
-    var heldFrees: [TraceRecord] = []
-    /// The last ambiguity noted, to merge a run of lines with the same alternatives.
-    var lastAmbiguity: (chosen: Int, others: [Int])?
+    var hypotheses: [ReplayCore]
+    /// The best hypothesis (the only one with `+pid`).
+    var core: ReplayCore { hypotheses[0] }
 
-    /// Lines read.
-    public private(set) var linesRead = 0
-    /// Memory records read (re-prints included).
-    public private(set) var memoryRecords = 0
-    /// Memory records applied as operations.
-    public private(set) var appliedRecords = 0
-    /// Exact copies of the previous record (section 19.2), not applied.
-    public private(set) var reprints = 0
-    /// Cut or glued records (section 19.1 item 5), not applied.
-    public private(set) var cutRecords = 0
-    /// Unprefixed memory lines given to a process other than the one before by consistency (section 19.9).
-    public private(set) var attributedByConsistency = 0
-    /// Unprefixed memory lines decided among several live processes.
-    public private(set) var sharedStreamLines = 0
-    /// Whether any line carried a `+pid` prefix / any memory line had none while several processes were live.
-    public private(set) var sawPidPrefix = false
-    public private(set) var unprefixedMultiProcess = false
-    /// Processes replayed in all, and processes dropped at the live limit.
-    public private(set) var processCount = 0
-    public private(set) var droppedAtLimit = 0
-    /// Records whose lines carry no addresses (Exim's test suite munges them).
-    public private(set) var recordsWithoutAddress = 0
-    /// The line number of the last record applied, and the process it went to.
-    public private(set) var currentLine = 0
-    public private(set) var currentProcessID: Int?
-    /// The last record read (kept for a screen).
-    public private(set) var currentRecord: TraceRecord?
-    let keepsCurrentRecord: Bool
-
-    /// A replay keeping at most `keepLimit` of each kind of finding as values (all are counted).
+    /// A replay keeping at most `keepLimit` of each kind of finding as values (all are counted),
+    /// and at most `liveLimit` live processes (beyond it the least recently active is dropped and reported).
     public init(keepLimit: Int = 10_000, liveLimit: Int = TraceReplay.defaultLiveLimit, keepsCurrentRecord: Bool = true) {
-        findings = Findings(keepLimit: keepLimit)
-        self.liveLimit = max(1, liveLimit)
-        self.keepsCurrentRecord = keepsCurrentRecord
+        hypotheses = [ReplayCore(keepLimit: keepLimit, liveLimit: liveLimit, keepsCurrentRecord: keepsCurrentRecord)]
     }
-
-    /// Processes live now.
-    public var liveProcessCount: Int { procs.count }
-
-    // MARK: applying records
 
     /// Applies one record (one physical line of the trace).
     public func apply(_ r: TraceRecord) {
-        linesRead += 1
-        currentLine = r.line
-        if keepsCurrentRecord { currentRecord = r }
-        if r.pid != nil { sawPidPrefix = true }
-        if !heldFrees.isEmpty, !r.event.isMemory { flushHeldFrees() }
-        switch r.event {
-        case .version(let v):
-            exec(v, r)
-        case .forking(let name, let purpose):
-            guard let id = route(r, name: name) else { return }
-            touchLine(id, r)
-            if pendingForks.count >= liveLimit {
-                pendingForks.removeFirst()
-                findings.problem(ReplayProblem(line: r.line, message: "more than \(liveLimit) forks without a postfork line: the oldest was dropped"))
-            }
-            pendingForks.append(PendingFork(snapshot: procs[id]!, parentID: id, purpose: purpose, childPid: nil, line: r.line))
-            lineages[procs[id]!.lineage]?.references += 1
-            currentProcessID = id
-        case .postfork(let purpose):
-            postfork(purpose, r)
-        case .forked(_, let purpose, let child):
-            forked(purpose, child, r)
-        case .terminating(let pid, let name, let rc):
-            terminating(pid, name, rc, r)
-        case .exitNonpool, .exitNpools, .exitPool:
-            if let pid = r.pid {
-                guard let id = byPid[pid] else {
-                    findings.problem(ReplayProblem(line: r.line, message: "an exit line of pid \(pid), which no version or postfork line announced"))
-                    return
-                }
-                procs[id]!.exitLines.append(r)
-                currentProcessID = id
-            } else {
-                unprefixedExit.append(r)
-            }
-        case .noise, .malformed:
-            if case .malformed = r.event { cutRecords += 1 }
-            if let id = route(r, name: nil, create: false) {
-                touchLine(id, r)
-                currentProcessID = id
-            }
-        default:
-            memory(r)
-        }
-    }
-
-    /// Marks a non-record line of process `id` (it ends the "immediately before" of section 19.2).
-    private func touchLine(_ id: Int, _ r: TraceRecord) {
-        procs[id]?.lastEvent = nil
-        procs[id]?.lastLine = r.line
-        if r.pid == nil, procs[id]?.unprefixed == true { active = id }
-    }
-
-    private func memory(_ r: TraceRecord) {
-        memoryRecords += 1
-        if r.event.hasNoAddress { recordsWithoutAddress += 1 }
-        let id: Int
-        if let pid = r.pid {
-            if let known = byPid[pid] {
-                id = known
-                if procs[id]!.unprefixed { setUnprefixed(id, false) }
-            } else {
-                findings.problem(ReplayProblem(line: r.line, message: "pid \(pid) has no version or postfork line before it; replaying it from an empty start"))
-                id = makeProcess(pid: pid, purpose: "unknown", lineage: newLineage(version: "?"), unprefixed: false, line: r.line)
-            }
-            if procs[id]!.lastEvent == r.event { reprints += 1; currentProcessID = id; return }
-        } else {
-            if case .free = r.event, unprefixedLive.count > 1 {
-                heldFrees.append(r)
-                return
-            }
-            let held = heldFrees
-            heldFrees = []
-            guard let chosen = attribute(r, after: held) else {
-                reprints += 1
-                if let a = active { for f in held { applyRecord(a, f) } }
-                return
-            }
-            id = chosen
-            for f in held { applyRecord(id, f) }
-        }
-        currentProcessID = id
-        applyRecord(id, r)
-    }
-
-    /// Held frees go to the active process when a non-memory line ends the run.
-    private func flushHeldFrees() {
-        guard !heldFrees.isEmpty else { return }
-        let held = heldFrees
-        heldFrees = []
-        guard let a = active ?? unprefixedLive.last else { return }
-        for f in held { applyRecord(a, f) }
-    }
-
-    /// Applies a memory record to process `id` and files what the check found.
-    private func applyRecord(_ id: Int, _ r: TraceRecord) {
-        appliedRecords += 1
-        var c = LineCheck()
-        let lid = procs[id]!.lineage
-        if !procs[id]!.exitLines.isEmpty { closeExitBlock(id) }
-        procs[id]!.apply(r, &lineages[lid]!, &c)
-        procs[id]!.lastEvent = r.event
-        file(c, id)
-    }
-
-    private func file(_ c: LineCheck, _ id: Int) {
-        let pid = procs[id]?.pid
-        for d in c.differences {
-            findings.mismatch(LineMismatch(line: d.line, pid: pid, figure: d.figure, exim: d.exim, replay: d.replay, inferred: d.inferred))
-        }
-        for p in c.problems { findings.problem(p) }
-        if !c.inferences.isEmpty, procs[id] != nil {
-            for i in c.inferences where procs[id]!.inferences.count < 32 { procs[id]!.inferences.append(i) }
-        }
-    }
-
-    // MARK: processes (section 19.8)
-
-    private func newLineage(version: String) -> Int {
-        nextLineage += 1
-        lineages[nextLineage] = LineageInfo(version: version)
-        return nextLineage
-    }
-
-    @discardableResult
-    private func makeProcess(pid: Int?, purpose: String, lineage: Int, unprefixed: Bool, line: Int) -> Int {
-        nextID += 1
-        let p = ProcessModel(id: nextID, pid: pid, purpose: purpose, lineage: lineage, unprefixed: unprefixed, line: line)
-        register(p)
-        return nextID
-    }
-
-    private func register(_ p: ProcessModel) {
-        enforceLiveLimit(p.firstLine)
-        procs[p.id] = p
-        processCount += 1
-        lineages[p.lineage]?.references += 1
-        if let pid = p.pid {
-            if let old = byPid[pid], old != p.id, procs[old] != nil { drop(old, reason: nil) }
-            byPid[pid] = p.id
-        }
-        if p.unprefixed {
-            unprefixedLive.append(p.id)
-            active = p.id
-        }
-    }
-
-    private func setUnprefixed(_ id: Int, _ on: Bool) {
-        procs[id]!.unprefixed = on
-        if on { unprefixedLive.append(id) } else { unprefixedLive.removeAll { $0 == id } }
-    }
-
-    /// Above the live limit: the least recently active process is dropped (it is reported).
-    private func enforceLiveLimit(_ line: Int) {
-        guard procs.count >= liveLimit else { return }
-        let n = max(1, liveLimit / 10)
-        let victims = procs.values.sorted { $0.lastLine < $1.lastLine }.prefix(n).map(\.id)
-        for v in victims { drop(v, reason: nil) }
-        droppedAtLimit += victims.count
-        findings.problem(ReplayProblem(line: line, message: "more than \(liveLimit) live processes: dropped the \(victims.count) least recently active (their exit blocks, if any, are not compared)"))
-    }
-
-    /// Forgets a process (ended, exec'd over, pid reused, or beyond the limit).
-    private func drop(_ id: Int, reason: String?) {
-        guard let p = procs.removeValue(forKey: id) else { return }
-        if let pid = p.pid, byPid[pid] == id { byPid[pid] = nil }
-        if p.unprefixed { unprefixedLive.removeAll { $0 == id } }
-        if active == id { active = unprefixedLive.last }
-        release(lineage: p.lineage)
-        if let reason { findings.problem(ReplayProblem(line: currentLine, message: reason)) }
-    }
-
-    private func release(lineage: Int) {
-        guard var l = lineages[lineage] else { return }
-        l.references -= 1
-        if l.references <= 0 { lineages[lineage] = nil } else { lineages[lineage] = l }
-    }
-
-    private func exec(_ v: TraceVersion, _ r: TraceRecord) {
-        var purpose = "fresh-exec"
-        var parentID: Int?, parentPid: Int?
-        var replaced: Int?
-        if let old = byPid[v.pid], let op = procs[old] {
-            replaced = old
-            if op.forked { purpose = op.purpose; parentID = op.parentID; parentPid = op.parentPid }
-        } else if r.pid == nil,
-                  let child = unprefixedLive.last(where: { procs[$0]!.forked && procs[$0]!.pid == nil }) {
-            // Section 19.8 item 3: the newest forked child with no known pid exec'd.
-            replaced = child
-            purpose = procs[child]!.purpose
-            parentID = procs[child]!.parentID
-            parentPid = procs[child]!.parentPid
-        }
-        if let replaced {
-            var c = LineCheck()
-            if var p = procs[replaced], var l = lineages[p.lineage] {
-                p.finishPending(&l, &c)
-                lineages[p.lineage] = l
-            }
-            file(c, replaced)
-            drop(replaced, reason: nil)
-        }
-        let id = makeProcess(pid: v.pid, purpose: purpose, lineage: newLineage(version: v.version), unprefixed: r.pid == nil, line: r.line)
-        procs[id]!.parentID = parentID
-        procs[id]!.parentPid = parentPid
-        currentProcessID = id
-    }
-
-    private func postfork(_ purpose: String, _ r: TraceRecord) {
-        var index: Int?
-        if let pid = r.pid { index = pendingForks.firstIndex { $0.childPid == pid && $0.purpose == purpose } }
-        if index == nil { index = pendingForks.firstIndex { $0.purpose == purpose && ($0.childPid == nil || r.pid == nil) } }
-        guard let i = index else {
-            findings.problem(ReplayProblem(line: r.line, message: "postfork: \(purpose) with no 'forking for \(purpose)' before it; replaying the child from an empty start"))
-            let id = makeProcess(pid: r.pid, purpose: purpose, lineage: newLineage(version: "?"), unprefixed: r.pid == nil, line: r.line)
-            currentProcessID = id
+        if hypotheses.count == 1 {
+            let h = hypotheses[0]
+            guard let tied = h.tie(for: r) else { h.apply(r); return }
+            hypotheses = []
+            branch(h, tied, r)
+            prune()
             return
         }
-        let f = pendingForks.remove(at: i)
-        nextID += 1
-        var child = f.snapshot
-        child.id = nextID
-        child.pid = r.pid ?? f.childPid
-        child.purpose = purpose
-        child.parentID = f.parentID
-        child.parentPid = f.snapshot.pid
-        child.forked = true
-        child.terminated = false
-        child.unprefixed = r.pid == nil
-        child.exitLines = []
-        child.lastEvent = nil
-        child.records = 0
-        child.firstLine = r.line
-        child.lastLine = r.line
-        register(child)
-        release(lineage: child.lineage)   // the pending fork's reference passes to the child
-        currentProcessID = child.id
+        let current = hypotheses
+        hypotheses = []
+        for h in current {
+            if let tied = h.tie(for: r) { branch(h, tied, r) } else { h.apply(r); hypotheses.append(h) }
+        }
+        prune()
     }
 
-    private func forked(_ purpose: String, _ childPid: Int, _ r: TraceRecord) {
-        // With +pid the line names the parent; without, the parent is not known (the child
-        // may be the active process), so any child of that purpose with no pid yet is taken.
-        let parent = r.pid != nil ? route(r, name: nil, create: false) : nil
-        if let parent { touchLine(parent, r); currentProcessID = parent }
-        // The child may have printed its postfork line already.
-        if let cid = procs.values.filter({ $0.pid == nil && $0.forked && $0.purpose == purpose && (parent == nil || $0.parentID == parent) })
-            .max(by: { $0.id < $1.id })?.id {
-            procs[cid]!.pid = childPid
-            if let old = byPid[childPid], old != cid, procs[old] != nil { drop(old, reason: nil) }
-            byPid[childPid] = cid
-            if r.pid == nil, let pp = procs[cid]!.parentID, procs[pp]?.unprefixed == true { active = pp; currentProcessID = pp }
-            return
+    private func branch(_ h: ReplayCore, _ tied: [Int], _ r: TraceRecord) {
+        var made: [ReplayCore] = []
+        for id in tied.dropFirst() {
+            let c = h.clone()
+            c.forced = id
+            c.noteDeviation(r.line, preferred: tied[0], chosen: id)
+            c.apply(r)
+            made.append(c)
         }
-        if let i = pendingForks.lastIndex(where: { $0.childPid == nil && $0.purpose == purpose && (parent == nil || $0.parentID == parent) }) {
-            pendingForks[i].childPid = childPid
-            if r.pid == nil, procs[pendingForks[i].parentID]?.unprefixed == true { active = pendingForks[i].parentID }
-        }
+        h.forced = tied[0]
+        h.apply(r)
+        hypotheses.append(h)
+        hypotheses += made
     }
 
-    private func terminating(_ pid: Int, _ name: String, _ rc: Int, _ r: TraceRecord) {
-        var id = byPid[pid]
-        if id == nil, r.pid == nil {
-            // An unprefixed process whose pid no line named: by purpose, else the active one.
-            let unnamed = unprefixedLive.filter { procs[$0]!.pid == nil }
-            id = unnamed.last { procs[$0]!.purpose == name } ?? (active.flatMap { procs[$0]?.pid == nil ? $0 : nil })
+    private func prune() {
+        guard hypotheses.count > 1 else { return }
+        let best = hypotheses.map(\.score).min()!
+        hypotheses = hypotheses.filter { $0.score == best }
+        hypotheses.sort { a, b in
+            a.deviations.count != b.deviations.count ? a.deviations.count < b.deviations.count
+                : (a.deviations.last?.line ?? 0) > (b.deviations.last?.line ?? 0)
         }
-        guard let id else {
-            if !unprefixedExit.isEmpty {
-                findings.problem(ReplayProblem(line: r.line, message: "an exit block for pid \(pid), which the replay does not know; not compared"))
-                unprefixedExit = []
-            }
-            return
-        }
-        if procs[id]!.pid == nil { procs[id]!.pid = pid; byPid[pid] = id }
-        if !unprefixedExit.isEmpty {
-            procs[id]!.exitLines += unprefixedExit
-            unprefixedExit = []
-        }
-        procs[id]!.terminated = true
-        procs[id]!.exitCode = rc
-        procs[id]!.lastLine = r.line
-        currentProcessID = id
-        end(id)
+        if hypotheses.count > TraceReplay.beamWidth { hypotheses.removeLast(hypotheses.count - TraceReplay.beamWidth) }
     }
 
-    /// A process ended: pending records are settled, its exit block compared, and it is dropped.
-    private func end(_ id: Int) {
-        var c = LineCheck()
-        let lid = procs[id]!.lineage
-        procs[id]!.finishPending(&lineages[lid]!, &c)
-        file(c, id)
-        closeExitBlock(id)
-        drop(id, reason: nil)
-    }
-
-    /// Ends the input: every live process's pending records and exit lines are settled.
+    /// Ends the input; where several hypotheses survive, names the lines where they part.
     public func finish() {
-        flushHeldFrees()
-        if !unprefixedExit.isEmpty, let a = active ?? unprefixedLive.last {
-            procs[a]!.exitLines += unprefixedExit
-            unprefixedExit = []
-        }
-        for id in procs.keys.sorted() {
-            var c = LineCheck()
-            let lid = procs[id]!.lineage
-            procs[id]!.finishPending(&lineages[lid]!, &c)
-            file(c, id)
-            closeExitBlock(id)
-        }
-        for f in pendingForks {
-            findings.problem(ReplayProblem(line: f.line, message: "'forking for \(f.purpose)' with no postfork line"))
-        }
-        pendingForks = []
-    }
-
-    // MARK: routing
-
-    /// The process a non-memory line belongs to: by its pid prefix, else among the
-    /// unprefixed processes (by purpose `name` when given, else the active one).
-    private func route(_ r: TraceRecord, name: String?, create: Bool = true) -> Int? {
-        if let pid = r.pid {
-            if let id = byPid[pid] {
-                if procs[id]!.unprefixed { setUnprefixed(id, false) }
-                return id
+        for h in hypotheses { h.finish() }
+        prune()
+        let best = core
+        var seen = Set<String>()
+        for other in hypotheses.dropFirst() {
+            for d in other.deviations where !best.deviations.contains(d) {
+                let key = "\(d.line)|\(d.alternatives)"
+                guard seen.insert(key).inserted else { continue }
+                best.findings.ambiguity(d)
             }
-            guard create else { return nil }
-            findings.problem(ReplayProblem(line: r.line, message: "pid \(pid) has no version or postfork line before it; replaying it from an empty start"))
-            return makeProcess(pid: pid, purpose: name ?? "unknown", lineage: newLineage(version: "?"), unprefixed: false, line: r.line)
         }
-        if let name {
-            let named = unprefixedLive.filter { procs[$0]!.purpose == name }
-            if let a = active, named.contains(a) { return a }
-            if let n = named.max(by: { procs[$0]!.lastLine < procs[$1]!.lastLine }) { return n }
-        }
-        if let a = active, procs[a] != nil { return a }
-        if let last = unprefixedLive.last { return last }
-        guard create else { return nil }
-        findings.problem(ReplayProblem(line: r.line, message: "no 'Exim version' line before the first record; replaying from an empty start"))
-        return makeProcess(pid: nil, purpose: "unknown", lineage: newLineage(version: "?"), unprefixed: true, line: r.line)
+        if best.findings.ambiguous.count > 1 { best.findings.ambiguous.sort { $0.line < $1.line } }
     }
 
-    /// Attribution of an unprefixed memory record by consistency (section 19.9); nil when
-    /// the line is an exact re-print (section 19.2).
-    private func attribute(_ r: TraceRecord, after held: [TraceRecord] = []) -> Int? {
-        let live = unprefixedLive
-        if live.count <= 1 {
-            guard let id = live.first ?? route(r, name: nil) else { return nil }
-            if procs[id]!.lastEvent == r.event { return nil }
-            return id
-        }
-        unprefixedMultiProcess = true
-        sharedStreamLines += 1
-        var best = -1
-        var tied: [Int] = []
-        for id in live {
-            let f = fit(id, held, r)
-            if f > best { best = f; tied = [id] } else if f == best { tied.append(id) }
-        }
-        if best == 0, live.contains(where: { procs[$0]!.lastEvent == r.event }) { return nil }
-        let preferred = tied.contains(active ?? -1) ? active! : tied.max { procs[$0]!.lastLine < procs[$1]!.lastLine }!
-        if best >= 1, tied.count > 1 {
-            noteAmbiguity(r.line, chosen: preferred, others: tied.filter { $0 != preferred })
-        } else {
-            lastAmbiguity = nil
-        }
-        if preferred != active { attributedByConsistency += 1 }
-        active = preferred
-        return preferred
-    }
+    // MARK: the best hypothesis's view
 
-    private func noteAmbiguity(_ line: Int, chosen: Int, others: [Int]) {
-        if let last = lastAmbiguity, last.chosen == chosen, last.others == others, !findings.ambiguous.isEmpty,
-           findings.ambiguous[findings.ambiguous.count - 1].chosen == name(chosen) {
-            findings.ambiguous[findings.ambiguous.count - 1].through = line
-            return
-        }
-        lastAmbiguity = (chosen, others)
-        findings.ambiguity(AmbiguousLine(line: line, through: line, chosen: name(chosen), alternatives: others.map(name)))
-    }
-
-    func name(_ id: Int) -> String {
-        guard let p = procs[id] else { return "?" }
-        return "\(p.pid.map(String.init) ?? "?") (\(p.purpose))"
-    }
-
-    /// Fit level of a record for a process without applying it (section 19.9 item 1):
-    /// 2 when its figures agree with the process's state, 1 when they cannot be checked and
-    /// its address is near the process's recent ones, 0 otherwise.
-    private func fit(_ id: Int, _ held: [TraceRecord], _ r: TraceRecord) -> Int {
-        var p = procs[id]!
-        guard var l = lineages[p.lineage] else { return 0 }
-        if !held.isEmpty {
-            var c = LineCheck()
-            for f in held { p.apply(f, &l, &c) }
-            if !c.differences.isEmpty { return 0 }
-        }
-        if case .malloc(_, let size, _, let pt, let nt) = r.event {
-            var c = LineCheck()
-            p.flushMalloc(&l, &c)
-            guard c.differences.isEmpty else { return 0 }
-            var checked = false
-            if let p0 = l.p0 {
-                let ours = p0 + p.poolDelta + p.poolAdjust
-                guard pt == ours || pt == ours + size - 8 else { return 0 }
-                checked = true
-            }
-            if let n0 = l.n0 {
-                let ours = n0 + p.nonpoolDelta + p.nonpoolAdjust
-                guard nt == ours + size || nt == ours + 8 else { return 0 }
-                checked = true
-            }
-            return checked ? 2 : near(p, r) ? 1 : 0
-        }
-        var c = LineCheck()
-        p.apply(r, &l, &c)
-        if !c.differences.isEmpty { return 0 }
-        if c.checked { return 2 }
-        return near(procs[id]!, r) ? 1 : 0
-    }
-
-    private func near(_ p: ProcessModel, _ r: TraceRecord) -> Bool {
-        guard let a = r.event.address, p.lastAddress != 0 else { return true }
-        let d = a > p.lastAddress ? a - p.lastAddress : p.lastAddress - a
-        return d < 256 << 20
-    }
-}
-
-extension TraceEvent {
-    /// The address a memory record names, if any.
-    var address: UInt64? {
-        switch self {
-        case .get(_, let a, _, _), .extend(_, let a, _, _), .releaseAbove(_, let a, _, _, _), .reset(_, let a, _, _, _),
-             .malloc(let a, _, _, _, _), .free(let a, _, _), .releaseBlock(let a, _, _):
-            return a
-        default:
-            return nil
-        }
-    }
-
-    /// Whether a memory record that should carry an address printed none (munged or `(nil)`).
-    var hasNoAddress: Bool {
-        switch self {
-        case .get, .extend, .releaseAbove, .reset, .malloc, .free, .releaseBlock: return address == nil
-        default: return false
-        }
-    }
+    var findings: Findings { core.findings }
+    /// Hypotheses alive now (1 unless attribution without `+pid` is open).
+    public var hypothesisCount: Int { hypotheses.count }
+    /// Lines read.
+    public var linesRead: Int { core.linesRead }
+    /// Memory records read (re-prints included).
+    public var memoryRecords: Int { core.memoryRecords }
+    /// Memory records applied as operations.
+    public var appliedRecords: Int { core.appliedRecords }
+    /// Exact copies of the previous record (section 19.2), not applied.
+    public var reprints: Int { core.reprints }
+    /// Cut or glued records (section 19.1 item 5), not applied.
+    public var cutRecords: Int { core.cutRecords }
+    /// Unprefixed memory lines given to another process than the line before (section 19.9).
+    public var attributedByConsistency: Int { core.attributedByConsistency }
+    /// Unprefixed memory lines decided among several live processes.
+    public var sharedStreamLines: Int { core.sharedStreamLines }
+    /// Whether any line carried a `+pid` prefix.
+    public var sawPidPrefix: Bool { core.sawPidPrefix }
+    /// Processes replayed in all, and processes dropped at the live limit.
+    public var processCount: Int { core.processCount }
+    public var droppedAtLimit: Int { core.droppedAtLimit }
+    /// Memory records that carry no address (Exim's test suite munges them).
+    public var recordsWithoutAddress: Int { core.recordsWithoutAddress }
+    /// The line number of the last record read and the process it went to.
+    public var currentLine: Int { core.currentLine }
+    public var currentProcessID: Int? { core.currentProcessID }
+    /// The last record read.
+    public var currentRecord: TraceRecord? { core.currentRecord }
+    /// Processes live now.
+    public var liveProcessCount: Int { core.liveProcessCount }
+    /// Live processes as plain values, most recently active first.
+    public func processSnapshots(limit: Int = 64) -> [ProcessSnapshot] { core.processSnapshots(limit: limit) }
+    /// The process the last record went to, as plain values.
+    public var currentProcessSnapshot: ProcessSnapshot? { core.currentProcessSnapshot }
+    /// The last record read, summarised.
+    public var currentSummary: RecordSummary? { core.currentSummary }
 }

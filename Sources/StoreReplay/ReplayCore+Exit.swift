@@ -1,7 +1,7 @@
 import EximTrace
 
 /// Comparing a process's `----Exit` block (sections 9, 19.5–19.7 and 19.10).
-extension TraceReplay {
+extension ReplayCore {
     /// Compares and files the exit lines process `id` has printed, if any.
     func closeExitBlock(_ id: Int) {
         guard let p = procs[id], !p.exitLines.isEmpty, let l = lineages[p.lineage] else { return }
