@@ -20,6 +20,9 @@ struct Findings: Sendable {
 
     init(keepLimit: Int) { self.keepLimit = keepLimit }
 
+    /// Exit blocks kept as values at most (each holds a dozen compared lines and their notes).
+    static let exitBlocksKept = 2_000
+
     mutating func mismatch(_ m: LineMismatch) {
         mismatchFigures += 1
         if !recentLines.contains(m.line) {
@@ -38,7 +41,7 @@ struct Findings: Sendable {
     mutating func exit(_ e: ProcessExitReport) {
         exitBlocks += 1
         exitTotals.add(e.lines)
-        if exits.count < keepLimit { exits.append(e) }
+        if exits.count < min(keepLimit, Findings.exitBlocksKept) { exits.append(e) }
     }
 
     mutating func ambiguity(_ a: AmbiguousLine) {
