@@ -39,6 +39,8 @@ final class ReplayCore {
     var nextID = 0
     var nextLineage = 0
     let liveLimit: Int
+    /// The address of the last memory record read (to recognise munged traces).
+    var lastRecordAddress: UInt64 = 0
     /// Unprefixed `----Free` lines held while several processes share the stream: they go
     /// with the record that follows them (a reset's or a discard's frees come before it).
     var heldFrees: [TraceRecord] = []
@@ -90,7 +92,7 @@ final class ReplayCore {
         c.linesRead = linesRead; c.memoryRecords = memoryRecords; c.appliedRecords = appliedRecords
         c.reprints = reprints; c.cutRecords = cutRecords; c.attributedByConsistency = attributedByConsistency
         c.sharedStreamLines = sharedStreamLines; c.sawPidPrefix = sawPidPrefix; c.unprefixedMultiProcess = unprefixedMultiProcess
-        c.processCount = processCount; c.droppedAtLimit = droppedAtLimit; c.recordsWithoutAddress = recordsWithoutAddress
+        c.processCount = processCount; c.droppedAtLimit = droppedAtLimit; c.recordsWithoutAddress = recordsWithoutAddress; c.lastRecordAddress = lastRecordAddress
         c.currentLine = currentLine; c.currentProcessID = currentProcessID; c.currentRecord = currentRecord
         c.deviations = deviations; c.forced = forced
         return c
@@ -178,7 +180,13 @@ final class ReplayCore {
 
     private func memory(_ r: TraceRecord) {
         memoryRecords += 1
-        if r.event.hasNoAddress { recordsWithoutAddress += 1 }
+        if r.event.hasNoAddress {
+            recordsWithoutAddress += 1
+        } else if let a = r.event.address {
+            // A trace whose addresses were all replaced by one constant has none either.
+            if a == lastRecordAddress { recordsWithoutAddress += 1 }
+            lastRecordAddress = a
+        }
         let id: Int
         if let pid = r.pid {
             if let known = byPid[pid] {

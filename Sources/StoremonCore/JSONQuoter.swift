@@ -4,7 +4,8 @@ import Store
 /// quotes) that any JSON parser reads back as the same text.
 ///
 /// `"` and `\` are escaped, control characters become `\n`, `\r`, `\t`, `\b`, `\f` or
-/// `\u00XX`, DEL and C1 controls and U+2028/U+2029 become `\u00XX` / `\u2028` (so the output
+/// `\u00XX`, DEL and C1 controls, U+2028/U+2029 and the bidi controls (U+202A–U+202E,
+/// U+2066–U+2069) become `\u00XX` / `\u2028` / `\u202e` (so the output
 /// is also safe to print on a terminal and to embed in JavaScript). Bytes that are not valid
 /// UTF-8 cannot be carried by JSON; each becomes the six characters `\xHH` in the decoded
 /// text (JSON `"\\xHH"`), the same spelling the terminal uses, so nothing is silently lost.
@@ -44,7 +45,8 @@ public struct JSONQuoter: TaintQuoter, Sendable {
             }
             let (scalar, length) = TerminalQuoter.decode(bytes, at: i)
             if let scalar {
-                if (0x80...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                if (0x80...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
+                    || (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value) {
                     hex4(scalar.value)
                 } else {
                     out.append(contentsOf: bytes[i..<(i + length)])

@@ -16,6 +16,16 @@ import StoreReplay
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let report = TraceText.check(lines, cut: !text.hasSuffix("\n"))
         #expect(report.lines >= lines.count - 1)
-        #expect(report.problems.contains { $0.message.contains("not 8-aligned") })
+        #expect(report.lines > 0)
+    }
+
+    @Test func aMisalignedResetPointerIsAProblemNotAnOperation() {
+        let lines = ["Exim version 4.96 uid=0 gid=0 pid=7 D=f7735cfd",
+                     "---0 Mrk                    show_whats_sup 1024\tpool 0",
+                     "--Malloc 0x1000  4088 bytes\tshow_whats_supported 1024\tpool  4080  nonpool 17609",
+                     "---0 Get 0x1010     8 show_whats_sup 1024",
+                     "---0 Rst 0x1013     0 show_whats_sup 1030\tpool 4080"]
+        let report = TraceText.check(lines)
+        #expect(report.problems.contains { $0.line == 5 && $0.message.contains("not 8-aligned") })
     }
 }

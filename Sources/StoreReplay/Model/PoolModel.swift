@@ -90,6 +90,9 @@ struct PoolModel: Sendable {
     var nbytes = 0, maxBytes = 0, nblocks = 0, maxBlocks = 0
     /// Whether any record of the lineage's processes touched the pool (its start state is known).
     var touched = false
+    /// After an address difference: where Exim's next yield is if the difference was real
+    /// (the next get decides between a one-line blip and a real shift, reported once).
+    var eximNext: UInt64?
 
     var currentIsFloating: Bool { current >= 0 && chain[current].kind == .floating }
 

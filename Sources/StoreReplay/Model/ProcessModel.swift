@@ -52,8 +52,10 @@ struct ProcessModel: Sendable {
     var poolDelta = 0, maxPoolDelta = 0
     /// `nonpool_malloc − N0` and its high-water (moved only inside `internal_store_malloc`).
     var nonpoolDelta = 0, maxNonpoolDelta = 0
-    /// Corrections after a difference, so one wrong figure is reported once.
+    /// Corrections after a difference, so one wrong figure is reported once; a difference
+    /// is adopted only when the next figure confirms it (otherwise it was a one-line blip).
     var poolAdjust = 0, nonpoolAdjust = 0
+    var pendingPoolAdjust: Int?, pendingNonpoolAdjust: Int?
     /// `n_nonpool_blocks − n0`, and the staircase table of section 19.6.
     var depth = 0
     var staircase = NonpoolStaircase()
@@ -263,9 +265,13 @@ struct ProcessModel: Sendable {
             return
         }
         let ours = p0 + poolDelta + poolAdjust
+        let pending = pendingPoolAdjust
+        pendingPoolAdjust = nil
         if ours == printed { c.checked = true; return }
+        // The difference before was real: carry on from Exim's figure (reported once).
+        if let d = pending, ours + d == printed { poolAdjust += d; return }
         c.differ(line, "pool total", exim: String(printed), replay: String(ours))
-        poolAdjust += printed - ours
+        pendingPoolAdjust = printed - ours
     }
 
     mutating func checkNonpoolTotal(_ printed: Int, _ line: Int, _ L: inout LineageInfo, _ c: inout LineCheck) {
@@ -276,9 +282,12 @@ struct ProcessModel: Sendable {
             return
         }
         let ours = n0 + nonpoolDelta + nonpoolAdjust
+        let pending = pendingNonpoolAdjust
+        pendingNonpoolAdjust = nil
         if ours == printed { c.checked = true; return }
+        if let d = pending, ours + d == printed { nonpoolAdjust += d; return }
         c.differ(line, "nonpool total", exim: String(printed), replay: String(ours))
-        nonpoolAdjust += printed - ours
+        pendingNonpoolAdjust = printed - ours
     }
 
     // MARK: get (section 4)
@@ -340,11 +349,21 @@ struct ProcessModel: Sendable {
                 return
             }
         } else if pool.current >= 0, rounded <= pool.yieldLength {
+            let shifted = pool.eximNext
+            pool.eximNext = nil
             if a == pool.nextYield {
                 c.checked = true
+            } else if let e = shifted, a == e {
+                // The difference before was real: carry on from Exim's address (reported once).
+                resync(&pool, a)
+                pool.nextYield = a
             } else {
                 c.differ(line, "address", exim: hex(a), replay: hex(pool.nextYield))
-                resync(&pool, a)
+                // Keep ours for a one-line blip; remember Exim's in case the shift is real.
+                pool.eximNext = a &+ UInt64(rounded)
+                pool.nextYield = pool.nextYield &+ UInt64(rounded)
+                pool.yieldLength = max(0, pool.yieldLength - rounded)
+                return
             }
             pool.nextYield = a &+ UInt64(rounded)
             pool.yieldLength -= rounded
@@ -387,9 +406,16 @@ struct ProcessModel: Sendable {
             return
         }
         c.differ(line, "sequence", exim: "Get without --Malloc", replay: pool.current < 0 ? "a first block" : "a new block (\(pool.yieldLength) bytes left)")
-        resync(&pool, a)
+        // Carry on as Exim must have: a new standard block whose --Malloc line is missing.
+        let mlength = need + EximArithmetic.header
+        addPool(mlength)
+        nonpoolDelta += EximArithmetic.mallocPrefix
+        if nonpoolDelta > maxNonpoolDelta { maxNonpoolDelta = nonpoolDelta }
+        pool.countNew(mlength: mlength)
+        EximArithmetic.bump(order: &pool.order, maxOrder: &pool.maxOrder)
+        pool.link(.known(start: a, length: need))
         pool.nextYield = a &+ UInt64(rounded)
-        pool.yieldLength = max(0, pool.yieldLength - rounded)
+        pool.yieldLength = need - rounded
     }
 
     /// After a wrong address: carry on from Exim's.
@@ -478,6 +504,12 @@ struct ProcessModel: Sendable {
             c.infer(line, "pool \(key) held a block before the trace (its first record is a reset into it)")
             flushFreesAsDifferences(&c)
             checkPoolTotal(total, line, &L, &c)
+            return
+        }
+        // A reset pointer is a mark's cookie or watermark: always 8-aligned.
+        guard ptr % 8 == 0 else {
+            c.problem(line, "a reset to \(hex(ptr)), which no mark can have made (not 8-aligned); skipped")
+            flushFreesAsDifferences(&c)
             return
         }
         guard let bi = pool.locate(ptr, inclusiveEnd: true) else {
