@@ -48,6 +48,8 @@ public struct CheckReport: Sendable {
     public var recordsWithoutAddress: Int
     /// Whether any line carried a `+pid` prefix.
     public var sawPidPrefix: Bool
+    /// The `D=` selector (hex) of a version line that lacks `+memory`, if any.
+    public var selectorWithoutMemory: String?
 
     /// `----Exit` lines compared.
     public var compared: Int { exitTotals.compared }
@@ -88,6 +90,7 @@ public struct CheckReport: Sendable {
         self.truncated = truncated
         recordsWithoutAddress = replay.recordsWithoutAddress
         sawPidPrefix = replay.sawPidPrefix
+        selectorWithoutMemory = replay.selectorWithoutMemory
     }
 
     /// Reads a whole trace, replays it and reports.
@@ -113,6 +116,10 @@ public struct CheckReport: Sendable {
 
     /// The summary line.
     public var summary: String {
+        if appliedRecords == 0 && memoryRecords == 0, let sel = selectorWithoutMemory {
+            return "NOTHING CHECKED: \(lines) \(lines == 1 ? "line" : "lines") and no memory record: Exim's debug selector D=\(sel) "
+                + "does not include +memory (in 4.96 not even -d+all does): run exim -d+memory+pid (or -d+all+memory)"
+        }
         if appliedRecords == 0 && memoryRecords == 0 {
             return "NOTHING CHECKED: \(lines) \(lines == 1 ? "line" : "lines") and no memory record "
                 + "(is this the stderr of exim -d+memory?)"

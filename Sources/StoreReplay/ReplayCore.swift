@@ -39,6 +39,8 @@ final class ReplayCore {
     var nextID = 0
     var nextLineage = 0
     let liveLimit: Int
+    /// The `D=` selector of a version line without the `+memory` bit, if any.
+    var selectorWithoutMemory: String?
     /// The address of the last memory record read (to recognise munged traces).
     var lastRecordAddress: UInt64 = 0
     /// Unprefixed `----Free` lines held while several processes share the stream: they go
@@ -92,7 +94,7 @@ final class ReplayCore {
         c.linesRead = linesRead; c.memoryRecords = memoryRecords; c.appliedRecords = appliedRecords
         c.reprints = reprints; c.cutRecords = cutRecords; c.attributedByConsistency = attributedByConsistency
         c.sharedStreamLines = sharedStreamLines; c.sawPidPrefix = sawPidPrefix; c.unprefixedMultiProcess = unprefixedMultiProcess
-        c.processCount = processCount; c.droppedAtLimit = droppedAtLimit; c.recordsWithoutAddress = recordsWithoutAddress; c.lastRecordAddress = lastRecordAddress
+        c.processCount = processCount; c.droppedAtLimit = droppedAtLimit; c.recordsWithoutAddress = recordsWithoutAddress; c.selectorWithoutMemory = selectorWithoutMemory; c.lastRecordAddress = lastRecordAddress
         c.currentLine = currentLine; c.currentProcessID = currentProcessID; c.currentRecord = currentRecord
         c.deviations = deviations; c.forced = forced
         return c
@@ -310,6 +312,7 @@ final class ReplayCore {
     }
 
     private func exec(_ v: TraceVersion, _ r: TraceRecord) {
+        if !v.hasMemory, selectorWithoutMemory == nil, let sel = v.selector { selectorWithoutMemory = String(sel, radix: 16) }
         var purpose = "fresh-exec"
         var parentID: Int?, parentPid: Int?
         var replaced: Int?

@@ -111,6 +111,8 @@ public final class TraceReplay {
     public var droppedAtLimit: Int { core.droppedAtLimit }
     /// Memory records that carry no address (Exim's test suite munges them).
     public var recordsWithoutAddress: Int { core.recordsWithoutAddress }
+    /// The `D=` selector of a version line without `+memory` (hex), if any.
+    public var selectorWithoutMemory: String? { core.selectorWithoutMemory }
     /// The line number of the last record read and the process it went to.
     public var currentLine: Int { core.currentLine }
     public var currentProcessID: Int? { core.currentProcessID }
