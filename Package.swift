@@ -34,9 +34,9 @@ let package = Package(
         // Readers of Exim's files (no curses in any of them).
         .target(name: "EximLog", dependencies: ["Store"]),
         .target(name: "EximSpool", dependencies: ["Store"]),
-        .target(name: "EximTrace"),
+        .target(name: "EximTrace", swiftSettings: hotPathSettings),
         // The replay engine; it quotes trace bytes with StoremonCore's quoters.
-        .target(name: "StoreReplay", dependencies: ["Store", "EximTrace", "StoremonCore"]),
+        .target(name: "StoreReplay", dependencies: ["Store", "EximTrace", "StoremonCore"], swiftSettings: hotPathSettings),
 
         // The monitor's model: refresh cycle, snapshots, demo traffic.
         .target(name: "StoremonCore", dependencies: ["Store", "EximLog", "EximSpool"]),

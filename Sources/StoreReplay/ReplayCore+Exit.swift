@@ -4,9 +4,9 @@ import EximTrace
 extension ReplayCore {
     /// Compares and files the exit lines process `id` has printed, if any.
     func closeExitBlock(_ id: Int) {
-        guard let p = procs[id], !p.exitLines.isEmpty, let l = lineages[p.lineage] else { return }
+        guard let p = procs[id]?.m, !p.exitLines.isEmpty, let l = lineages[p.lineage] else { return }
         let lines = compareExit(p, l)
-        procs[id]!.exitLines = []
+        procs[id]!.m.exitLines = []
         var inferences = p.inferences
         if p.preTraceFrees > 0 {
             inferences.append(ReplayInference(line: p.lastLine, message: "\(p.preTraceFrees) ----Free line(s) of blocks malloc'd before the trace"))
@@ -51,9 +51,22 @@ extension ReplayCore {
         func reproduces(_ c: StartCandidate) -> Bool { dependent.allSatisfy { i in exim(i).map { predicted(i, c) == $0 } ?? true } }
         func disagree(_ cs: [StartCandidate], _ i: Int) -> Bool { Set(cs.map { predicted(i, $0).description }).count > 1 }
 
-        // Section 19.6: a calibrated class keeps only its surviving candidates.
+        /// The whole start state a candidate gives this lineage: (blocks, bytes) for every
+        /// paired pool. A class's survivors are start states, so they carry over to later
+        /// processes of the class whatever pools those touched.
+        func startState(_ c: StartCandidate) -> [Int] {
+            var v: [Int] = []
+            v.reserveCapacity(20)
+            for i in 0..<10 {
+                if let f = l.finds[i] { v += [f.blocks, f.bytes + c.closedExtra(i)] }
+                else if l.touched & (1 << UInt16(i)) != 0 || p.pools[i].touched { v += [0, 0] }
+                else { let f = c.figures(untouched: i); v += [f.blocks, f.bytes] }
+            }
+            return v
+        }
+        // Section 19.6: a calibrated class keeps only its surviving start states.
         if let survivors = poolClasses[classKey] {
-            let kept = candidates.filter { survivors.contains($0.key) }
+            let kept = candidates.filter { survivors.contains(startState($0)) }
             if !kept.isEmpty { candidates = kept }
         }
         var chosen = candidates.first
@@ -63,11 +76,11 @@ extension ReplayCore {
         if !undecided.isEmpty {
             let matching = candidates.filter(reproduces)
             if poolClasses[classKey] == nil, let first = matching.first {
-                poolClasses[classKey] = matching.map(\.key)
+                poolClasses[classKey] = matching.map(startState)
                 chosen = first
                 calibratedPools = Set(undecided)
             } else {
-                if !matching.isEmpty { poolClasses[classKey] = matching.map(\.key) }
+                if !matching.isEmpty { poolClasses[classKey] = matching.map(startState) }
                 for i in undecided { basisFor[i] = "ranked start state (Exim start-up knowledge: pool 6, then 5, then index order): \(chosen?.description ?? "none")" }
             }
         }

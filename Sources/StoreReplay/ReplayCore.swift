@@ -24,7 +24,7 @@ final class ReplayCore {
     /// Processes kept live at most (the documented limit; see the README).
     public static let defaultLiveLimit = 50_000
 
-    var procs: [Int: ProcessModel] = [:]
+    var procs: [Int: ProcessBox] = [:]
     var byPid: [Int: Int] = [:]
     var lineages: [Int: LineageInfo] = [:]
     var pendingForks: [PendingFork] = []
@@ -34,7 +34,8 @@ final class ReplayCore {
     var active: Int?
     var unprefixedExit: [TraceRecord] = []
     var findings: Findings
-    var poolClasses: [String: [String]] = [:]
+    /// Start-up classes (section 19.6): their surviving start states, (blocks, bytes) per pool.
+    var poolClasses: [String: [[Int]]] = [:]
     var nonpoolClasses: [String: NonpoolStartCandidates] = [:]
     var nextID = 0
     var nextLineage = 0
@@ -87,7 +88,7 @@ final class ReplayCore {
     /// collections are copied on write, so this costs little until the copies diverge.
     func clone() -> ReplayCore {
         let c = ReplayCore(keepLimit: findings.keepLimit, liveLimit: liveLimit, keepsCurrentRecord: keepsCurrentRecord)
-        c.procs = procs; c.byPid = byPid; c.lineages = lineages; c.pendingForks = pendingForks
+        c.procs = procs.mapValues { ProcessBox($0.m) }; c.byPid = byPid; c.lineages = lineages; c.pendingForks = pendingForks
         c.unprefixedLive = unprefixedLive; c.active = active; c.unprefixedExit = unprefixedExit
         c.findings = findings; c.poolClasses = poolClasses; c.nonpoolClasses = nonpoolClasses
         c.nextID = nextID; c.nextLineage = nextLineage; c.heldFrees = heldFrees
@@ -96,7 +97,7 @@ final class ReplayCore {
         c.sharedStreamLines = sharedStreamLines; c.sawPidPrefix = sawPidPrefix; c.unprefixedMultiProcess = unprefixedMultiProcess
         c.processCount = processCount; c.droppedAtLimit = droppedAtLimit; c.recordsWithoutAddress = recordsWithoutAddress; c.selectorWithoutMemory = selectorWithoutMemory; c.lastRecordAddress = lastRecordAddress
         c.currentLine = currentLine; c.currentProcessID = currentProcessID; c.currentRecord = currentRecord
-        c.deviations = deviations; c.forced = forced
+        c.deviations = deviations; c.forced = forced; c.cache = nil
         return c
     }
 
@@ -142,8 +143,8 @@ final class ReplayCore {
                 pendingForks.removeFirst()
                 findings.problem(ReplayProblem(line: r.line, message: "more than \(liveLimit) forks without a postfork line: the oldest was dropped"))
             }
-            pendingForks.append(PendingFork(snapshot: procs[id]!, parentID: id, purpose: purpose, childPid: nil, line: r.line))
-            lineages[procs[id]!.lineage]?.references += 1
+            pendingForks.append(PendingFork(snapshot: procs[id]!.m, parentID: id, purpose: purpose, childPid: nil, line: r.line))
+            lineages[procs[id]!.m.lineage]?.references += 1
             currentProcessID = id
         case .postfork(let purpose):
             postfork(purpose, r)
@@ -157,7 +158,7 @@ final class ReplayCore {
                     findings.problem(ReplayProblem(line: r.line, message: "an exit line of pid \(pid), which no version or postfork line announced"))
                     return
                 }
-                procs[id]!.exitLines.append(r)
+                procs[id]!.m.exitLines.append(r)
                 currentProcessID = id
             } else {
                 unprefixedExit.append(r)
@@ -175,9 +176,9 @@ final class ReplayCore {
 
     /// Marks a non-record line of process `id` (it ends the "immediately before" of section 19.2).
     private func touchLine(_ id: Int, _ r: TraceRecord) {
-        procs[id]?.lastEvent = nil
-        procs[id]?.lastLine = r.line
-        if r.pid == nil, procs[id]?.unprefixed == true { active = id }
+        procs[id]?.m.lastEvent = nil
+        procs[id]?.m.lastLine = r.line
+        if r.pid == nil, procs[id]?.m.unprefixed == true { active = id }
     }
 
     private func memory(_ r: TraceRecord) {
@@ -191,14 +192,22 @@ final class ReplayCore {
         }
         let id: Int
         if let pid = r.pid {
+            // The common case: the same process as the line before (no lookups).
+            if let c = cache, c.pid == pid {
+                if c.box.m.lastEvent == r.event { reprints += 1; currentProcessID = c.id; return }
+                currentProcessID = c.id
+                applyRecord(c.id, r, box: c.box)
+                return
+            }
             if let known = byPid[pid] {
                 id = known
-                if procs[id]!.unprefixed { setUnprefixed(id, false) }
+                if procs[id]!.m.unprefixed { setUnprefixed(id, false) }
+                cache = (pid, id, procs[id]!)
             } else {
                 findings.problem(ReplayProblem(line: r.line, message: "pid \(pid) has no version or postfork line before it; replaying it from an empty start"))
                 id = makeProcess(pid: pid, purpose: "unknown", lineage: newLineage(version: "?"), unprefixed: false, line: r.line)
             }
-            if procs[id]!.lastEvent == r.event { reprints += 1; currentProcessID = id; return }
+            if procs[id]!.m.lastEvent == r.event { reprints += 1; currentProcessID = id; return }
         } else {
             if case .free = r.event, unprefixedLive.count > 1 {
                 heldFrees.append(r)
@@ -228,24 +237,25 @@ final class ReplayCore {
     }
 
     /// Applies a memory record to process `id` and files what the check found.
-    private func applyRecord(_ id: Int, _ r: TraceRecord) {
+    private func applyRecord(_ id: Int, _ r: TraceRecord, box known: ProcessBox? = nil) {
         appliedRecords += 1
         var c = LineCheck()
-        let lid = procs[id]!.lineage
-        if !procs[id]!.exitLines.isEmpty { closeExitBlock(id) }
-        procs[id]!.apply(r, &lineages[lid]!, &c)
-        procs[id]!.lastEvent = r.event
-        file(c, id)
+        let box = known ?? procs[id]!
+        let lid = box.m.lineage
+        if !box.m.exitLines.isEmpty { closeExitBlock(id) }
+        box.m.apply(r, &lineages[lid]!, &c)
+        box.m.lastEvent = r.event
+        if !c.differences.isEmpty || !c.problems.isEmpty || !c.inferences.isEmpty { file(c, id) }
     }
 
     private func file(_ c: LineCheck, _ id: Int) {
-        let pid = procs[id]?.pid
+        let pid = procs[id]?.m.pid
         for d in c.differences {
             findings.mismatch(LineMismatch(line: d.line, pid: pid, figure: d.figure, exim: d.exim, replay: d.replay, inferred: d.inferred))
         }
         for p in c.problems { findings.problem(p) }
         if !c.inferences.isEmpty, procs[id] != nil {
-            for i in c.inferences where procs[id]!.inferences.count < 32 { procs[id]!.inferences.append(i) }
+            for i in c.inferences where procs[id]!.m.inferences.count < 32 { procs[id]!.m.inferences.append(i) }
         }
     }
 
@@ -266,8 +276,9 @@ final class ReplayCore {
     }
 
     private func register(_ p: ProcessModel) {
+        cache = nil
         enforceLiveLimit(p.firstLine)
-        procs[p.id] = p
+        procs[p.id] = ProcessBox(p)
         processCount += 1
         lineages[p.lineage]?.references += 1
         if let pid = p.pid {
@@ -281,7 +292,8 @@ final class ReplayCore {
     }
 
     private func setUnprefixed(_ id: Int, _ on: Bool) {
-        procs[id]!.unprefixed = on
+        cache = nil
+        procs[id]!.m.unprefixed = on
         if on { unprefixedLive.append(id) } else { unprefixedLive.removeAll { $0 == id } }
     }
 
@@ -289,15 +301,19 @@ final class ReplayCore {
     private func enforceLiveLimit(_ line: Int) {
         guard procs.count >= liveLimit else { return }
         let n = max(1, liveLimit / 10)
-        let victims = procs.values.sorted { $0.lastLine < $1.lastLine }.prefix(n).map(\.id)
+        let victims = procs.values.sorted { $0.m.lastLine < $1.m.lastLine }.prefix(n).map(\.m.id)
         for v in victims { drop(v, reason: nil) }
         droppedAtLimit += victims.count
         findings.problem(ReplayProblem(line: line, message: "more than \(liveLimit) live processes: dropped the \(victims.count) least recently active (their exit blocks, if any, are not compared)"))
     }
 
+    /// The process of the last prefixed memory line (cleared whenever a process is dropped or added).
+    var cache: (pid: Int, id: Int, box: ProcessBox)?
+
     /// Forgets a process (ended, exec'd over, pid reused, or beyond the limit).
     private func drop(_ id: Int, reason: String?) {
-        guard let p = procs.removeValue(forKey: id) else { return }
+        cache = nil
+        guard let p = procs.removeValue(forKey: id)?.m else { return }
         if let pid = p.pid, byPid[pid] == id { byPid[pid] = nil }
         if p.unprefixed { unprefixedLive.removeAll { $0 == id } }
         if active == id { active = unprefixedLive.last }
@@ -316,20 +332,20 @@ final class ReplayCore {
         var purpose = "fresh-exec"
         var parentID: Int?, parentPid: Int?
         var replaced: Int?
-        if let old = byPid[v.pid], let op = procs[old] {
+        if let old = byPid[v.pid], let op = procs[old]?.m {
             replaced = old
             if op.forked { purpose = op.purpose; parentID = op.parentID; parentPid = op.parentPid }
         } else if r.pid == nil,
-                  let child = unprefixedLive.last(where: { procs[$0]!.forked && procs[$0]!.pid == nil }) {
+                  let child = unprefixedLive.last(where: { procs[$0]!.m.forked && procs[$0]!.m.pid == nil }) {
             // Section 19.8 item 3: the newest forked child with no known pid exec'd.
             replaced = child
-            purpose = procs[child]!.purpose
-            parentID = procs[child]!.parentID
-            parentPid = procs[child]!.parentPid
+            purpose = procs[child]!.m.purpose
+            parentID = procs[child]!.m.parentID
+            parentPid = procs[child]!.m.parentPid
         }
         if let replaced {
             var c = LineCheck()
-            if var p = procs[replaced], var l = lineages[p.lineage] {
+            if var p = procs[replaced]?.m, var l = lineages[p.lineage] {
                 p.finishPending(&l, &c)
                 lineages[p.lineage] = l
             }
@@ -337,8 +353,8 @@ final class ReplayCore {
             drop(replaced, reason: nil)
         }
         let id = makeProcess(pid: v.pid, purpose: purpose, lineage: newLineage(version: v.version), unprefixed: r.pid == nil, line: r.line)
-        procs[id]!.parentID = parentID
-        procs[id]!.parentPid = parentPid
+        procs[id]!.m.parentID = parentID
+        procs[id]!.m.parentPid = parentPid
         currentProcessID = id
     }
 
@@ -378,18 +394,21 @@ final class ReplayCore {
         // may be the active process), so any child of that purpose with no pid yet is taken.
         let parent = r.pid != nil ? route(r, name: nil, create: false) : nil
         if let parent { touchLine(parent, r); currentProcessID = parent }
+        // With +pid the child announced itself by its postfork line already.
+        if let known = byPid[childPid], procs[known]?.m.forked == true, procs[known]?.m.purpose == purpose { return }
         // The child may have printed its postfork line already.
-        if let cid = procs.values.filter({ $0.pid == nil && $0.forked && $0.purpose == purpose && (parent == nil || $0.parentID == parent) })
+        if let cid = procs.values.map(\.m).filter({ $0.pid == nil && $0.forked && $0.purpose == purpose && (parent == nil || $0.parentID == parent) })
             .max(by: { $0.id < $1.id })?.id {
-            procs[cid]!.pid = childPid
+            procs[cid]!.m.pid = childPid
             if let old = byPid[childPid], old != cid, procs[old] != nil { drop(old, reason: nil) }
             byPid[childPid] = cid
-            if r.pid == nil, let pp = procs[cid]!.parentID, procs[pp]?.unprefixed == true { active = pp; currentProcessID = pp }
+            cache = nil
+            if r.pid == nil, let pp = procs[cid]!.m.parentID, procs[pp]?.m.unprefixed == true { active = pp; currentProcessID = pp }
             return
         }
         if let i = pendingForks.lastIndex(where: { $0.childPid == nil && $0.purpose == purpose && (parent == nil || $0.parentID == parent) }) {
             pendingForks[i].childPid = childPid
-            if r.pid == nil, procs[pendingForks[i].parentID]?.unprefixed == true { active = pendingForks[i].parentID }
+            if r.pid == nil, procs[pendingForks[i].parentID]?.m.unprefixed == true { active = pendingForks[i].parentID }
         }
     }
 
@@ -397,8 +416,8 @@ final class ReplayCore {
         var id = byPid[pid]
         if id == nil, r.pid == nil {
             // An unprefixed process whose pid no line named: by purpose, else the active one.
-            let unnamed = unprefixedLive.filter { procs[$0]!.pid == nil }
-            id = unnamed.last { procs[$0]!.purpose == name } ?? (active.flatMap { procs[$0]?.pid == nil ? $0 : nil })
+            let unnamed = unprefixedLive.filter { procs[$0]!.m.pid == nil }
+            id = unnamed.last { procs[$0]!.m.purpose == name } ?? (active.flatMap { procs[$0]?.m.pid == nil ? $0 : nil })
         }
         guard let id else {
             if !unprefixedExit.isEmpty {
@@ -407,14 +426,14 @@ final class ReplayCore {
             }
             return
         }
-        if procs[id]!.pid == nil { procs[id]!.pid = pid; byPid[pid] = id }
+        if procs[id]!.m.pid == nil { procs[id]!.m.pid = pid; byPid[pid] = id; cache = nil }
         if !unprefixedExit.isEmpty {
-            procs[id]!.exitLines += unprefixedExit
+            procs[id]!.m.exitLines += unprefixedExit
             unprefixedExit = []
         }
-        procs[id]!.terminated = true
-        procs[id]!.exitCode = rc
-        procs[id]!.lastLine = r.line
+        procs[id]!.m.terminated = true
+        procs[id]!.m.exitCode = rc
+        procs[id]!.m.lastLine = r.line
         currentProcessID = id
         end(id)
     }
@@ -422,8 +441,8 @@ final class ReplayCore {
     /// A process ended: pending records are settled, its exit block compared, and it is dropped.
     private func end(_ id: Int) {
         var c = LineCheck()
-        let lid = procs[id]!.lineage
-        procs[id]!.finishPending(&lineages[lid]!, &c)
+        let lid = procs[id]!.m.lineage
+        procs[id]!.m.finishPending(&lineages[lid]!, &c)
         file(c, id)
         closeExitBlock(id)
         drop(id, reason: nil)
@@ -433,13 +452,13 @@ final class ReplayCore {
     func finish() {
         flushHeldFrees()
         if !unprefixedExit.isEmpty, let a = active ?? unprefixedLive.last {
-            procs[a]!.exitLines += unprefixedExit
+            procs[a]!.m.exitLines += unprefixedExit
             unprefixedExit = []
         }
         for id in procs.keys.sorted() {
             var c = LineCheck()
-            let lid = procs[id]!.lineage
-            procs[id]!.finishPending(&lineages[lid]!, &c)
+            let lid = procs[id]!.m.lineage
+            procs[id]!.m.finishPending(&lineages[lid]!, &c)
             file(c, id)
             closeExitBlock(id)
         }
@@ -456,7 +475,7 @@ final class ReplayCore {
     private func route(_ r: TraceRecord, name: String?, create: Bool = true) -> Int? {
         if let pid = r.pid {
             if let id = byPid[pid] {
-                if procs[id]!.unprefixed { setUnprefixed(id, false) }
+                if procs[id]!.m.unprefixed { setUnprefixed(id, false) }
                 return id
             }
             guard create else { return nil }
@@ -464,9 +483,9 @@ final class ReplayCore {
             return makeProcess(pid: pid, purpose: name ?? "unknown", lineage: newLineage(version: "?"), unprefixed: false, line: r.line)
         }
         if let name {
-            let named = unprefixedLive.filter { procs[$0]!.purpose == name }
+            let named = unprefixedLive.filter { procs[$0]!.m.purpose == name }
             if let a = active, named.contains(a) { return a }
-            if let n = named.max(by: { procs[$0]!.lastLine < procs[$1]!.lastLine }) { return n }
+            if let n = named.max(by: { procs[$0]!.m.lastLine < procs[$1]!.m.lastLine }) { return n }
         }
         if let a = active, procs[a] != nil { return a }
         if let last = unprefixedLive.last { return last }
@@ -492,8 +511,8 @@ final class ReplayCore {
             let f = fit(id, held, r)
             if f > best { best = f; tied = [id] } else if f == best { tied.append(id) }
         }
-        if best == 0, live.contains(where: { procs[$0]!.lastEvent == r.event }) { return .reprint }
-        let preferred = tied.contains(active ?? -1) ? active! : tied.max { procs[$0]!.lastLine < procs[$1]!.lastLine }!
+        if best == 0, live.contains(where: { procs[$0]!.m.lastEvent == r.event }) { return .reprint }
+        let preferred = tied.contains(active ?? -1) ? active! : tied.max { procs[$0]!.m.lastLine < procs[$1]!.m.lastLine }!
         return .choice(best: best, tied: tied, preferred: preferred)
     }
 
@@ -512,7 +531,7 @@ final class ReplayCore {
         let live = unprefixedLive
         if live.count <= 1 {
             guard let id = live.first ?? route(r, name: nil) else { return nil }
-            if procs[id]!.lastEvent == r.event { return nil }
+            if procs[id]!.m.lastEvent == r.event { return nil }
             return id
         }
         unprefixedMultiProcess = true
@@ -532,7 +551,7 @@ final class ReplayCore {
     }
 
     func name(_ id: Int) -> String {
-        guard let p = procs[id] else { return "?" }
+        guard let p = procs[id]?.m else { return "?" }
         return "\(p.pid.map(String.init) ?? "?") (\(p.purpose))"
     }
 
@@ -540,7 +559,10 @@ final class ReplayCore {
     /// 2 when its figures agree with the process's state, 1 when they cannot be checked and
     /// its address is near the process's recent ones, 0 otherwise.
     func fit(_ id: Int, _ held: [TraceRecord], _ r: TraceRecord) -> Int {
-        var p = procs[id]!
+        // Exec'd processes have distinct heaps: a far address in none of this process's
+        // blocks cannot be its own (a cheap test before trying the record on a copy).
+        if case .malloc = r.event {} else if held.isEmpty, !near(procs[id]!.m, r), !procs[id]!.m.holds(r.event.address) { return 0 }
+        var p = procs[id]!.m
         guard var l = lineages[p.lineage] else { return 0 }
         if !held.isEmpty {
             var c = LineCheck()
@@ -568,7 +590,7 @@ final class ReplayCore {
         p.apply(r, &l, &c)
         if !c.differences.isEmpty { return 0 }
         if c.checked { return 2 }
-        return near(procs[id]!, r) ? 1 : 0
+        return near(procs[id]!.m, r) ? 1 : 0
     }
 
     private func near(_ p: ProcessModel, _ r: TraceRecord) -> Bool {

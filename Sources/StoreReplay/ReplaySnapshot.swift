@@ -95,20 +95,20 @@ extension ReplayCore {
 
     /// The live processes as plain values, most recently active first (at most `limit`).
     func processSnapshots(limit: Int = 64) -> [ProcessSnapshot] {
-        let live = procs.values.sorted { $0.lastLine > $1.lastLine }.prefix(limit)
-        return live.map { snapshot(of: $0) }
+        let live = procs.values.sorted { $0.m.lastLine > $1.m.lastLine }.prefix(limit)
+        return live.map { snapshot(of: $0.m) }
     }
 
     /// The process the last record went to, as plain values (nil when it has ended).
     var currentProcessSnapshot: ProcessSnapshot? {
-        currentProcessID.flatMap { procs[$0] }.map { snapshot(of: $0) }
+        currentProcessID.flatMap { procs[$0]?.m }.map { snapshot(of: $0) }
     }
 
     /// The last record read, summarised.
     var currentSummary: RecordSummary? {
         guard let r = currentRecord else { return nil }
         let site = r.event.site
-        return RecordSummary(line: r.line, pid: r.pid ?? currentProcessID.flatMap { procs[$0]?.pid }, operation: r.event.operationName,
+        return RecordSummary(line: r.line, pid: r.pid ?? currentProcessID.flatMap { procs[$0]?.m.pid }, operation: r.event.operationName,
                              pool: r.event.poolName, function: site?.function, sourceLine: site?.line)
     }
 }

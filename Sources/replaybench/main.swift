@@ -197,19 +197,20 @@ if bounded {
     exit(0)
 }
 
-let names = ["exim-real/traces/trace1-bt.txt", "exim-real/traces/trace2-bp.txt", "exim-real/traces/trace3-bh.txt",
-             "exim-real/traces/trace4-deliver-local.txt", "exim-real/traces/trace5-daemon.txt", "exim-real/traces/trace6-deliver-remote.txt",
-             "exim-real/traces-extra/e1-be-newblock.txt", "exim-real/traces-extra/e2-be-config-negative.txt",
-             "exim-real/traces-extra/e3-be-config-reuse.txt", "exim-real/traces-extra/e4-be-keepone-discard.txt",
-             "exim-4.99/traces/bt.memory+pid.txt", "exim-4.99/traces/bh.memory+pid.txt", "exim-4.99/traces/qff.memory+pid.txt",
-             "exim-4.98/traces/daemon.memory+pid.txt"]
+// Traces whose processes all end with a terminating line (a copy then never shares the
+// stream with the last copy's processes, as separate runs would not).
+let singleNames = ["exim-real/traces/trace1-bt.txt", "exim-real/traces/trace3-bh.txt",
+                   "exim-real/traces-extra/e1-be-newblock.txt", "exim-real/traces-extra/e2-be-config-negative.txt",
+                   "exim-real/traces-extra/e3-be-config-reuse.txt", "exim-real/traces-extra/e4-be-keepone-discard.txt",
+                   "exim-4.99/traces/bt.memory+pid.txt", "exim-4.99/traces/bh.memory+pid.txt", "exim-4.99/traces/bP.memory+pid.txt",
+                   "exim-4.99/traces/Mvh.memory+pid.txt", "exim-4.98/traces/bt.memory+pid.txt", "exim-4.98/traces/bh.memory+pid.txt"]
+let forkingNames = ["exim-real/traces/trace4-deliver-local.txt", "exim-real/traces/trace5-daemon.txt",
+                    "exim-real/traces-extra/e5-qff-pid-forks.txt", "exim-4.99/traces/qff.memory+pid.txt",
+                    "exim-4.99/traces/bs.memory+pid.txt", "exim-4.98/traces/daemon.memory+pid.txt"]
+let names = singleProcessOnly ? singleNames : singleNames + forkingNames
 var one: [UInt8] = []
 var oneLines = 0
-// --single: only traces of one process each (no forks to replay).
-let forking: Set<String> = ["exim-real/traces/trace4-deliver-local.txt", "exim-real/traces/trace5-daemon.txt",
-                            "exim-real/traces/trace6-deliver-remote.txt", "exim-4.99/traces/qff.memory+pid.txt",
-                            "exim-4.98/traces/daemon.memory+pid.txt"]
-for n in names where !(singleProcessOnly && forking.contains(n)) {
+for n in names {
     guard let bytes = readFile(root + "/" + n) else { print("missing fixture \(n)"); exit(1) }
     one += bytes
     if one.last != 0x0A { one.append(0x0A) }

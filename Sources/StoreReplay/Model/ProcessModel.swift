@@ -229,6 +229,17 @@ struct ProcessModel: Sendable {
         return nil
     }
 
+    /// Whether some block of the process (or its held `--Malloc`) holds `a`.
+    func holds(_ a: UInt64?) -> Bool {
+        guard let a else { return true }
+        if let m = pendingMalloc, a >= m.header, a < m.header &+ UInt64(m.size) { return true }
+        for p in pools where p.current >= 0 {
+            for b in p.chain where b.contains(a, inclusiveEnd: true) { return true }
+        }
+        for q in quoted { for b in q.pool.chain where b.contains(a, inclusiveEnd: true) { return true } }
+        return false
+    }
+
     func isPoolBlockHeader(_ h: UInt64) -> Bool {
         let start = h &+ UInt64(EximArithmetic.header)
         for p in pools where p.current >= 0 {
@@ -759,4 +770,11 @@ struct NonpoolStaircase: Sendable {
         guard mu >= -1, mu + 1 < table.count else { return nil }
         return n0 + Int(table[mu + 1])
     }
+}
+
+/// A process's model in the replay's table: a box, so reading one field of a process does
+/// not copy its whole state (a hypothesis clone copies the boxes).
+final class ProcessBox {
+    var m: ProcessModel
+    init(_ m: ProcessModel) { self.m = m }
 }
