@@ -1,5 +1,5 @@
 import EximTrace
-import StoremonCore
+import SafeText
 
 /// The result of `storemon replay --check`: every line mismatch, every `----Exit` line
 /// compared side by side, problems with the trace, and a summary; as text or JSON.

@@ -24,16 +24,16 @@ final class ReplayCore {
     /// Processes kept live at most (the documented limit; see the README).
     public static let defaultLiveLimit = 50_000
 
-    var procs: [Int: ProcessBox] = [:]
-    var byPid: [Int: Int] = [:]
-    var lineages: [Int: LineageInfo] = [:]
+    @exclusivity(unchecked) var procs: [Int: ProcessBox] = [:]
+    @exclusivity(unchecked) var byPid: [Int: Int] = [:]
+    @exclusivity(unchecked) var lineages: [Int: LineageInfo] = [:]
     var pendingForks: [PendingFork] = []
     /// Live processes printing without `+pid`.
-    var unprefixedLive: [Int] = []
+    @exclusivity(unchecked) var unprefixedLive: [Int] = []
     /// The process the last unprefixed line went to.
     var active: Int?
     var unprefixedExit: [TraceRecord] = []
-    var findings: Findings
+    @exclusivity(unchecked) var findings: Findings
     /// Start-up classes (section 19.6): their surviving start states, (blocks, bytes) per pool.
     var poolClasses: [String: [[Int]]] = [:]
     var nonpoolClasses: [String: NonpoolStartCandidates] = [:]
@@ -43,19 +43,19 @@ final class ReplayCore {
     /// The `D=` selector of a version line without the `+memory` bit, if any.
     var selectorWithoutMemory: String?
     /// The address of the last memory record read (to recognise munged traces).
-    var lastRecordAddress: UInt64 = 0
+    @exclusivity(unchecked) var lastRecordAddress: UInt64 = 0
     /// Unprefixed `----Free` lines held while several processes share the stream: they go
     /// with the record that follows them (a reset's or a discard's frees come before it).
-    var heldFrees: [TraceRecord] = []
+    @exclusivity(unchecked) var heldFrees: [TraceRecord] = []
 
     /// Lines read.
-    var linesRead = 0
+    @exclusivity(unchecked) var linesRead = 0
     /// Memory records read (re-prints included).
-    var memoryRecords = 0
+    @exclusivity(unchecked) var memoryRecords = 0
     /// Memory records applied as operations.
-    var appliedRecords = 0
+    @exclusivity(unchecked) var appliedRecords = 0
     /// Exact copies of the previous record (section 19.2), not applied.
-    var reprints = 0
+    @exclusivity(unchecked) var reprints = 0
     /// Cut or glued records (section 19.1 item 5), not applied.
     var cutRecords = 0
     /// Unprefixed memory lines given to a process other than the one before by consistency (section 19.9).
@@ -63,18 +63,18 @@ final class ReplayCore {
     /// Unprefixed memory lines decided among several live processes.
     var sharedStreamLines = 0
     /// Whether any line carried a `+pid` prefix / any memory line had none while several processes were live.
-    var sawPidPrefix = false
+    @exclusivity(unchecked) var sawPidPrefix = false
     var unprefixedMultiProcess = false
     /// Processes replayed in all, and processes dropped at the live limit.
     var processCount = 0
     var droppedAtLimit = 0
     /// Records whose lines carry no addresses (Exim's test suite munges them).
-    var recordsWithoutAddress = 0
+    @exclusivity(unchecked) var recordsWithoutAddress = 0
     /// The line number of the last record applied, and the process it went to.
-    var currentLine = 0
-    var currentProcessID: Int?
+    @exclusivity(unchecked) var currentLine = 0
+    @exclusivity(unchecked) var currentProcessID: Int?
     /// The last record read (kept for a screen).
-    var currentRecord: TraceRecord?
+    @exclusivity(unchecked) var currentRecord: TraceRecord?
     var keepsCurrentRecord: Bool
 
     /// A replay keeping at most `keepLimit` of each kind of finding as values (all are counted).
@@ -308,7 +308,7 @@ final class ReplayCore {
     }
 
     /// The process of the last prefixed memory line (cleared whenever a process is dropped or added).
-    var cache: (pid: Int, id: Int, box: ProcessBox)?
+    @exclusivity(unchecked) var cache: (pid: Int, id: Int, box: ProcessBox)?
 
     /// Forgets a process (ended, exec'd over, pid reused, or beyond the limit).
     private func drop(_ id: Int, reason: String?) {

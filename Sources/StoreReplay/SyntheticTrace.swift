@@ -44,13 +44,8 @@ public struct SyntheticTrace {
     }
 
     private func versionLine(_ pid: Int) -> String {
-        var v = version
-        if let r = v.range(of: "pid=") {
-            var end = r.upperBound
-            while end < v.endIndex, v[end].isNumber { end = v.index(after: end) }
-            v.replaceSubrange(r.upperBound..<end, with: String(pid))
-        }
-        // +pid on: D= gains the pid bit.
+        let v = version.split(separator: " ", omittingEmptySubsequences: false)
+            .map { $0.hasPrefix("pid=") ? "pid=\(pid)" : String($0) }.joined(separator: " ")
         return Self.prefixed(pid, v)
     }
 

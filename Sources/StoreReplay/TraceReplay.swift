@@ -15,7 +15,7 @@ public final class TraceReplay {
     /// Hypotheses kept at most.
     public static let beamWidth = 16
 
-    var hypotheses: [ReplayCore]
+    @exclusivity(unchecked) var hypotheses: [ReplayCore]
     /// The best hypothesis (the only one with `+pid`).
     var core: ReplayCore { hypotheses[0] }
 

@@ -18,7 +18,8 @@ import Store
 /// The other pools: **config** holds the start-up options (paths, colour, interval as
 /// given), write-protected once start-up is over; **perm** holds the resolved paths, once;
 /// **search** holds an open `/` search's query and matches, reset when it closes.
-/// Run-time state (interval, pause) is plain Swift state here.
+/// Run-time state (interval, pause) is plain Swift state here, in `run`: the one place
+/// the screen reads and changes it.
 ///
 /// Single-threaded, like `Store`: use a session from one thread.
 ///
@@ -27,18 +28,15 @@ import Store
 /// while running {
 ///     let snap = try session.refresh()
 ///     draw(snap)
-///     session.waitForChange(milliseconds: Int(session.interval * 1000))
+///     session.waitForChange(milliseconds: Int(session.run.interval * 1000))
 /// }
 /// ```
 public final class MonitorSession {
     /// The allocator the session works in (its statistics are what the pool panes show).
     public let store: Store
-    /// Seconds between refreshes (clamped to 0.1...3600); `+`/`-` change it.
-    public var interval: Double {
-        didSet { interval = min(3600, max(0.1, interval.isFinite ? interval : 2)) }
-    }
-    /// Paused: the caller stops calling `refresh()`; shown in the status line.
-    public var paused = false
+    /// The interval between refreshes (`+`/`-` change it) and the pause (the caller stops
+    /// calling `refresh()`); each snapshot's status records them.
+    public var run: RunState
     /// Resets done since start: one per refresh, plus message-pool rebuilds, extra log
     /// batches and closed searches.
     public private(set) var resets = 0
@@ -54,6 +52,7 @@ public final class MonitorSession {
     private let resolvedSpool: PoolText?
     private let logNote: String?
     private let spoolNote: String?
+    private let spoolOrigin: String?
     private let tailer: LogTailer?
     private let reader: QueueReader?
     private let messageMark: Store.Mark
@@ -76,9 +75,10 @@ public final class MonitorSession {
             store = try Store(options: configuration.storeOptions)
             clock = configuration.clock
             once = configuration.once
-            interval = min(3600, max(0.1, configuration.interval.isFinite ? configuration.interval : 2))
+            run = RunState(interval: configuration.interval)
             logNote = configuration.paths.logNote
             spoolNote = configuration.paths.spoolNote
+            spoolOrigin = configuration.paths.spoolOrigin
 
             // Start-up options into config, then protect it.
             store.currentPool = .config
@@ -267,8 +267,8 @@ public final class MonitorSession {
             case .fakeRejectArrival: return .rejection
             }
         }
+        if line.isRejection { return .rejection }
         switch line.kind {
-        case .rejected: return .rejection
         case .frozen: return .failure
         default: return .other
         }
@@ -313,6 +313,10 @@ public final class MonitorSession {
             queueReceived = []
             queueUnreadable = [UnreadableFile(path: reader.inputDirectory, reason: e.description)]
             queueProblem = e.description
+            if case .directory(let path, _, let code) = e, code == EACCES || code == ENOENT,
+               let why = PathAccess.readProblem(path, role: .spool) {
+                queueProblem = "queue not readable: " + why
+            }
         }
     }
 
@@ -332,12 +336,15 @@ public final class MonitorSession {
         let log = LogSnapshot(path: logPath, lines: counters.lines, byFlag: byFlag, rejected: counters.rejected,
                               other: max(0, counters.lines - flagged - counters.rejected), linesPerSecond: rate,
                               tail: shownTail, note: logPaneNote)
-        let queueNote = reader == nil ? (spoolNote ?? PathDiscovery.spoolHelp) : queueProblem
-        let queue = QueueSnapshot(spoolPath: spoolDirectory, queueName: queueName, messages: queueEntries, note: queueNote)
-        let status = StatusSnapshot(logPath: logPath, spoolPath: spoolDirectory, interval: interval,
+        let queueNote = reader == nil ? (spoolNote ?? PathDiscovery.spoolHelp)
+            : [queueProblem, spoolOrigin].compactMap { $0 }.joined(separator: "; ").nilIfEmpty
+        var queue = QueueSnapshot(spoolPath: spoolDirectory, queueName: queueName, messages: queueEntries, note: queueNote)
+        queue.error = queueProblem
+        var status = StatusSnapshot(logPath: logPath, spoolPath: spoolDirectory, interval: run.interval,
                                     refreshMilliseconds: 0,   // set by refresh() after its reset
                                     resets: resetsAfter, refreshes: refreshes, quotedPoolsInUse: quoted.count,
-                                    paused: paused, time: now)
+                                    paused: run.paused, time: now)
+        if spoolOrigin != nil { status.spoolNote = PathDiscovery.spoolOriginShort }
         return Snapshot(pools: pools, quoted: quoted, log: log, queue: queue, unreadable: unreadable, status: status,
                         search: search?.snapshot(tail: shownTail))
     }

@@ -13,51 +13,16 @@
 //       one generated case (daemon, chain, sequential-bytes) in this process; prints its figures.
 //   swift run -c release replaybench FILE...   (check files, print reports)
 
+import BenchSupport
 import EximTrace
+import FixtureSupport
 import StoreReplay
 #if canImport(Glibc)
 import Glibc
 #endif
 
-func fixturesRoot() -> String {
-    var dir = #filePath
-    while let slash = dir.lastIndex(of: "/"), dir != "/" {
-        dir = String(dir[..<slash])
-        let candidate = dir + "/Tests/Fixtures"
-        if access(candidate + "/exim-real", F_OK) == 0 { return candidate }
-    }
-    return "Tests/Fixtures"
-}
-
-func readFile(_ path: String) -> [UInt8]? {
-    guard let f = fopen(path, "rb") else { return nil }
-    defer { fclose(f) }
-    var out: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-        let n = fread(&chunk, 1, chunk.count, f)
-        if n <= 0 { break }
-        out.append(contentsOf: chunk[0..<n])
-    }
-    return out
-}
-
-/// `x` with `digits` decimals (no Foundation).
-func fixed(_ x: Double, _ digits: Int) -> String {
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    let v = Int((x * scale).rounded())
-    let whole = v / Int(scale), frac = abs(v % Int(scale))
-    var f = String(frac)
-    while f.count < digits { f = "0" + f }
-    return digits == 0 ? String(whole) : "\(whole).\(f)"
-}
-
-func now(_ clock: clockid_t = CLOCK_MONOTONIC) -> Double {
-    var ts = timespec()
-    clock_gettime(clock, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
+/// `x` with `digits` decimals.
+func fixed(_ x: Double, _ digits: Int) -> String { BenchText.fixed(x, digits) }
 
 /// Peak resident set size of this process, in MB.
 func peakRSSMB() -> Double {
@@ -86,7 +51,7 @@ while !args.isEmpty {
     else { files.append(a) }
 }
 
-let root = fixturesRoot()
+let root = Fixtures.directory.path
 
 if !files.isEmpty {
     var failed = false
@@ -105,7 +70,7 @@ if !files.isEmpty {
 }
 
 func template() -> SyntheticTrace {
-    guard let bytes = readFile(root + "/exim-real/traces/trace1-bt.txt"),
+    guard let bytes = readWholeFile(root + "/exim-real/traces/trace1-bt.txt"),
           let t = SyntheticTrace(template: String(decoding: bytes, as: UTF8.self)) else {
         print("missing template trace under \(root)"); exit(1)
     }
@@ -150,11 +115,11 @@ func runCase(_ name: String, _ n: Int, terminating: Bool) {
     }
     close(fds[1])
     let reader = TraceReader(fileDescriptor: fds[0])
-    let t0 = now(), c0 = now(CLOCK_PROCESS_CPUTIME_ID)
+    let t0 = BenchClock.monotonic.seconds(), c0 = BenchClock.processCPU.seconds()
     let report = CheckReport.check(reader, keepLimit: 1000)
     // CPU time of the replaying process (the writer is another process): wall time on a
     // shared machine says more about the neighbours than about the replay.
-    let dt = now(CLOCK_PROCESS_CPUTIME_ID) - c0
+    let dt = BenchClock.processCPU.seconds() - c0
     _ = t0
     var status: Int32 = 0
     waitpid(writer, &status, 0)
@@ -214,7 +179,7 @@ let names = singleProcessOnly ? singleNames : singleNames + forkingNames
 var one: [UInt8] = []
 var oneLines = 0
 for n in names {
-    guard let bytes = readFile(root + "/" + n) else { print("missing fixture \(n)"); exit(1) }
+    guard let bytes = readWholeFile(root + "/" + n) else { print("missing fixture \(n)"); exit(1) }
     one += bytes
     if one.last != 0x0A { one.append(0x0A) }
     oneLines += bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
@@ -231,9 +196,9 @@ print("trace: \(copies) copies of \(singleProcessOnly ? "the single-process fixt
 /// One timed `--check` over the file (read + parse + replay + compare): wall and CPU seconds.
 func timedCheck(_ path: String) -> (seconds: Double, cpu: Double, report: CheckReport)? {
     guard let reader = try? TraceReader(path: path) else { return nil }
-    let t0 = now(), c0 = now(CLOCK_PROCESS_CPUTIME_ID)
+    let t0 = BenchClock.monotonic.seconds(), c0 = BenchClock.processCPU.seconds()
     let report = CheckReport.check(reader, keepLimit: 1000)
-    return (now() - t0, now(CLOCK_PROCESS_CPUTIME_ID) - c0, report)
+    return (BenchClock.monotonic.seconds() - t0, BenchClock.processCPU.seconds() - c0, report)
 }
 
 var best = Double.infinity

@@ -21,7 +21,7 @@ struct Runner {
         defer { model.close() }
         if options.once {
             do {
-                let snapshot = try model.refresh(interval: options.interval, paused: false)
+                let snapshot = try model.refresh()
                 FileHandleOutput.standardOutput(options.json ? model.jsonLine(snapshot) + "\n"
                                                              : model.plainFrame(snapshot, wholeQueue: true))
                 return 0
@@ -40,7 +40,7 @@ struct Runner {
             FileHandleOutput.standardError("storemon: \(error)\n")
             return 1
         }
-        let outcome = MonitorScreen(model: model, terminal: terminal, interval: options.interval).run()
+        let outcome = MonitorScreen(model: model, terminal: terminal).run()
         terminal.close()
         switch outcome {
         case .quit: return 0
@@ -62,7 +62,7 @@ struct Runner {
         while true {
             let snapshot: Snapshot
             do {
-                snapshot = try model.refresh(interval: options.interval, paused: false)
+                snapshot = try model.refresh()
             } catch {
                 FileHandleOutput.standardError("storemon: \(error)\n")
                 return 1

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import EximDemo
 import StoremonCore
 
 /// Why storemon cannot start (exit code 1).
@@ -14,10 +15,17 @@ final class SessionModel: MonitorModel {
     private let session: MonitorSession
     private let demo: DemoTraffic?
     private var closed = false
+    /// Actions on messages through Exim (off with `--read-only`, in `--demo`, or when the
+    /// spool shown is not the installed Exim's; `actions.availability.reason` says why).
+    let actions: EximActions
 
-    private init(session: MonitorSession, demo: DemoTraffic?) {
+    private init(session: MonitorSession, demo: DemoTraffic?, readOnly: Bool) {
         self.session = session
         self.demo = demo
+        actions = demo != nil
+            ? EximActions(spoolDirectory: session.spoolDirectory, readOnly: true,
+                          readOnlyReason: "--demo traffic is generated, not Exim's: actions are off")
+            : EximActions(spoolDirectory: session.spoolDirectory, readOnly: readOnly)
     }
 
     /// Finds the paths (PATH, `--spool`, `--queue`, or asks Exim), checks the log can be
@@ -31,7 +39,7 @@ final class SessionModel: MonitorModel {
             } catch {
                 throw StartError(description: "--demo: cannot make a temporary spool: \(error)")
             }
-            paths = demo!.paths
+            paths = MonitorPaths(logPath: demo!.logPath, spoolDirectory: demo!.spoolDirectory)
         } else {
             do {
                 paths = try PathDiscovery.discover(path: options.path, spool: options.spool, queue: options.queue,
@@ -39,34 +47,31 @@ final class SessionModel: MonitorModel {
             } catch {
                 throw StartError(description: error.description)
             }
-            if let log = paths.logPath, access(log, R_OK) != 0 {
-                let why = String(cString: strerror(errno))
-                throw StartError(description: "\(log): cannot read the main log: \(why)")
+            if let log = paths.logPath, let why = PathAccess.readProblem(log, role: .log) {
+                throw StartError(description: "cannot read the main log: " + why)
             }
         }
         let configuration = MonitorConfiguration(paths: paths, interval: options.interval, colour: options.color,
-                                                 once: options.once, useInotify: false)
+                                                 once: options.once, useInotify: false, readOnly: options.readOnly)
         do {
-            return SessionModel(session: try MonitorSession(configuration), demo: demo)
+            return SessionModel(session: try MonitorSession(configuration), demo: demo, readOnly: options.readOnly)
         } catch {
             demo?.stop()
             throw StartError(description: error.description)
         }
     }
 
-    /// Runs one refresh cycle with the screen's interval and pause state.
-    func refresh(interval: Double, paused: Bool) throws -> Snapshot {
-        session.interval = interval
-        session.paused = paused
-        return try session.refresh()
+    /// The session's interval and pause.
+    var run: RunState {
+        get { session.run }
+        set { session.run = newValue }
     }
 
+    /// Runs one refresh cycle.
+    func refresh() throws -> Snapshot { try session.refresh() }
+
     /// `r`: clears the Store's maxima (`Store.clearMaxima()`), then refreshes.
-    func refreshClearingMaxima(interval: Double, paused: Bool) throws -> Snapshot {
-        session.interval = interval
-        session.paused = paused
-        return try session.refreshClearingMaxima()
-    }
+    func refreshClearingMaxima() throws -> Snapshot { try session.refreshClearingMaxima() }
 
     /// Opens a search (in the search pool).
     func search(_ query: String) throws -> SearchSnapshot? { try session.search(query) }

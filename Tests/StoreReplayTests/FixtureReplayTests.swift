@@ -8,7 +8,7 @@ import StoreReplay
 /// source; with and without +pid): the fidelity target of issue 8 point 7.
 enum AllTraces {
     /// `Tests/Fixtures`.
-    static let root = Fixtures.root.deletingLastPathComponent()
+    static let root = Fixtures.directory
 
     /// Every `-d+memory` trace (relative to `Tests/Fixtures`), stdout captures and inputs left out.
     static let names: [String] = {

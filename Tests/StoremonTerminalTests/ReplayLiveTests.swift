@@ -1,4 +1,5 @@
 import Foundation
+import FixtureSupport
 import Testing
 
 /// `storemon replay` live, in a real terminal (tmux): a trace on stdin with keys from the
@@ -23,7 +24,7 @@ import Testing
     }
 
     @Test func aTraceOnStdinKeepsTheScreenUntilQWithKeysFromTheTerminal() throws {
-        let trace = TestSupport.fixtures.appendingPathComponent("exim-real/traces/trace5-daemon.txt")
+        let trace = Fixtures.directory.appendingPathComponent("exim-real/traces/trace5-daemon.txt")
         let dir = try TestSupport.tempDirectory("replay-live")
         let pidFile = dir.appendingPathComponent("pid").path
         let tmux = try TmuxHarness(width: 120, height: 40)
@@ -54,7 +55,7 @@ import Testing
 
     @Test func aLivePipeIsDrawnWhileItArrives() throws {
         // The first half now, the rest 2 s later: the screen shows records and waits, then ends.
-        let trace = TestSupport.fixtures.appendingPathComponent("exim-real/traces/trace1-bt.txt")
+        let trace = Fixtures.directory.appendingPathComponent("exim-real/traces/trace1-bt.txt")
         let q = shellQuoted(trace.path)
         let tmux = try TmuxHarness(width: 120, height: 40)
         defer { tmux.close() }
@@ -70,7 +71,7 @@ import Testing
         // and its arguments and a result line to stdout.
         let dir = try TestSupport.tempDirectory("replay-exec")
         let script = dir.appendingPathComponent("fake-exim")
-        let trace = TestSupport.fixtures.appendingPathComponent("exim-real/traces/trace4-deliver-local.txt")
+        let trace = Fixtures.directory.appendingPathComponent("exim-real/traces/trace4-deliver-local.txt")
         try """
         #!/bin/sh
         echo "fake exim got: $*"

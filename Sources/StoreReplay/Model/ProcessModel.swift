@@ -775,6 +775,6 @@ struct NonpoolStaircase: Sendable {
 /// A process's model in the replay's table: a box, so reading one field of a process does
 /// not copy its whole state (a hypothesis clone copies the boxes).
 final class ProcessBox {
-    var m: ProcessModel
+    @exclusivity(unchecked) var m: ProcessModel
     init(_ m: ProcessModel) { self.m = m }
 }
