@@ -7,7 +7,7 @@
 /// block and terminating line. The body is split at `splitFraction`: the first part is the
 /// parent's, the rest is run by each child (a forked child starts in its parent's state, so
 /// the rest is consistent for every child, and its exit block is the template's).
-public struct SyntheticTrace {
+public struct SyntheticTrace: Sendable {
     let version: String
     let body: [String]
     let exit: [String]
