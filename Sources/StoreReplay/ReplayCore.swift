@@ -209,6 +209,13 @@ final class ReplayCore {
             }
             if procs[id]!.m.lastEvent == r.event { reprints += 1; currentProcessID = id; return }
         } else {
+            // One process prints without a prefix (the common case): no lookups.
+            if unprefixedLive.count == 1, heldFrees.isEmpty, let c = cache, c.pid == -1 {
+                if c.box.m.lastEvent == r.event { reprints += 1; currentProcessID = c.id; return }
+                currentProcessID = c.id
+                applyRecord(c.id, r, box: c.box)
+                return
+            }
             if case .free = r.event, unprefixedLive.count > 1 {
                 heldFrees.append(r)
                 return
@@ -222,6 +229,7 @@ final class ReplayCore {
             }
             id = chosen
             for f in held { applyRecord(id, f) }
+            if unprefixedLive.count == 1, unprefixedLive[0] == id, let b = procs[id] { cache = (-1, id, b) }
         }
         currentProcessID = id
         applyRecord(id, r)
