@@ -197,90 +197,116 @@ public struct CheckReport: Sendable {
     /// ["basis"], ["alternatives"] } ], "nonpool": ..., "npools": ... } ], "lineMismatches", "matched",
     /// "compared", … }`. `match` is null on a line with no derivable figure.
     public func json() -> String {
-        let q = JSONQuoter()
-        func figures(_ f: ExitFigures?) -> String {
-            guard let f else { return "null" }
-            var parts = ["\"kB\": \(f.kB)"]
-            if let b = f.blocks { parts.append("\"blocks\": \(b)") }
-            if let o = f.order { parts.append("\"order\": \(o)") }
-            return "{" + parts.joined(separator: ", ") + "}"
-        }
-        func entry(_ l: ExitLineComparison, index: String?) -> String {
-            var parts: [String] = []
-            if let index { parts.append("\"index\": \(index)") }
-            parts.append("\"line\": \(l.line)")
-            parts.append("\"exim\": \(figures(l.exim))")
-            parts.append("\"replay\": \(figures(l.replay))")
-            parts.append("\"match\": \(l.verdict == .notDerivable ? "null" : String(l.matches))")
-            parts.append("\"inferred\": \(l.inferred)")
-            parts.append("\"derivable\": \(l.derivable)")
-            parts.append("\"verdict\": \(q.quote(untainted: l.verdict.rawValue))")
-            if !l.notDerivable.isEmpty { parts.append("\"notDerivable\": [\(l.notDerivable.map { q.quote(untainted: $0) }.joined(separator: ", "))]") }
-            if l.calibrated { parts.append("\"calibrated\": true") }
-            if let b = l.basis { parts.append("\"basis\": \(q.quote(untainted: b))") }
-            if !l.alternatives.isEmpty { parts.append("\"alternatives\": [\(l.alternatives.map { figures($0) }.joined(separator: ", "))]") }
-            return "{" + parts.joined(separator: ", ") + "}"
-        }
-        var procs: [String] = []
-        for p in processes {
-            var pools: [String] = []
-            var nonpool = "null", npools = "null"
-            for l in p.lines {
-                switch l.subject {
-                case .nonpool: nonpool = entry(l, index: nil)
-                case .npools: npools = entry(l, index: nil)
-                case .pool(.paired(let i)): pools.append(entry(l, index: String(i)))
-                case .pool(.quoted(let n)): pools.append(entry(l, index: q.quote(untainted: "Q\(n.map(String.init) ?? "Q")")))
-                }
+        var w = JSONWriter(pretty: true)
+        func figures(_ w: inout JSONWriter, _ f: ExitFigures?) {
+            guard let f else { w.raw("null"); return }
+            w.object { w in
+                w.key("kB"); w.value(f.kB)
+                if let b = f.blocks { w.key("blocks"); w.value(b) }
+                if let o = f.order { w.key("order"); w.value(o) }
             }
-            let inf = p.inferences.map { "{\"line\": \($0.line), \"message\": \(q.quote(untainted: $0.message))}" }
-            procs.append("""
-                {"pid": \(p.pid.map(String.init) ?? "null"), "purpose": \(q.quote(untainted: p.purpose)), \
-                "pools": [\n      \(pools.joined(separator: ",\n      "))\n    ], \
-                "nonpool": \(nonpool), "npools": \(npools), "inferences": [\(inf.joined(separator: ", "))]}
-                """)
         }
-        let mism = mismatches.map {
-            "{\"line\": \($0.line), \"pid\": \($0.pid.map(String.init) ?? "null"), \"figure\": \(q.quote(untainted: $0.figure)), \"exim\": \(q.quote(untainted: $0.exim)), \"replay\": \(q.quote(untainted: $0.replay)), \"inferred\": \($0.inferred)}"
-        }
-        let amb = ambiguous.map {
-            "{\"line\": \($0.line), \"through\": \($0.through), \"chosen\": \(q.quote(untainted: $0.chosen)), \"alternatives\": [\($0.alternatives.map { q.quote(untainted: $0) }.joined(separator: ", "))]}"
+        func entry(_ w: inout JSONWriter, _ l: ExitLineComparison, index: String?) {
+            w.object { w in
+                if let index { w.key("index"); w.raw(index) }
+                w.key("line"); w.value(l.line)
+                w.key("exim"); figures(&w, l.exim)
+                w.key("replay"); figures(&w, l.replay)
+                w.key("match"); if l.verdict == .notDerivable { w.raw("null") } else { w.value(l.matches) }
+                w.key("inferred"); w.value(l.inferred)
+                w.key("derivable"); w.value(l.derivable)
+                w.key("verdict"); w.value(untainted: l.verdict.rawValue)
+                if !l.notDerivable.isEmpty { w.key("notDerivable"); w.array { w in for n in l.notDerivable { w.value(untainted: n) } } }
+                if l.calibrated { w.key("calibrated"); w.value(true) }
+                if let b = l.basis { w.key("basis"); w.value(untainted: b) }
+                if !l.alternatives.isEmpty { w.key("alternatives"); w.array { w in for a in l.alternatives { figures(&w, a) } } }
+            }
         }
         let t = exitTotals
-        return """
-        {
-          "processes": [
-            \(procs.joined(separator: ",\n    "))
-          ],
-          "lineMismatches": \(lineMismatches),
-          "matched": \(t.matched),
-          "compared": \(t.compared),
-          "calibrated": \(t.calibrated),
-          "notDerivable": \(t.notDerivable),
-          "poolLines": \(t.poolLines),
-          "poolLinesMatched": \(t.poolLinesMatched),
-          "lines": \(lines),
-          "memoryRecords": \(memoryRecords),
-          "appliedRecords": \(appliedRecords),
-          "reprints": \(reprints),
-          "cutRecords": \(cutRecords),
-          "processCount": \(processCount),
-          "exitBlocks": \(exitBlocks),
-          "exitBlocksLeftOut": \(exitBlocks - processes.count),
-          "attributedByConsistency": \(attributedByConsistency),
-          "sharedStreamLines": \(sharedStreamLines),
-          "ambiguousCount": \(ambiguousCount),
-          "ambiguous": [\(amb.joined(separator: ", "))],
-          "addressesMissing": \(addressesMissing),
-          "droppedAtLimit": \(droppedAtLimit),
-          "mismatchFigures": \(mismatchFigures),
-          "mismatchesLeftOut": \(mismatchFigures - mismatches.count),
-          "mismatches": [\(mism.joined(separator: ", "))],
-          "problemCount": \(problemCount),
-          "problemsLeftOut": \(problemCount - problems.count),
-          "problems": [\(problems.map { "{\"line\": \($0.line), \"message\": \(q.quote(untainted: $0.message))}" }.joined(separator: ", "))],
-          "summary": \(q.quote(untainted: summary))
+        w.object { w in
+            w.key("processes")
+            w.array { w in
+                for p in processes {
+                    w.object { w in
+                        w.key("pid"); w.value(p.pid)
+                        w.key("purpose"); w.value(untainted: p.purpose)
+                        w.key("pools")
+                        w.array { w in
+                            for l in p.lines {
+                                switch l.subject {
+                                case .pool(.paired(let i)): entry(&w, l, index: String(i))
+                                case .pool(.quoted(let n)): entry(&w, l, index: JSONQuoter().quote(untainted: "Q\(n.map(String.init) ?? "Q")"))
+                                default: break
+                                }
+                            }
+                        }
+                        w.key("nonpool")
+                        if let l = p.lines.first(where: { $0.subject == .nonpool }) { entry(&w, l, index: nil) } else { w.raw("null") }
+                        w.key("npools")
+                        if let l = p.lines.first(where: { $0.subject == .npools }) { entry(&w, l, index: nil) } else { w.raw("null") }
+                        w.key("inferences")
+                        w.array { w in
+                            for i in p.inferences {
+                                w.object { w in w.key("line"); w.value(i.line); w.key("message"); w.value(untainted: i.message) }
+                            }
+                        }
+                    }
+                }
+            }
+            w.key("lineMismatches"); w.value(lineMismatches)
+            w.key("matched"); w.value(t.matched)
+            w.key("compared"); w.value(t.compared)
+            w.key("calibrated"); w.value(t.calibrated)
+            w.key("notDerivable"); w.value(t.notDerivable)
+            w.key("poolLines"); w.value(t.poolLines)
+            w.key("poolLinesMatched"); w.value(t.poolLinesMatched)
+            w.key("lines"); w.value(lines)
+            w.key("memoryRecords"); w.value(memoryRecords)
+            w.key("appliedRecords"); w.value(appliedRecords)
+            w.key("reprints"); w.value(reprints)
+            w.key("cutRecords"); w.value(cutRecords)
+            w.key("processCount"); w.value(processCount)
+            w.key("exitBlocks"); w.value(exitBlocks)
+            w.key("exitBlocksLeftOut"); w.value(exitBlocks - processes.count)
+            w.key("attributedByConsistency"); w.value(attributedByConsistency)
+            w.key("sharedStreamLines"); w.value(sharedStreamLines)
+            w.key("ambiguousCount"); w.value(ambiguousCount)
+            w.key("ambiguous")
+            w.array { w in
+                for a in ambiguous {
+                    w.object { w in
+                        w.key("line"); w.value(a.line)
+                        w.key("through"); w.value(a.through)
+                        w.key("chosen"); w.value(untainted: a.chosen)
+                        w.key("alternatives"); w.array { w in for x in a.alternatives { w.value(untainted: x) } }
+                    }
+                }
+            }
+            w.key("addressesMissing"); w.value(addressesMissing)
+            w.key("droppedAtLimit"); w.value(droppedAtLimit)
+            w.key("mismatchFigures"); w.value(mismatchFigures)
+            w.key("mismatchesLeftOut"); w.value(mismatchFigures - mismatches.count)
+            w.key("mismatches")
+            w.array { w in
+                for m in mismatches {
+                    w.object { w in
+                        w.key("line"); w.value(m.line)
+                        w.key("pid"); w.value(m.pid)
+                        w.key("figure"); w.value(untainted: m.figure)
+                        w.key("exim"); w.value(untainted: m.exim)
+                        w.key("replay"); w.value(untainted: m.replay)
+                        w.key("inferred"); w.value(m.inferred)
+                    }
+                }
+            }
+            w.key("problemCount"); w.value(problemCount)
+            w.key("problemsLeftOut"); w.value(problemCount - problems.count)
+            w.key("problems")
+            w.array { w in
+                for p in problems { w.object { w in w.key("line"); w.value(p.line); w.key("message"); w.value(untainted: p.message) } }
+            }
+            w.key("summary"); w.value(untainted: summary)
         }
-        """
+        return w.output
     }
 }
