@@ -112,4 +112,26 @@ import Testing
         #expect(tmux.waitForLine(startingWith: "rc=", seconds: 20) != nil)
         #expect(tmux.capture().contains("exited with status"))
     }
+
+    @Test func plainViewAndReportsQuoteHostileTraceBytes() throws {
+        // Function names and purposes carrying OSC, CSI, C1 and bidi controls: the plain view
+        // (stdout not a terminal) and the --check text must show them quoted.
+        let base = try String(contentsOf: Fixtures.directory.appendingPathComponent("exim-real/traces/trace4-deliver-local.txt"), encoding: .utf8)
+        let evil = "\u{1b}]0;pwned\u{07}\u{9b}2J\u{202e}x"
+        let hostile = base.replacingOccurrences(of: "delivery-local", with: "delivery-\(evil)")
+            .replacingOccurrences(of: "show_whats_sup", with: "s\u{1b}[31m\u{2066}")
+        let dir = try TestSupport.tempDirectory("replay-hostile")
+        let path = dir.appendingPathComponent("hostile.txt")
+        try hostile.write(to: path, atomically: true, encoding: .utf8)
+        for args in [["replay", "--speed", "0", path.path], ["replay", "--check", path.path]] {
+            let r = try TestSupport.run(args, timeout: 60)
+            let out = String(decoding: r.stdout, as: UTF8.self) + String(decoding: r.stderr, as: UTF8.self)
+            #expect(!out.isEmpty)
+            for u in out.unicodeScalars {
+                let v = u.value
+                #expect(!(v < 0x20 && v != 0x0A) && v != 0x7F && !(0x80...0x9F).contains(v) && !(0x202A...0x202E).contains(v) && !(0x2066...0x2069).contains(v),
+                        "raw U+\(String(v, radix: 16)) from \(args)")
+            }
+        }
+    }
 }
