@@ -26,7 +26,7 @@ final class ReplayCore {
 
     @exclusivity(unchecked) var procs: [Int: ProcessBox] = [:]
     @exclusivity(unchecked) var byPid: [Int: Int] = [:]
-    @exclusivity(unchecked) var lineages: [Int: LineageInfo] = [:]
+    @exclusivity(unchecked) var lineages = LineageTable()
     var pendingForks: [PendingFork] = []
     /// Live processes printing without `+pid`.
     @exclusivity(unchecked) var unprefixedLive: [Int] = []
@@ -271,8 +271,7 @@ final class ReplayCore {
 
     private func newLineage(version: String) -> Int {
         nextLineage += 1
-        lineages[nextLineage] = LineageInfo(version: version)
-        return nextLineage
+        return lineages.add(LineageInfo(version: version))
     }
 
     @discardableResult
@@ -332,7 +331,7 @@ final class ReplayCore {
     private func release(lineage: Int) {
         guard var l = lineages[lineage] else { return }
         l.references -= 1
-        if l.references <= 0 { lineages[lineage] = nil } else { lineages[lineage] = l }
+        if l.references <= 0 { lineages.remove(lineage) } else { lineages[lineage] = l }
     }
 
     private func exec(_ v: TraceVersion, _ r: TraceRecord) {

@@ -36,3 +36,37 @@ struct LineageInfo: Sendable {
     /// The surplus R of section 19.5 item 2: start bytes no find explains.
     var surplus: Int? { p0.map { $0 - finds.values.reduce(0) { $0 + $1.bytes } } }
 }
+
+/// The live lineages, in slots reused once a lineage has no member left (so ids stay small
+/// and lookups are array indexing, not hashing, on the replay's hot path).
+struct LineageTable: Sendable {
+    private var slots: [LineageInfo?] = []
+    private var free: [Int] = []
+
+    /// Adds a lineage and returns its id.
+    mutating func add(_ l: LineageInfo) -> Int {
+        if let i = free.popLast() { slots[i] = l; return i }
+        slots.append(l)
+        return slots.count - 1
+    }
+
+    /// The lineage with id `i` (nil once removed).
+    subscript(i: Int) -> LineageInfo? {
+        get { i >= 0 && i < slots.count ? slots[i] : nil }
+        _modify {
+            if i >= 0 && i < slots.count {
+                yield &slots[i]
+            } else {
+                var none: LineageInfo? = nil
+                yield &none
+            }
+        }
+    }
+
+    /// Removes lineage `i` (its slot is reused).
+    mutating func remove(_ i: Int) {
+        guard i >= 0, i < slots.count, slots[i] != nil else { return }
+        slots[i] = nil
+        free.append(i)
+    }
+}
