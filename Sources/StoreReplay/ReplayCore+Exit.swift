@@ -14,7 +14,7 @@ extension ReplayCore {
         findings.exit(ProcessExitReport(pid: p.pid, purpose: p.purpose, lines: lines, inferences: inferences))
     }
 
-    @inline(__always) private func kB(_ bytes: Int) -> Int { (bytes + 1023) / 1024 }
+    @inline(__always) private func kB(_ bytes: Int) -> Int { (bytes &+ 1023) / 1024 }
 
     private func compareExit(_ p: ProcessModel, _ l: LineageInfo) -> [ExitLineComparison] {
         // Start-state candidates for what the trace does not show (section 19.5).
@@ -26,7 +26,7 @@ extension ReplayCore {
         if let r = l.surplus {
             candidates = StartCandidate.ranked(surplus: r, untouched: untouched, closed: closed)
             if r > 0 {
-                surplusNote = "start surplus R = \(r) bytes (P0 \(l.p0!) from line \(l.p0Line) minus \(l.p0! - r) bytes of first-touch finds)"
+                surplusNote = "start surplus R = \(r) bytes (P0 \(l.p0!) from line \(l.p0Line) minus \(l.p0! &- r) bytes of first-touch finds)"
             }
             if candidates.isEmpty {
                 findings.problem(ReplayProblem(line: p.exitLines.first?.line ?? p.lastLine,
@@ -39,9 +39,9 @@ extension ReplayCore {
         func predicted(_ i: Int, _ c: StartCandidate?) -> ExitFigures {
             if p.pools[i].touched {
                 let pm = p.pools[i]
-                return ExitFigures(kB: kB(pm.maxBytes + (c?.closedExtra(i) ?? 0)), blocks: pm.maxBlocks, order: pm.maxOrder)
+                return ExitFigures(kB: kB(pm.maxBytes &+ (c?.closedExtra(i) ?? 0)), blocks: pm.maxBlocks, order: pm.maxOrder)
             }
-            if let f = l.finds[i] { return ExitFigures(kB: kB(f.bytes + (c?.closedExtra(i) ?? 0)), blocks: f.blocks, order: f.maxOrder) }
+            if let f = l.finds[i] { return ExitFigures(kB: kB(f.bytes &+ (c?.closedExtra(i) ?? 0)), blocks: f.blocks, order: f.maxOrder) }
             if l.touched & (1 << UInt16(i)) != 0 || c == nil { return ExitFigures(kB: 0, blocks: 0, order: 0) }
             let f = c!.figures(untouched: i)
             return ExitFigures(kB: kB(f.bytes), blocks: f.blocks, order: f.maxOrder)
@@ -119,7 +119,7 @@ extension ReplayCore {
             case .exitNpools(let k):
                 if let p0 = l.p0 {
                     out.append(ExitLineComparison(line: r.line, subject: .npools, exim: ExitFigures(kB: k),
-                                                  replay: ExitFigures(kB: (p0 + p.maxPoolDelta) / 1024), inferred: true,
+                                                  replay: ExitFigures(kB: (p0 &+ p.maxPoolDelta) / 1024), inferred: true,
                                                   basis: "P0 = \(p0) solved from line \(l.p0Line); the high-water at start taken as P0"))
                 } else {
                     out.append(ExitLineComparison(line: r.line, subject: .npools, exim: ExitFigures(kB: k), replay: ExitFigures(kB: 0),
@@ -140,14 +140,14 @@ extension ReplayCore {
         var basis: [String] = []
         var replayKB = 0
         if let n0 = l.n0 {
-            replayKB = kB(n0 + p.maxNonpoolDelta)
+            replayKB = kB(n0 &+ p.maxNonpoolDelta)
             basis.append("N0 = \(n0) solved from line \(l.n0Line)")
         } else {
             notDerivable.append("kB")
             basis.append("no --Malloc figure: N0 unknown")
         }
         let preBlocks = l.finds.values.reduce(0) { $0 + $1.blocks } + (chosen?.totalBlocks ?? 0)
-        let key = "\(l.version)|\((l.n0 ?? 0) - 8 * preBlocks)"
+        let key = "\(l.version)|\((l.n0 ?? 0) &- 8 &* preBlocks)"
         let isNew = nonpoolClasses[key] == nil
         let set = nonpoolClasses[key] ?? .all
         let predictions = set.predictions(p.staircase).filter { $0 >= 0 }

@@ -582,13 +582,13 @@ final class ReplayCore {
             guard c.differences.isEmpty else { return 0 }
             var checked = false
             if let p0 = l.p0 {
-                let ours = p0 + p.poolDelta + p.poolAdjust
-                guard pt == ours || pt == ours + size - 8 else { return 0 }
+                let ours = p0 &+ p.poolDelta &+ p.poolAdjust
+                guard pt == ours || pt == ours &+ size &- 8 else { return 0 }
                 checked = true
             }
             if let n0 = l.n0 {
-                let ours = n0 + p.nonpoolDelta + p.nonpoolAdjust
-                guard nt == ours + size || nt == ours + 8 else { return 0 }
+                let ours = n0 &+ p.nonpoolDelta &+ p.nonpoolAdjust
+                guard nt == ours &+ size || nt == ours &+ 8 else { return 0 }
                 checked = true
             }
             return checked ? 2 : near(p, r) ? 1 : 0

@@ -89,8 +89,8 @@ extension ReplayCore {
         let l = lineages[p.lineage]
         return ProcessSnapshot(id: p.id, pid: p.pid, purpose: p.purpose, terminated: p.terminated, records: p.records,
                                pools: p.pools.map(\.statistics), quoted: p.quoted.map { ($0.quoter, $0.pool.statistics) },
-                               poolTotal: l?.p0.map { $0 + p.poolDelta + p.poolAdjust },
-                               nonpoolTotal: l?.n0.map { $0 + p.nonpoolDelta + p.nonpoolAdjust })
+                               poolTotal: l?.p0.map { $0 &+ p.poolDelta &+ p.poolAdjust },
+                               nonpoolTotal: l?.n0.map { $0 &+ p.nonpoolDelta &+ p.nonpoolAdjust })
     }
 
     /// The live processes as plain values, most recently active first (at most `limit`).

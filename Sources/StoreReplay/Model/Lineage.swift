@@ -34,7 +34,7 @@ struct LineageInfo: Sendable {
     init(version: String) { self.version = version }
 
     /// The surplus R of section 19.5 item 2: start bytes no find explains.
-    var surplus: Int? { p0.map { $0 - finds.values.reduce(0) { $0 + $1.bytes } } }
+    var surplus: Int? { p0.map { $0 &- finds.values.reduce(0) { $0 &+ $1.bytes } } }
 }
 
 /// The live lineages, in slots reused once a lineage has no member left (so ids stay small

@@ -59,7 +59,7 @@ struct ModelBlock: Sendable {
     /// `length + H`, what the counters move by.
     var mlength: Int { length + EximArithmetic.header }
     /// One past the last data byte (known blocks).
-    var end: UInt64 { start &+ UInt64(length) }
+    var end: UInt64 { start &+ UInt64(truncatingIfNeeded: length) }
 
     static func known(start: UInt64, length: Int) -> ModelBlock { ModelBlock(kind: .known, start: start, length: length) }
 
@@ -69,7 +69,7 @@ struct ModelBlock: Sendable {
         case .known:
             return p >= start && (p < end || (inclusiveEnd && p == end))
         case .floating:
-            let lo = endLo &- UInt64(length)
+            let lo = endLo &- UInt64(truncatingIfNeeded: length)
             return p >= lo && (p < endHi || (inclusiveEnd && p == endHi))
         case .closed:
             return false

@@ -221,7 +221,7 @@ struct ProcessModel: Sendable {
     /// The held `--Malloc` if a get at `a` takes it as its new block; otherwise it is flushed.
     mutating func takeMalloc(for a: UInt64, _ L: inout LineageInfo, _ c: inout LineCheck) -> PendingMalloc? {
         guard let m = pendingMalloc else { return nil }
-        if a == m.header &+ UInt64(EximArithmetic.header) {
+        if a == m.header &+ UInt64(truncatingIfNeeded: EximArithmetic.header) {
             pendingMalloc = nil
             return m
         }
@@ -232,7 +232,7 @@ struct ProcessModel: Sendable {
     /// Whether some block of the process (or its held `--Malloc`) holds `a`.
     func holds(_ a: UInt64?) -> Bool {
         guard let a else { return true }
-        if let m = pendingMalloc, a >= m.header, a < m.header &+ UInt64(m.size) { return true }
+        if let m = pendingMalloc, a >= m.header, a < m.header &+ UInt64(truncatingIfNeeded: m.size) { return true }
         for p in pools where p.current >= 0 {
             for b in p.chain where b.contains(a, inclusiveEnd: true) { return true }
         }
@@ -241,7 +241,7 @@ struct ProcessModel: Sendable {
     }
 
     func isPoolBlockHeader(_ h: UInt64) -> Bool {
-        let start = h &+ UInt64(EximArithmetic.header)
+        let start = h &+ UInt64(truncatingIfNeeded: EximArithmetic.header)
         for p in pools where p.current >= 0 {
             for b in p.chain where b.kind == .known && b.start == start { return true }
         }
@@ -270,35 +270,35 @@ struct ProcessModel: Sendable {
 
     mutating func checkPoolTotal(_ printed: Int, _ line: Int, _ L: inout LineageInfo, _ c: inout LineCheck) {
         guard let p0 = L.p0 else {
-            L.p0 = printed - poolDelta - poolAdjust
+            L.p0 = printed &- poolDelta &- poolAdjust
             L.p0Line = line
-            c.infer(line, "pool_malloc at trace start (P0) = \(printed - poolDelta - poolAdjust), solved from this line's pool total")
+            c.infer(line, "pool_malloc at trace start (P0) = \(printed &- poolDelta &- poolAdjust), solved from this line's pool total")
             return
         }
-        let ours = p0 + poolDelta + poolAdjust
+        let ours = p0 &+ poolDelta &+ poolAdjust
         let pending = pendingPoolAdjust
         pendingPoolAdjust = nil
         if ours == printed { c.checked = true; return }
         // The difference before was real: carry on from Exim's figure (reported once).
-        if let d = pending, ours + d == printed { poolAdjust += d; return }
+        if let d = pending, ours &+ d == printed { poolAdjust += d; return }
         c.differ(line, "pool total", exim: String(printed), replay: String(ours))
-        pendingPoolAdjust = printed - ours
+        pendingPoolAdjust = printed &- ours
     }
 
     mutating func checkNonpoolTotal(_ printed: Int, _ line: Int, _ L: inout LineageInfo, _ c: inout LineCheck) {
         guard let n0 = L.n0 else {
-            L.n0 = printed - nonpoolDelta - nonpoolAdjust
+            L.n0 = printed &- nonpoolDelta &- nonpoolAdjust
             L.n0Line = line
-            c.infer(line, "nonpool_malloc at trace start (N0) = \(printed - nonpoolDelta - nonpoolAdjust), solved from this line's nonpool total")
+            c.infer(line, "nonpool_malloc at trace start (N0) = \(printed &- nonpoolDelta &- nonpoolAdjust), solved from this line's nonpool total")
             return
         }
-        let ours = n0 + nonpoolDelta + nonpoolAdjust
+        let ours = n0 &+ nonpoolDelta &+ nonpoolAdjust
         let pending = pendingNonpoolAdjust
         pendingNonpoolAdjust = nil
         if ours == printed { c.checked = true; return }
-        if let d = pending, ours + d == printed { nonpoolAdjust += d; return }
+        if let d = pending, ours &+ d == printed { nonpoolAdjust += d; return }
         c.differ(line, "nonpool total", exim: String(printed), replay: String(ours))
-        pendingNonpoolAdjust = printed - ours
+        pendingNonpoolAdjust = printed &- ours
     }
 
     // MARK: get (section 4)
@@ -312,7 +312,7 @@ struct ProcessModel: Sendable {
             L.touched |= 1 << UInt16(key)
             if let m = malloc {
                 // Closed blocks (section 19.4 item 2): a first block of order > 12.
-                if let o = EximArithmetic.order(ofMallocSize: m.size), o > EximArithmetic.firstOrder,
+                if let o = EximArithmetic.order(ofMallocSize: m.size), o > EximArithmetic.firstOrder, o <= 32,
                    rounded <= EximArithmetic.standardLength(order: o) {
                     var bytes = 0
                     for k in EximArithmetic.firstOrder..<o {
@@ -332,14 +332,14 @@ struct ProcessModel: Sendable {
             } else if !(isConfig && (a &- 16) % EximArithmetic.pageSize == 0) {
                 // A floating block (section 19.4 item 1).
                 var b = ModelBlock(kind: .floating, start: 0, length: EximArithmetic.standardLength(order: EximArithmetic.firstOrder))
-                b.endLo = a &+ UInt64(rounded)
-                b.endHi = a &+ UInt64(b.length)
-                b.start = b.endHi &- UInt64(b.length)
+                b.endLo = a &+ UInt64(truncatingIfNeeded: rounded)
+                b.endHi = a &+ UInt64(truncatingIfNeeded: b.length)
+                b.start = b.endHi &- UInt64(truncatingIfNeeded: b.length)
                 pool.chain = [b]
                 pool.current = 0
                 pool.countNew(mlength: b.mlength)
                 EximArithmetic.bump(order: &pool.order, maxOrder: &pool.maxOrder)
-                pool.nextYield = a &+ UInt64(rounded)
+                pool.nextYield = a &+ UInt64(truncatingIfNeeded: rounded)
                 pool.yieldLength = 0
                 if L.finds[key] == nil {
                     L.finds[key] = PreTraceFind(kind: .floating, blocks: 1, bytes: b.mlength, order: pool.order,
@@ -355,8 +355,8 @@ struct ProcessModel: Sendable {
         }
         if pool.current >= 0, pool.currentIsFloating {
             if a == pool.nextYield {
-                pool.chain[pool.current].endLo = max(pool.chain[pool.current].endLo, a &+ UInt64(rounded))
-                pool.nextYield = a &+ UInt64(rounded)
+                pool.chain[pool.current].endLo = max(pool.chain[pool.current].endLo, a &+ UInt64(truncatingIfNeeded: rounded))
+                pool.nextYield = a &+ UInt64(truncatingIfNeeded: rounded)
                 return
             }
         } else if pool.current >= 0, rounded <= pool.yieldLength {
@@ -371,12 +371,12 @@ struct ProcessModel: Sendable {
             } else {
                 c.differ(line, "address", exim: hex(a), replay: hex(pool.nextYield))
                 // Keep ours for a one-line blip; remember Exim's in case the shift is real.
-                pool.eximNext = a &+ UInt64(rounded)
-                pool.nextYield = pool.nextYield &+ UInt64(rounded)
+                pool.eximNext = a &+ UInt64(truncatingIfNeeded: rounded)
+                pool.nextYield = pool.nextYield &+ UInt64(truncatingIfNeeded: rounded)
                 pool.yieldLength = max(0, pool.yieldLength - rounded)
                 return
             }
-            pool.nextYield = a &+ UInt64(rounded)
+            pool.nextYield = a &+ UInt64(truncatingIfNeeded: rounded)
             pool.yieldLength -= rounded
             if pool.yieldLength < 0 { pool.yieldLength = 0 }
             return
@@ -388,8 +388,8 @@ struct ProcessModel: Sendable {
             if next.kind == .known, next.length >= need {
                 if a != next.start { c.differ(line, "address", exim: hex(a), replay: hex(next.start)) } else { c.checked = true }
                 pool.current += 1
-                pool.nextYield = a &+ UInt64(rounded)
-                pool.yieldLength = max(0, next.length - rounded - Int(a &- next.start))
+                pool.nextYield = a &+ UInt64(truncatingIfNeeded: rounded)
+                pool.yieldLength = max(0, next.length &- rounded &- Int(truncatingIfNeeded: a &- next.start))
                 return
             }
         }
@@ -405,7 +405,7 @@ struct ProcessModel: Sendable {
             pool.countNew(mlength: mlength)
             EximArithmetic.bump(order: &pool.order, maxOrder: &pool.maxOrder)
             pool.link(.known(start: a, length: need))
-            pool.nextYield = a &+ UInt64(rounded)
+            pool.nextYield = a &+ UInt64(truncatingIfNeeded: rounded)
             pool.yieldLength = need - rounded
             return
         }
@@ -413,7 +413,7 @@ struct ProcessModel: Sendable {
             // The floating block had no room after all is impossible without a --Malloc:
             // Exim's address is not at the yield.
             c.differ(line, "address", exim: hex(a), replay: hex(pool.nextYield))
-            pool.nextYield = a &+ UInt64(rounded)
+            pool.nextYield = a &+ UInt64(truncatingIfNeeded: rounded)
             return
         }
         c.differ(line, "sequence", exim: "Get without --Malloc", replay: pool.current < 0 ? "a first block" : "a new block (\(pool.yieldLength) bytes left)")
@@ -425,7 +425,7 @@ struct ProcessModel: Sendable {
         pool.countNew(mlength: mlength)
         EximArithmetic.bump(order: &pool.order, maxOrder: &pool.maxOrder)
         pool.link(.known(start: a, length: need))
-        pool.nextYield = a &+ UInt64(rounded)
+        pool.nextYield = a &+ UInt64(truncatingIfNeeded: rounded)
         pool.yieldLength = need - rounded
     }
 
@@ -434,7 +434,7 @@ struct ProcessModel: Sendable {
         guard pool.current >= 0 else { return }
         let b = pool.chain[pool.current]
         if b.kind == .known, a >= b.start, a <= b.end {
-            pool.yieldLength = Int(b.end &- a)
+            pool.yieldLength = Int(truncatingIfNeeded: b.end &- a)
         }
     }
 
@@ -463,13 +463,14 @@ struct ProcessModel: Sendable {
         if pool.current >= 0 {
             if pool.currentIsFloating {
                 let b = pool.chain[pool.current]
-                let limit = pool.nextYield &+ UInt64(rounded)
+                let limit = pool.nextYield &+ UInt64(truncatingIfNeeded: rounded)
                 if limit > b.endLo { pool.chain[pool.current].endHi = min(b.endHi, limit &- 8) }
             } else if rounded <= pool.yieldLength {
                 c.differ(line, "sequence", exim: "a new block", replay: "room in the current block (\(pool.yieldLength) bytes)")
             }
         }
-        let mlength = m.size - EximArithmetic.mallocPrefix
+        // (A garbled --Malloc size smaller than a block header still gives a block of 0 bytes.)
+        let mlength = max(EximArithmetic.header, m.size - EximArithmetic.mallocPrefix)
         let length = mlength - EximArithmetic.header
         if length != need {
             c.differ(m.line, "size", exim: String(m.size), replay: String(need + EximArithmetic.header + EximArithmetic.mallocPrefix))
@@ -482,7 +483,7 @@ struct ProcessModel: Sendable {
         pool.countNew(mlength: mlength)
         EximArithmetic.bump(order: &pool.order, maxOrder: &pool.maxOrder)
         pool.link(.known(start: a, length: length))
-        pool.nextYield = a &+ UInt64(rounded)
+        pool.nextYield = a &+ UInt64(truncatingIfNeeded: rounded)
         pool.yieldLength = length - rounded
         checkPoolTotal(m.poolTotal, m.line, &L, &c)
         checkNonpoolTotal(m.nonpoolTotal, m.line, &L, &c)
@@ -503,7 +504,7 @@ struct ProcessModel: Sendable {
             L.touched |= 1 << UInt16(key)
             var b = ModelBlock(kind: .floating, start: 0, length: EximArithmetic.standardLength(order: EximArithmetic.firstOrder))
             b.endLo = ptr
-            b.endHi = ptr &+ UInt64(b.length)
+            b.endHi = ptr &+ UInt64(truncatingIfNeeded: b.length)
             pool.chain = [b]
             pool.current = 0
             pool.countNew(mlength: b.mlength)
@@ -541,10 +542,10 @@ struct ProcessModel: Sendable {
         if b.kind == .floating {
             if bi == oldCurrent { count = Int(Int64(bitPattern: oldNext &- newNext)) } else { solveEnd = true }
         } else {
-            let yl = Int(b.end &- newNext)
-            if oldFloating { count = nil } else { count = yl - oldYL }
+            let yl = Int(truncatingIfNeeded: b.end &- newNext)
+            if oldFloating { count = nil } else { count = yl &- oldYL }
         }
-        var yl = b.kind == .known ? Int(b.end &- newNext) : 0
+        var yl = b.kind == .known ? Int(truncatingIfNeeded: b.end &- newNext) : 0
         // Keep-one rule (section 6.3 step 7).
         var cut = bi
         if b.kind == .known, yl < EximArithmetic.keepOneLimit, bi + 1 < pool.chain.count {
@@ -581,19 +582,19 @@ struct ProcessModel: Sendable {
         let freed = before - poolDelta
         if solveEnd {
             // Section 19.4 item 1: a reset from a later block back into a floating one pins its end.
-            let end = Int64(printed - freed + oldYL) + Int64(bitPattern: newNext)
+            let end = Int64(printed &- freed &+ oldYL) &+ Int64(bitPattern: newNext)
             var fb = b
             if end >= Int64(bitPattern: b.endLo &- 8), end <= Int64(bitPattern: b.endHi &+ 8), end % 8 == 0 {
                 fb.kind = .known
-                fb.start = UInt64(end) &- UInt64(fb.length)
+                fb.start = UInt64(bitPattern: end) &- UInt64(truncatingIfNeeded: fb.length)
                 pool.chain[bi] = fb
-                yl = Int(fb.end &- newNext)
-                c.infer(line, "the end of pool \(key)'s pre-trace block is \(hex(UInt64(end))), pinned by this reset's byte count")
+                yl = Int(truncatingIfNeeded: fb.end &- newNext)
+                c.infer(line, "the end of pool \(key)'s pre-trace block is \(hex(UInt64(bitPattern: end))), pinned by this reset's byte count")
             } else {
                 c.differ(line, "bytes", exim: String(printed), replay: "a pre-trace block end in \(hex(b.endLo))…\(hex(b.endHi))", inferred: true)
             }
         } else if let count {
-            let ours = count + freed
+            let ours = count &+ freed
             if ours == printed { c.checked = true } else { c.differ(line, "bytes", exim: String(printed), replay: String(ours)) }
         }
         pool.current = bi
@@ -654,8 +655,8 @@ struct ProcessModel: Sendable {
             if count == printed { c.checked = true } else { c.differ(line, "bytes", exim: String(printed), replay: String(count)) }
             pool.chain[pool.current].endLo = max(pool.chain[pool.current].endLo, newNext)
         } else {
-            let yl = Int(pool.chain[pool.current].end &- newNext)
-            let count = yl - pool.yieldLength
+            let yl = Int(truncatingIfNeeded: pool.chain[pool.current].end &- newNext)
+            let count = yl &- pool.yieldLength
             if count == printed { c.checked = true } else { c.differ(line, "bytes", exim: String(printed), replay: String(count)) }
             pool.yieldLength = yl
         }
@@ -669,7 +670,7 @@ struct ProcessModel: Sendable {
         L.touched |= 1 << UInt16(key)
         var b = ModelBlock(kind: .floating, start: 0, length: EximArithmetic.standardLength(order: EximArithmetic.firstOrder))
         b.endLo = a
-        b.endHi = a &+ UInt64(b.length)
+        b.endHi = a &+ UInt64(truncatingIfNeeded: b.length)
         pool.chain = [b]
         pool.current = 0
         pool.countNew(mlength: b.mlength)
@@ -702,7 +703,7 @@ struct ProcessModel: Sendable {
                          _ L: inout LineageInfo, _ c: inout LineCheck) {
         if pool.current < 0, !pool.touched, key >= 0 {
             firstTouchFloating(&pool, key: key, at: a, line: line, &L, &c)
-            pool.nextYield = a &+ UInt64(EximArithmetic.round8(newSize))
+            pool.nextYield = a &+ UInt64(truncatingIfNeeded: EximArithmetic.round8(newSize))
             pool.chain[0].endLo = pool.nextYield
             return
         }
@@ -710,7 +711,7 @@ struct ProcessModel: Sendable {
             c.differ(line, "extend", exim: "in place at \(hex(a))", replay: "not the latest allocation of pool \(key)")
             return
         }
-        let newNext = a &+ UInt64(EximArithmetic.round8(max(0, newSize)))
+        let newNext = a &+ UInt64(truncatingIfNeeded: EximArithmetic.round8(max(0, newSize)))
         if pool.currentIsFloating {
             pool.chain[pool.current].endLo = max(pool.chain[pool.current].endLo, newNext)
         } else {
@@ -727,7 +728,7 @@ struct ProcessModel: Sendable {
     }
 
     mutating func releaseBlock(_ h: UInt64, _ total: Int, _ line: Int, _ L: inout LineageInfo, _ c: inout LineCheck) {
-        let start = h &+ UInt64(EximArithmetic.header)
+        let start = h &+ UInt64(truncatingIfNeeded: EximArithmetic.header)
         func unlink(_ pool: inout PoolModel) -> Int? {
             guard let k = pool.chain.firstIndex(where: { $0.kind == .known && $0.start == start }), k > 0 else { return nil }
             let ml = pool.chain[k].mlength
