@@ -26,14 +26,22 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
     ],
     targets: [
         // The allocator: pools, blocks, marks, taint, quoters, statistics, trace.
         .target(name: "Store", swiftSettings: hotPathSettings),
 
+        // System calls through apple/swift-system, in one internal place: opening files
+        // without blocking (and refusing FIFOs, devices, sockets), typed errors that say
+        // the path, inotify, poll-based output that obeys signals.
+        .target(name: "StoremonSystem", dependencies: [
+            .product(name: "SystemPackage", package: "swift-system"),
+        ]),
+
         // Readers of Exim's files (no curses in any of them).
-        .target(name: "EximLog", dependencies: ["Store"]),
-        .target(name: "EximSpool", dependencies: ["Store"]),
+        .target(name: "EximLog", dependencies: ["Store", "StoremonSystem"]),
+        .target(name: "EximSpool", dependencies: ["Store", "StoremonSystem"]),
         .target(name: "EximTrace"),
         .target(name: "StoreReplay", dependencies: ["Store", "EximTrace"]),
 
@@ -49,7 +57,7 @@ let package = Package(
             name: "storemon",
             dependencies: [
                 "Store", "EximLog", "EximSpool", "EximTrace", "StoreReplay", "StoremonCore",
-                "CNcurses", "CTermGuard",
+                "CNcurses", "CTermGuard", "StoremonSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
