@@ -40,8 +40,8 @@ let package = Package(
         ]),
 
         // Readers of Exim's files (no curses in any of them).
-        .target(name: "EximLog", dependencies: ["Store", "StoremonSystem"]),
-        .target(name: "EximSpool", dependencies: ["Store", "StoremonSystem"]),
+        .target(name: "EximLog", dependencies: ["Store", "StoremonSystem", .product(name: "SystemPackage", package: "swift-system")]),
+        .target(name: "EximSpool", dependencies: ["Store", "StoremonSystem", .product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "EximTrace"),
         .target(name: "StoreReplay", dependencies: ["Store", "EximTrace"]),
 
@@ -74,8 +74,8 @@ let package = Package(
         .executableTarget(name: "fuzz-trace", dependencies: ["EximTrace"], swiftSettings: fuzzSettings),
 
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
-        .testTarget(name: "EximLogTests", dependencies: ["Store", "EximLog"]),
-        .testTarget(name: "EximSpoolTests", dependencies: ["Store", "EximSpool"]),
+        .testTarget(name: "EximLogTests", dependencies: ["Store", "EximLog", .product(name: "SystemPackage", package: "swift-system")]),
+        .testTarget(name: "EximSpoolTests", dependencies: ["Store", "EximSpool", .product(name: "SystemPackage", package: "swift-system")]),
         // Locating the real Exim fixtures, shared by the trace and replay tests.
         .target(name: "FixtureSupport", path: "Tests/FixtureSupport"),
         .testTarget(name: "EximTraceTests", dependencies: ["EximTrace", "FixtureSupport"]),

@@ -103,7 +103,8 @@ public final class MonitorSession {
         if let pattern = config.logPattern?.string ?? resolvedLog?.string {
             let start: LogTailer.StartPosition = configuration.once ? .beginning : .lastLines(max(0, configuration.initialTailLines))
             tailer = LogTailer(path: config.logPattern != nil ? pattern : (resolvedLog?.string ?? pattern), start: start,
-                               options: LogTailer.Options(useInotify: configuration.useInotify && !configuration.once))
+                               options: LogTailer.Options(useInotify: configuration.useInotify && !configuration.once,
+                                                          watchInBackground: !configuration.once))
         } else {
             tailer = nil
         }
@@ -131,12 +132,8 @@ public final class MonitorSession {
     /// The spool directory scanned (resolved, from perm).
     public var spoolDirectory: String? { resolvedSpool?.string }
 
-    /// The inotify descriptor to add to the caller's `poll` set (readable when the log may
-    /// have changed), or nil.
-    public var logFileDescriptor: Int32? { tailer?.fileDescriptor }
-
-    /// Sleeps until the log may have changed (inotify) or `milliseconds` pass.
-    /// Result: true when woken early by a change.
+    /// Sleeps `milliseconds` (the log's watcher thread catches rotations meanwhile).
+    /// Result: false (kept for callers that loop on it).
     @discardableResult
     public func waitForChange(milliseconds: Int) -> Bool {
         if let tailer { return tailer.wait(milliseconds: milliseconds) }
@@ -171,6 +168,12 @@ public final class MonitorSession {
                 try store.reset(to: mark)
                 resets += 1
                 more = try readLog(&unreadable)
+            }
+            // --once: a last line without a newline is a line too (no newline will come now)
+            if once, let tailer {
+                try store.reset(to: mark)
+                resets += 1
+                try count(tailer.readRemainder(into: store))
             }
             if let search {
                 store.currentPool = .search
@@ -214,6 +217,12 @@ public final class MonitorSession {
         if let problem = batch.problem {
             unreadable.append(UnreadableFile(path: tailer.path ?? resolvedLog?.string ?? "", reason: problem.description))
         }
+        count(batch)
+        return batch.hasMore
+    }
+
+    /// Counts a batch's lines and keeps the newest in the tail (copied out of the pool).
+    private func count(_ batch: LogBatch) {
         // Count every line; copy out only those that stay in the tail.
         let keep = LogSnapshot.tailLength
         var recent: [LogLine] = []
@@ -238,7 +247,6 @@ public final class MonitorSession {
             }
             if tail.count > keep * 2 { tail.removeFirst(tail.count - keep) }
         }
-        return batch.hasMore
     }
 
     /// A plain-value copy of one log line for the tail (cut to `LogTailLine.maxBytes`).

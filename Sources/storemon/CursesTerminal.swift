@@ -1,6 +1,7 @@
 import CNcurses
 import CTermGuard
 import Glibc
+import StoremonSystem
 
 /// Why the terminal could not be opened.
 enum TerminalError: Error, CustomStringConvertible {
@@ -81,11 +82,46 @@ final class CursesTerminal {
         (Int(cn_getmaxx(cn_stdscr())), Int(cn_getmaxy(cn_stdscr())))
     }
 
-    /// Waits up to `milliseconds` for a key; nil on timeout.
+    /// What is left of the keyboard.
+    enum Input: Equatable {
+        /// Keys can come.
+        case open
+        /// stdin is not a terminal and reached its end (`< /dev/null`): the monitor idles
+        /// on its timer and ends by a signal.
+        case ended
+        /// The terminal hung up (the window closed, even with SIGHUP ignored): time to end.
+        case hungUp
+    }
+
+    /// The keyboard's state (see `Input`); never goes back to `.open`.
+    private(set) var input: Input = .open
+    private var emptyReads = 0
+    private let stdinIsTerminal = isatty(0) != 0
+
+    /// Waits up to `milliseconds` for a key; nil on timeout. Never spins: the wait is a
+    /// `poll` on stdin, and once stdin has ended (or hung up) it is a plain sleep.
     func readKey(milliseconds: Int) -> Int32? {
-        timeout(Int32(max(0, milliseconds)))
+        let ms = max(0, milliseconds)
+        guard input == .open else {
+            _ = Poll.wait([], milliseconds: ms)
+            return nil
+        }
+        // a key ncurses already holds (the rest of a burst) comes first
+        timeout(0)
+        let held = getch()
+        if held != cn_err() { emptyReads = 0; return held }
+        let ready = Poll.wait([(.standardInput, Int16(POLLIN))], milliseconds: ms)[0]
+        guard ready.readable || ready.hangUp else { return nil }     // timeout or a signal
+        timeout(0)
         let k = getch()
-        return k == cn_err() ? nil : k
+        if k != cn_err() { emptyReads = 0; return k }
+        // readable, yet no key and nothing waiting: end of file or hang-up (checked three
+        // times, so half an escape sequence is never mistaken for it)
+        if ready.hangUp || (Poll.pendingBytes(.standardInput) ?? 0) == 0 {
+            emptyReads += 1
+            if ready.hangUp || emptyReads >= 3 { input = stdinIsTerminal ? .hungUp : .ended }
+        }
+        return nil
     }
 
     /// Whether a key is `KEY_RESIZE`.

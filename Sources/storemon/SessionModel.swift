@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import StoremonCore
+import StoremonSystem
 
 /// Why storemon cannot start (exit code 1).
 struct StartError: Error, CustomStringConvertible {
@@ -39,13 +40,16 @@ final class SessionModel: MonitorModel {
             } catch {
                 throw StartError(description: error.description)
             }
+            // checked by stat, never opened here: a FIFO would block the open itself
+            if let log = paths.logPath, let kind = FileKind.of(log), kind != .regular, kind != .directory {
+                throw StartError(description: "cannot follow the main log: \(WrongFileKind(path: log, kind: kind))")
+            }
             if let log = paths.logPath, access(log, R_OK) != 0 {
-                let why = String(cString: strerror(errno))
-                throw StartError(description: "\(log): cannot read the main log: \(why)")
+                throw StartError(description: "cannot read the main log: \(SystemFailure.last("access", path: log))")
             }
         }
         let configuration = MonitorConfiguration(paths: paths, interval: options.interval, colour: options.color,
-                                                 once: options.once, useInotify: false)
+                                                 once: options.once, useInotify: true)
         do {
             return SessionModel(session: try MonitorSession(configuration), demo: demo)
         } catch {
