@@ -87,11 +87,3 @@ public enum LogRejection: UInt8, Sendable, Hashable, CaseIterable {
     /// `rejected VRFY`, `rejected EXPN`, `rejected ETRN`, `rejected AUTH`, or anything else.
     case other
 }
-
-/// Which message id format a line used (eximon.md, section 4.2).
-public enum MessageIDFormat: UInt8, Sendable, Hashable {
-    /// Exim 4.96 and older: 16 characters, `tttttt-pppppp-ss` (e.g. `1xWd9A-0006vT-0Q`).
-    case legacy
-    /// Exim 4.97 and later: 23 characters, `tttttt-ppppppppppp-ssss`.
-    case extended
-}

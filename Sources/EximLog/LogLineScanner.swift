@@ -178,24 +178,13 @@ enum LogLineScanner {
     }
 
     /// Arguments: line, start. Result: 1 for a 16-character id, 2 for a 23-character id
-    /// at `i` followed by a space or the end of the line, 0 for none.
+    /// at `i` followed by a space or the end of the line, 0 for none (EximFormats' recogniser).
     @inline(__always)
     static func messageID(_ p: UnsafePointer<UInt8>, _ n: Int, from i: Int) -> UInt8 {
-        guard n - i >= 16 else { return 0 }
-        let q = p + i
-        guard isAlnum(q[0]), isAlnum(q[1]), isAlnum(q[2]), isAlnum(q[3]), isAlnum(q[4]), isAlnum(q[5]),
-              q[6] == dash else { return 0 }
-        // Legacy: 6-6-2.
-        if q[13] == dash && isAlnum(q[7]) && isAlnum(q[8]) && isAlnum(q[9]) && isAlnum(q[10]) && isAlnum(q[11])
-            && isAlnum(q[12]) && isAlnum(q[14]) && isAlnum(q[15]) && (n - i == 16 || q[16] == space) {
-            return 1
-        }
-        // Extended: 6-11-4.
-        guard n - i >= 23, q[18] == dash else { return 0 }
-        for k in 7..<18 where !isAlnum(q[k]) { return 0 }
-        guard isAlnum(q[19]), isAlnum(q[20]), isAlnum(q[21]), isAlnum(q[22]),
-              n - i == 23 || q[23] == space else { return 0 }
-        return 2
+        guard let f = MessageIDFormat.recognise(p + i, count: n - i) else { return 0 }
+        let end = i + f.length
+        guard end == n || p[end] == space else { return 0 }
+        return f == .legacy ? 1 : 2
     }
 
     // MARK: fields

@@ -280,7 +280,7 @@ public final class QueueReader {
         d.forEachEntry { name, maybeDirectory in
             let n = name.count
             if n == 1 {
-                if collectSubdirectories, MessageID.base62Value(name[0]) != nil, maybeDirectory, d.isDirectory(name[0]) {
+                if collectSubdirectories, Base62.isDigit(name[0]), maybeDirectory, d.isDirectory(name[0]) {
                     subdirs.append(name[0])
                 }
                 return

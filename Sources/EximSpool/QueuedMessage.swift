@@ -35,11 +35,11 @@ public struct QueuedMessage {
     /// (eximon.md 1.5). nil when there is no `-D` file (exim -bp then shows blanks).
     public var size: Int? {
         guard let d = dataFileSize else { return nil }
-        return header.liveHeaderBytes + d - (id.count + 3) + 1
+        return SpoolFileName.queueListSize(liveHeaderBytes: header.liveHeaderBytes, dataFileSize: d, idLength: id.count)
     }
 
     /// The size as `exim -bp` prints it, 5 characters (`  466`, ` 1.7K`, ` 147K`).
-    public var sizeText: String { QueueFormat.size(size ?? 0) }
+    public var sizeText: String { EximSize.columns(size ?? 0) }
 
     /// Seconds on the queue at `now` (seconds since the epoch), from the received time.
     public func age(now: Int) -> Int { now - header.receivedTime }
@@ -108,5 +108,5 @@ public struct QueuedMessageSummary: Sendable, Equatable {
     public var headerCount: Int
 
     /// The age as `exim -bp` prints it (`%2dm`, `%2dh`, `%2dd`).
-    public var ageText: String { QueueFormat.age(seconds: ageSeconds) }
+    public var ageText: String { EximAge.columns(seconds: ageSeconds) }
 }

@@ -1,4 +1,5 @@
-import Store
+@_spi(Replay) import Store
+import EximFormats
 import EximTrace
 
 /// The argument line, the `----Exit` block, and attribution of unprefixed lines.
@@ -13,7 +14,7 @@ extension ProcessReplay {
         let words = text.split(separator: " ")
         var found = false
         for (i, w) in words.enumerated() where (w.hasPrefix("-M") || w.hasPrefix("-E")) && i + 1 < words.count {
-            if Self.looksLikeMessageID(words[i + 1]) { found = true; break }
+            if MessageIDFormat.of(words[i + 1]) != nil { found = true; break }
         }
         guard found else { return }
         messageIDArgument = true
@@ -22,14 +23,6 @@ extension ProcessReplay {
         seedNonpool(malloc: s.nonpoolMalloc, maxMalloc: s.maxNonpoolMalloc,
                                   blocks: count9.blocks, maxBlocks: count9.maxBlocks)
         inferences.append(ReplayInference(line: r.line, message: "non-pool blocks started at \(ReplayConstants.startNonpoolBlocksAfterMessageID), high-water \(ReplayConstants.startMaxNonpoolBlocksAfterMessageID) (message-id argument)"))
-    }
-
-    /// A 4.96 id `XXXXXX-YYYYYY-ZZ` or a 4.97+ id `XXXXXX-YYYYYYYYYYY-ZZZZ` (base 62).
-    static func looksLikeMessageID(_ w: Substring) -> Bool {
-        let parts = w.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 6,
-              (parts[1].count == 6 && parts[2].count == 2) || (parts[1].count == 11 && parts[2].count == 4) else { return false }
-        return parts.allSatisfy { $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }
     }
 
     func exitLine(_ r: TraceRecord) {

@@ -18,7 +18,8 @@ import Store
 /// The other pools: **config** holds the start-up options (paths, colour, interval as
 /// given), write-protected once start-up is over; **perm** holds the resolved paths, once;
 /// **search** holds an open `/` search's query and matches, reset when it closes.
-/// Run-time state (interval, pause) is plain Swift state here.
+/// Run-time state (interval, pause) is plain Swift state here, in `run`: the one place
+/// the screen reads and changes it.
 ///
 /// Single-threaded, like `Store`: use a session from one thread.
 ///
@@ -27,18 +28,15 @@ import Store
 /// while running {
 ///     let snap = try session.refresh()
 ///     draw(snap)
-///     session.waitForChange(milliseconds: Int(session.interval * 1000))
+///     session.waitForChange(milliseconds: Int(session.run.interval * 1000))
 /// }
 /// ```
 public final class MonitorSession {
     /// The allocator the session works in (its statistics are what the pool panes show).
     public let store: Store
-    /// Seconds between refreshes (clamped to 0.1...3600); `+`/`-` change it.
-    public var interval: Double {
-        didSet { interval = min(3600, max(0.1, interval.isFinite ? interval : 2)) }
-    }
-    /// Paused: the caller stops calling `refresh()`; shown in the status line.
-    public var paused = false
+    /// The interval between refreshes (`+`/`-` change it) and the pause (the caller stops
+    /// calling `refresh()`); each snapshot's status records them.
+    public var run: RunState
     /// Resets done since start: one per refresh, plus message-pool rebuilds, extra log
     /// batches and closed searches.
     public private(set) var resets = 0
@@ -76,7 +74,7 @@ public final class MonitorSession {
             store = try Store(options: configuration.storeOptions)
             clock = configuration.clock
             once = configuration.once
-            interval = min(3600, max(0.1, configuration.interval.isFinite ? configuration.interval : 2))
+            run = RunState(interval: configuration.interval)
             logNote = configuration.paths.logNote
             spoolNote = configuration.paths.spoolNote
 
@@ -342,10 +340,10 @@ public final class MonitorSession {
                               tail: shownTail, note: logPaneNote)
         let queueNote = reader == nil ? (spoolNote ?? PathDiscovery.spoolHelp) : queueProblem
         let queue = QueueSnapshot(spoolPath: spoolDirectory, queueName: queueName, messages: queueEntries, note: queueNote)
-        let status = StatusSnapshot(logPath: logPath, spoolPath: spoolDirectory, interval: interval,
+        let status = StatusSnapshot(logPath: logPath, spoolPath: spoolDirectory, interval: run.interval,
                                     refreshMilliseconds: 0,   // set by refresh() after its reset
                                     resets: resetsAfter, refreshes: refreshes, quotedPoolsInUse: quoted.count,
-                                    paused: paused, time: now)
+                                    paused: run.paused, time: now)
         return Snapshot(pools: pools, quoted: quoted, log: log, queue: queue, unreadable: unreadable, status: status,
                         search: search?.snapshot(tail: shownTail))
     }

@@ -1,3 +1,4 @@
+import EximFormats
 import Store
 
 /// One queued message, as `exim -bp` shows it.
@@ -33,22 +34,8 @@ public struct QueueEntry: Sendable, Equatable {
     }
 
     /// The age as `exim -bp` prints it, right-aligned in 3 columns: minutes up to 90,
-    /// hours up to 72, then days (e.g. ` 0m`, `12h`, ` 4d`).
-    public var ageText: String { QueueEntry.ageText(seconds: ageSeconds) }
-
-    /// Exim's age column for a number of seconds (`%2dm`, `%2dh`, `%2dd` as in `queue_list`):
-    /// minutes up to 90, then hours rounded up to 72, then days.
-    public static func ageText(seconds: Int) -> String {
-        let minutes = max(0, seconds) / 60
-        let text: String
-        if minutes <= 90 {
-            text = "\(minutes)m"
-        } else {
-            let hours = (minutes + 30) / 60
-            text = hours <= 72 ? "\(hours)h" : "\((hours + 12) / 24)d"
-        }
-        return text.count >= 3 ? text : String(repeating: " ", count: 3 - text.count) + text
-    }
+    /// hours up to 72, then days (e.g. ` 0m`, `12h`, ` 4d`; `EximAge`).
+    public var ageText: String { EximAge.columns(seconds: ageSeconds) }
 }
 
 /// The queue as of a refresh.

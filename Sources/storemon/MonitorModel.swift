@@ -3,11 +3,13 @@ import StoremonCore
 /// What the live screen needs from the refresh cycle (StoremonCore's session does the
 /// work: mark, read the log, rescan the queue, build the snapshot, reset).
 protocol MonitorModel: AnyObject {
+    /// The interval and the pause: the one copy, which the screen's keys change.
+    var run: RunState { get set }
     /// Runs one refresh cycle and returns its snapshot.
-    func refresh(interval: Double, paused: Bool) throws -> Snapshot
+    func refresh() throws -> Snapshot
     /// The `r` key: clears the pools' high-water marks, then runs a refresh cycle, so the
     /// maxima shown are what that one cycle needed.
-    func refreshClearingMaxima(interval: Double, paused: Bool) throws -> Snapshot
+    func refreshClearingMaxima() throws -> Snapshot
     /// Opens a log search for `query` (in the search pool) and returns the matches.
     func search(_ query: String) throws -> SearchSnapshot?
     /// Moves the current match forwards or backwards.

@@ -8,16 +8,15 @@ import StoremonCore
 final class MonitorScreen {
     private let model: MonitorModel
     private let terminal: CursesTerminal
-    private var state: ViewState
-    private var snapshot: Snapshot?
-    private var queueRows: [QueuePane.Row] = []
+    private var state = ViewState()
+    /// The panes' models for the last snapshot (built once per refresh or search change).
+    private var view: MonitorViewModel?
     private var nextRefresh = Date()
 
-    /// Creates the screen over an opened terminal.
-    init(model: MonitorModel, terminal: CursesTerminal, interval: Double) {
+    /// Creates the screen over an opened terminal; the interval and pause are the model's.
+    init(model: MonitorModel, terminal: CursesTerminal) {
         self.model = model
         self.terminal = terminal
-        self.state = ViewState(interval: interval)
         self.state.color = terminal.color
     }
 
@@ -47,14 +46,14 @@ final class MonitorScreen {
             // short waits: ncurses may sit out a whole timeout before it reports a resize
             // (KEY_RESIZE comes with the next getch), so never wait more than 100 ms
             let untilRefresh = nextRefresh.timeIntervalSinceNow
-            let wait = state.paused ? 100 : Int(max(0, min(0.1, untilRefresh)) * 1000)
+            let wait = model.run.paused ? 100 : Int(max(0, min(0.1, untilRefresh)) * 1000)
             if let key = terminal.readKey(milliseconds: wait) {
                 if terminal.isResize(key) { draw(); continue }
                 if !handle(key) { return .quit }
                 draw()
                 continue
             }
-            if !state.paused && Date() >= nextRefresh {
+            if !model.run.paused && Date() >= nextRefresh {
                 doRefresh()
                 draw()
             }
@@ -65,15 +64,13 @@ final class MonitorScreen {
     private func doRefresh(clearingMaxima: Bool = false) {
         let s: Snapshot
         do {
-            s = clearingMaxima ? try model.refreshClearingMaxima(interval: state.interval, paused: state.paused)
-                               : try model.refresh(interval: state.interval, paused: state.paused)
+            s = clearingMaxima ? try model.refreshClearingMaxima() : try model.refresh()
         } catch {
             failure = "refresh failed: \(error)"
             return
         }
-        snapshot = s
-        queueRows = QueuePane.rows(s.queue)
-        nextRefresh = Date().addingTimeInterval(state.interval)
+        view = MonitorViewModel(s, recipientLimit: QueuePane.maxAddresses)
+        nextRefresh = Date().addingTimeInterval(model.run.interval)
         followSearch()
     }
 
@@ -81,7 +78,7 @@ final class MonitorScreen {
     private func draw() {
         let (w, h) = terminal.size
         clampScroll(width: w, height: h)
-        terminal.show(ScreenRenderer.render(snapshot, state: state, queueRows: queueRows,
+        terminal.show(ScreenRenderer.render(view, state: state, run: model.run,
                                             width: w, height: h, unicode: terminal.unicode))
     }
 
@@ -95,7 +92,7 @@ final class MonitorScreen {
                 state.prompt = nil
                 if query.isEmpty { break }
                 do {
-                    snapshot?.search = try model.search(query)
+                    view = view?.with(search: try model.search(query))
                 } catch {
                     failure = "search failed: \(error)"
                 }
@@ -103,7 +100,7 @@ final class MonitorScreen {
             }
             return true
         }
-        let action = KeyMap.action(for: key, helpShown: state.showHelp, searchOpen: snapshot?.search != nil)
+        let action = KeyMap.action(for: key, helpShown: state.showHelp, searchOpen: view?.snapshot.search != nil)
         let (w, h) = terminal.size
         let layout = ScreenLayout.compute(width: w, height: h)
         let page = max(1, (state.focus == .log ? layout.log.height : layout.queue.height) - 2)
@@ -112,22 +109,20 @@ final class MonitorScreen {
         case .help: state.showHelp = true
         case .closeOverlay: state.showHelp = false
         case .pause:
-            state.paused.toggle()
-            if !state.paused { nextRefresh = Date() }
-            snapshot?.status.paused = state.paused
+            model.run.paused.toggle()
+            if !model.run.paused { nextRefresh = Date() }
         case .longerInterval, .shorterInterval:
-            state.interval = ViewState.step(state.interval, longer: action == .longerInterval)
-            nextRefresh = Date().addingTimeInterval(state.interval)
-            snapshot?.status.interval = state.interval
+            model.run.step(longer: action == .longerInterval)
+            nextRefresh = Date().addingTimeInterval(model.run.interval)
         case .refreshNow:
             doRefresh(clearingMaxima: true)
         case .openSearch: state.prompt = ""
         case .nextMatch, .previousMatch:
-            snapshot?.search = model.moveMatch(forward: action == .nextMatch)
+            view = view?.with(search: model.moveMatch(forward: action == .nextMatch))
             followSearch()
         case .closeSearch:
             do { try model.closeSearch() } catch { failure = "closing the search failed: \(error)" }
-            snapshot?.search = nil
+            view = view?.with(search: nil)
         case .focusNext: state.focus = state.focus.next
         case .scrollLines(let n): scroll(by: n)
         case .scrollPage(let n): scroll(by: n * page)
@@ -149,21 +144,17 @@ final class MonitorScreen {
     /// Keeps scroll positions within what the panes can show.
     private func clampScroll(width: Int, height: Int) {
         let layout = ScreenLayout.compute(width: width, height: height)
-        guard let s = snapshot, layout.mode != .tooSmall else { return }
-        state.logScroll = min(state.logScroll, LogPane.maxScroll(s.log, in: layout.log))
-        state.queueScroll = min(state.queueScroll, QueuePane.maxScroll(rowCount: queueRows.count, in: layout.queue))
+        guard let view, layout.mode != .tooSmall else { return }
+        state.logScroll = min(state.logScroll, view.log.maxScroll(rows: LogPane.bodyRows(layout.log)))
+        state.queueScroll = min(state.queueScroll, view.queue.maxScroll(visibleRows: QueuePane.bodyRows(layout.queue)))
     }
 
     /// Scrolls the log so the current match is in view.
     private func followSearch() {
-        guard let s = snapshot, let line = s.search?.currentLine else { return }
         let (w, h) = terminal.size
-        let layout = ScreenLayout.compute(width: w, height: h)
-        let rows = LogPane.bodyRows(layout.log)
-        let fromBottom = s.log.tail.count - 1 - line
-        if fromBottom < state.logScroll || fromBottom >= state.logScroll + rows {
-            state.logScroll = max(0, fromBottom - rows / 2)
-        }
+        let rows = LogPane.bodyRows(ScreenLayout.compute(width: w, height: h).log)
+        guard let scroll = view?.log.scrollShowingCurrentMatch(rows: rows, scroll: state.logScroll) else { return }
+        state.logScroll = scroll
         state.focus = .log
     }
 }

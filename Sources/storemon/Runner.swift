@@ -31,7 +31,7 @@ struct Runner {
         defer { model.close() }
         if options.once {
             do {
-                let snapshot = try model.refresh(interval: options.interval, paused: false)
+                let snapshot = try model.refresh()
                 if tg_quit_requested() != 0 { model.close(); return Runner.endBySignalIfAsked(1) }
                 try Runner.output(options.json ? model.jsonLine(snapshot) + "\n"
                                                : model.plainFrame(snapshot, wholeQueue: true))
@@ -53,7 +53,7 @@ struct Runner {
             Runner.complain("\(error)")
             return 1
         }
-        let outcome = MonitorScreen(model: model, terminal: terminal, interval: options.interval).run()
+        let outcome = MonitorScreen(model: model, terminal: terminal).run()
         terminal.close()
         switch outcome {
         case .quit: return 0
@@ -77,7 +77,7 @@ struct Runner {
         while true {
             let snapshot: Snapshot
             do {
-                snapshot = try model.refresh(interval: options.interval, paused: false)
+                snapshot = try model.refresh()
             } catch {
                 Runner.complain("\(error)")
                 return 1

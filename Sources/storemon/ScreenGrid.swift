@@ -1,3 +1,5 @@
+import StoremonCore
+
 /// A rectangle of character cells (the pure layout works in these).
 struct Rect: Equatable, Sendable {
     /// Left column.
@@ -84,7 +86,7 @@ struct ScreenGrid: Sendable {
         for ch in text.content {
             var c = ch
             if !unicode, !(ch.isASCII) { c = "?" }
-            let w = CellWidth.of(c)
+            let w = DisplayWidth.of(c)
             if w == 0 { continue }   // combining marks are dropped rather than misplaced
             if col + w > end { break }
             if col >= 0 {

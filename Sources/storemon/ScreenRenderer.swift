@@ -8,8 +8,9 @@ enum ScreenRenderer {
     /// The program's version, shown in the title and by `--version`.
     static let version: StaticString = "0.1.0"
 
-    /// Renders one frame of `width` x `height`.
-    static func render(_ snapshot: Snapshot?, state: ViewState, queueRows: [QueuePane.Row],
+    /// Renders one frame of `width` x `height` from the panes' models (nil before the
+    /// first refresh), the view state and the run state.
+    static func render(_ view: MonitorViewModel?, state: ViewState, run: RunState,
                        width: Int, height: Int, unicode: Bool) -> ScreenGrid {
         var grid = ScreenGrid(width: width, height: height, unicode: unicode)
         let layout = ScreenLayout.compute(width: width, height: height)
@@ -17,21 +18,20 @@ enum ScreenRenderer {
             drawTooSmall(&grid)
             return grid
         }
-        drawTitle(snapshot, state: state, rect: layout.title, grid: &grid)
-        if let snapshot {
-            for (i, rect) in layout.pools.enumerated() where i < snapshot.pools.count {
-                PoolPane.draw(snapshot.pools[i], in: rect, grid: &grid)
+        drawTitle(paused: run.paused, rect: layout.title, grid: &grid)
+        if let view {
+            for (i, rect) in layout.pools.enumerated() where i < view.pools.count {
+                PoolPane.draw(view.pools[i], in: rect, grid: &grid)
             }
             grid.vline(layout.pools[0].y, layout.poolDivider, 5 * layout.poolRows)
-            LogPane.draw(snapshot.log, search: snapshot.search, scroll: state.logScroll,
-                         focused: state.focus == .log, in: layout.log, grid: &grid)
-            QueuePane.draw(snapshot.queue, rows: queueRows, scroll: state.queueScroll,
-                           focused: state.focus == .queue, in: layout.queue, grid: &grid)
+            LogPane.draw(view.log, scroll: state.logScroll, focused: state.focus == .log, in: layout.log, grid: &grid)
+            QueuePane.draw(view.queue, scroll: state.queueScroll, focused: state.focus == .queue,
+                           in: layout.queue, grid: &grid)
             if layout.sideBySide { grid.vline(layout.log.y, layout.log.maxX, layout.log.height) }
         } else {
             grid.put(layout.pools[0].y, 1, "reading the log and the queue...", .dim)
         }
-        drawStatus(snapshot, state: state, rect: layout.status, grid: &grid)
+        drawStatus(StatusModel(view?.snapshot, run: run), prompt: state.prompt, rect: layout.status, grid: &grid)
         if state.showHelp { HelpOverlay.draw(in: Rect(x: 0, y: 0, width: width, height: height), grid: &grid) }
         return grid
     }
@@ -45,10 +45,10 @@ enum ScreenRenderer {
     }
 
     /// The title bar: program, version, clock, pause flag, key hints.
-    static func drawTitle(_ snapshot: Snapshot?, state: ViewState, rect: Rect, grid: inout ScreenGrid) {
+    static func drawTitle(paused: Bool, rect: Rect, grid: inout ScreenGrid) {
         grid.fill(rect, " ", .bar)
         var col = grid.put(rect.y, rect.x, "storemon \(literal: version)  Exim store pools: clean | TAINTED", .bar, limit: rect.width)
-        if state.paused { col = grid.put(rect.y, col + 2, " PAUSED ", .warning, limit: rect.maxX - col - 2) }
+        if paused { col = grid.put(rect.y, col + 2, " PAUSED ", .warning, limit: rect.maxX - col - 2) }
         let hint: ScreenText = rect.width >= 100 ? "F1/? help  / search  p pause  q quit " : "? help  q quit "
         if rect.maxX - col > hint.columns + 1 {
             grid.put(rect.y, rect.maxX - hint.columns, hint, .bar)
@@ -56,33 +56,14 @@ enum ScreenRenderer {
     }
 
     /// The status line, or the search prompt while one is open.
-    static func drawStatus(_ snapshot: Snapshot?, state: ViewState, rect: Rect, grid: inout ScreenGrid) {
+    static func drawStatus(_ status: StatusModel, prompt: String?, rect: Rect, grid: inout ScreenGrid) {
         grid.fill(rect, " ", .bar)
-        if let prompt = state.prompt {
+        if let prompt {
             let col = grid.put(rect.y, rect.x, "Search log: ", .bar, limit: rect.width)
             let end = grid.put(rect.y, col, ScreenText(TerminalText(untainted: prompt)), .bar, limit: rect.maxX - col)
             grid.put(rect.y, end, "_   (Enter search, Esc cancel)", .bar, limit: rect.maxX - end)
             return
         }
-        var parts: [ScreenText] = []
-        if let search = snapshot?.search {
-            let pos: ScreenText = search.current.map { "\($0 + 1)/\(search.matches.count)" } ?? "0/0"
-            parts.append("/\(ScreenText(TerminalText(untainted: search.query))) \(pos) matches (n/N, Esc)")
-        }
-        let s = snapshot?.status
-        parts.append("every \(state.interval, decimals: state.interval < 1 ? 2 : 1)s")
-        if let s, let snapshot {
-            parts.append("\(snapshot.log.linesPerSecond, decimals: 1) lines/s")
-            parts.append("refresh \(s.refreshMilliseconds, decimals: 1) ms")
-            parts.append("resets \(s.resets)")
-            parts.append("quoted pools \(s.quotedPoolsInUse)")
-            if !snapshot.unreadable.isEmpty { parts.append("\(snapshot.unreadable.count) unreadable") }
-        }
-        parts.append(state.paused ? "PAUSED" : "running")
-        if let s {
-            if let log = s.logPath { parts.append("log \(ScreenText(TerminalText(untainted: log)))") }
-            if let spool = s.spoolPath { parts.append("spool \(ScreenText(TerminalText(untainted: spool)))") }
-        }
-        grid.put(rect.y, rect.x, " " + ScreenText.joined(parts, separator: " | "), .bar, limit: rect.width)
+        grid.put(rect.y, rect.x, " " + ScreenText(status.joined(separator: " | ")), .bar, limit: rect.width)
     }
 }

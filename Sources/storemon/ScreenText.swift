@@ -1,3 +1,4 @@
+import EximFormats
 import StoremonCore
 
 /// The only kind of text the screen draws.
@@ -58,7 +59,7 @@ struct ScreenText: ExpressibleByStringInterpolation, Sendable, Equatable {
         var out = ScreenText.empty
         var used = 0
         for ch in content {
-            let w = CellWidth.of(ch)
+            let w = DisplayWidth.of(ch)
             if used + w > width { break }
             out.content.append(ch)
             used += w
@@ -67,29 +68,8 @@ struct ScreenText: ExpressibleByStringInterpolation, Sendable, Equatable {
         return out
     }
 
-    /// The text right-aligned in `width` columns (cut on the left if too long).
-    func rightAligned(in width: Int) -> ScreenText {
-        let w = columns
-        if w >= width {
-            var out = ScreenText.empty
-            out.content = String(content.suffix(width))
-            return out
-        }
-        var out = ScreenText.empty
-        out.content = String(repeating: " ", count: width - w) + content
-        return out
-    }
-
     /// Columns this text takes on screen.
-    var columns: Int { content.reduce(0) { $0 + CellWidth.of($1) } }
-
-    /// Removes the first `n` characters.
-    mutating func dropFirst(_ n: Int) { content = String(content.dropFirst(n)) }
-
-    /// Case-insensitive containment, for search highlighting.
-    func contains(_ needle: String) -> Bool {
-        needle.isEmpty ? false : content.lowercased().contains(needle.lowercased())
-    }
+    var columns: Int { DisplayWidth.of(content) }
 
     /// The interpolation that builds a `ScreenText`: literals, numbers, quoted text.
     struct Interpolation: StringInterpolationProtocol {
@@ -100,64 +80,10 @@ struct ScreenText: ExpressibleByStringInterpolation, Sendable, Equatable {
         mutating func appendInterpolation(_ t: ScreenText) { content += t.content }
         mutating func appendInterpolation(_ t: TerminalText) { content += TerminalTextBridge.string(t) }
         /// A number with a fixed count of decimals.
-        mutating func appendInterpolation(_ x: Double, decimals: Int) { content += Format.fixed(x, decimals: decimals) }
-        /// A byte count in Exim's short form (`512`, `2.8K`, `120K`, `3.4M`).
-        mutating func appendInterpolation(bytes: Int) { content += Format.bytes(bytes) }
+        mutating func appendInterpolation(_ x: Double, decimals: Int) { content += RateText.fixed(x, decimals: decimals) }
+        /// A byte count in Exim's short size form (`512`, `2.8K`, `120K`, `3.4M`).
+        mutating func appendInterpolation(bytes: Int) { content += EximSize.short(bytes) }
         /// A literal chosen at run time (e.g. a key name from a table of literals).
         mutating func appendInterpolation(literal: StaticString) { content += literal.description }
-    }
-}
-
-/// Screen columns taken by a character (wide East Asian characters take two).
-enum CellWidth {
-    /// Columns for one character: 0 for combining marks, 2 for wide ones, else 1.
-    static func of(_ ch: Character) -> Int {
-        guard let first = ch.unicodeScalars.first else { return 0 }
-        let v = first.value
-        if v < 0x300 { return 1 }
-        if (0x300...0x36F).contains(v) || (0x200B...0x200F).contains(v) { return 0 }
-        if isWide(v) { return 2 }
-        return 1
-    }
-
-    /// The East Asian wide and fullwidth ranges (a compact version of wcwidth's table).
-    private static func isWide(_ v: UInt32) -> Bool {
-        return (0x1100...0x115F).contains(v) || (0x2E80...0x303E).contains(v) ||
-            (0x3041...0x33FF).contains(v) || (0x3400...0x4DBF).contains(v) ||
-            (0x4E00...0x9FFF).contains(v) || (0xA000...0xA4CF).contains(v) ||
-            (0xAC00...0xD7A3).contains(v) || (0xF900...0xFAFF).contains(v) ||
-            (0xFE30...0xFE4F).contains(v) || (0xFF00...0xFF60).contains(v) ||
-            (0xFFE0...0xFFE6).contains(v) || (0x1F300...0x1F64F).contains(v) ||
-            (0x1F900...0x1F9FF).contains(v) || (0x20000...0x3FFFD).contains(v)
-    }
-}
-
-/// Number formatting shared by the panes (untainted: numbers this program computed).
-enum Format {
-    /// `x` with `decimals` digits after the point.
-    static func fixed(_ x: Double, decimals: Int) -> String {
-        guard x.isFinite else { return "-" }
-        var scale = 1.0
-        for _ in 0..<max(0, decimals) { scale *= 10 }
-        let r = (x * scale).rounded() / scale
-        if decimals <= 0 { return String(Int(r)) }
-        let negative = r < 0
-        let a = abs(r)
-        let whole = Int(a)
-        let frac = Int(((a - Double(whole)) * scale).rounded())
-        var f = String(frac)
-        while f.count < decimals { f = "0" + f }
-        return (negative ? "-" : "") + String(whole) + "." + f
-    }
-
-    /// A byte count in the style of Exim's `string_format_size`: `512`, `2.8K`, `120K`, `3.4M`, `15M`, `1.2G`.
-    static func bytes(_ n: Int) -> String {
-        let v = Double(max(0, n))
-        if n < 1024 { return String(max(0, n)) }
-        if v < 10 * 1024 { return fixed(v / 1024, decimals: 1) + "K" }
-        if v < 1024 * 1024 { return String(Int((v / 1024).rounded())) + "K" }
-        if v < 10 * 1024 * 1024 { return fixed(v / (1024 * 1024), decimals: 1) + "M" }
-        if v < 1024 * 1024 * 1024 { return String(Int((v / (1024 * 1024)).rounded())) + "M" }
-        return fixed(v / (1024 * 1024 * 1024), decimals: 1) + "G"
     }
 }

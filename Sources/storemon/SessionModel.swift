@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import EximDemo
 import StoremonCore
 import StoremonSystem
 
@@ -32,7 +33,7 @@ final class SessionModel: MonitorModel {
             } catch {
                 throw StartError(description: "--demo: cannot make a temporary spool: \(error)")
             }
-            paths = demo!.paths
+            paths = MonitorPaths(logPath: demo!.logPath, spoolDirectory: demo!.spoolDirectory)
         } else {
             do {
                 paths = try PathDiscovery.discover(path: options.path, spool: options.spool, queue: options.queue,
@@ -58,19 +59,17 @@ final class SessionModel: MonitorModel {
         }
     }
 
-    /// Runs one refresh cycle with the screen's interval and pause state.
-    func refresh(interval: Double, paused: Bool) throws -> Snapshot {
-        session.interval = interval
-        session.paused = paused
-        return try session.refresh()
+    /// The session's interval and pause.
+    var run: RunState {
+        get { session.run }
+        set { session.run = newValue }
     }
 
+    /// Runs one refresh cycle.
+    func refresh() throws -> Snapshot { try session.refresh() }
+
     /// `r`: clears the Store's maxima (`Store.clearMaxima()`), then refreshes.
-    func refreshClearingMaxima(interval: Double, paused: Bool) throws -> Snapshot {
-        session.interval = interval
-        session.paused = paused
-        return try session.refreshClearingMaxima()
-    }
+    func refreshClearingMaxima() throws -> Snapshot { try session.refreshClearingMaxima() }
 
     /// Opens a search (in the search pool).
     func search(_ query: String) throws -> SearchSnapshot? { try session.search(query) }

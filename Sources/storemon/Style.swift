@@ -1,3 +1,5 @@
+import StoremonCore
+
 /// What a cell means; the terminal turns each into a colour pair and attributes
 /// (or attributes alone under `--no-color`).
 enum Style: Int, CaseIterable, Sendable {
@@ -72,8 +74,8 @@ struct Glyphs: Sendable {
 
     /// Line drawing and block elements (needs a UTF-8 locale).
     static let unicode = Glyphs(hline: "─", vline: "│", used: "█", free: "░", blockEdge: "▏",
-                                current: "▶", spark: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"], focus: "▸")
+                                current: "▶", spark: Sparkline.unicodeLevels, focus: "▸")
     /// Plain ASCII, for terminals without a UTF-8 locale.
     static let ascii = Glyphs(hline: "-", vline: "|", used: "#", free: ".", blockEdge: "|",
-                              current: ">", spark: ["_", ".", "-", "~", "=", "+", "*", "#"], focus: ">")
+                              current: ">", spark: Sparkline.asciiLevels, focus: ">")
 }

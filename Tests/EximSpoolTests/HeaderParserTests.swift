@@ -1,3 +1,4 @@
+import FixtureSupport
 import Foundation
 import Store
 import Testing
@@ -239,26 +240,6 @@ import Testing
                 }
             }
         }
-    }
-
-    @Test func formats() {
-        #expect(QueueFormat.size(0) == "     ")
-        #expect(QueueFormat.size(466) == "  466")
-        #expect(QueueFormat.size(1023) == " 1023")
-        #expect(QueueFormat.size(1024) == " 1.0K")
-        #expect(QueueFormat.size(1280) == " 1.2K")      // 1.25: ties to even, like printf
-        #expect(QueueFormat.size(1792) == " 1.8K")      // 1.75
-        #expect(QueueFormat.size(10239) == "10.0K")
-        #expect(QueueFormat.size(10240) == "  10K")
-        #expect(QueueFormat.size(150_516) == " 147K")
-        #expect(QueueFormat.size(1024 * 1024 - 1) == "1024K")
-        #expect(QueueFormat.size(3_565_158) == " 3.4M")
-        #expect(QueueFormat.size(15 * 1024 * 1024) == "  15M")
-        #expect(QueueFormat.age(seconds: 0) == " 0m")
-        #expect(QueueFormat.age(seconds: 5459) == "90m")
-        #expect(QueueFormat.age(seconds: 5460) == " 2h")
-        #expect(QueueFormat.age(seconds: 72 * 3600 + 1799) == "72h")
-        #expect(QueueFormat.age(seconds: 100 * 86400) == "100d")
     }
 
     @Test func messageIDs() {

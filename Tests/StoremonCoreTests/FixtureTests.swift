@@ -1,3 +1,4 @@
+import FixtureSupport
 import EximLog
 import Foundation
 import Store
@@ -85,14 +86,14 @@ struct FixtureTests {
         #expect(queue.count == expected.count)
         for (m, e) in zip(queue, expected) {
             #expect(m["id"] as? String == e.id)
-            #expect(SizeText.format(m["size"] as! Int, blankZero: true) == e.size, "size of \(e.id)")
+            #expect(EximSize.columns(m["size"] as! Int) == e.size, "size of \(e.id)")
             #expect(m["sender"] as? String == e.sender, "sender of \(e.id)")
             #expect(m["recipients"] as? [String] == e.recipients, "recipients of \(e.id)")
             #expect(m["delivered"] as? [String] == e.delivered, "delivered of \(e.id)")
             #expect(m["frozen"] as? Bool == e.frozen, "frozen of \(e.id)")
             #expect((m["ageSeconds"] as? Int ?? -1) >= 0)
         }
-        let frozen = try String(contentsOfFile: Fixtures.real + "/queue/frozen-ids.txt", encoding: .utf8)
+        let frozen = try String(contentsOfFile: Fixtures.root.path + "/queue/frozen-ids.txt", encoding: .utf8)
             .split(separator: "\n").map(String.init)
         #expect(snap.queue.messages.filter(\.frozen).map(\.id) == frozen)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import StoremonCore
 import Testing
 @testable import storemon
 
@@ -38,24 +39,14 @@ import Testing
         #expect(!ScreenLayout.compute(width: 120, height: 40).sideBySide)
     }
 
-    @Test func chainCellsAreProportionalAndExact() {
-        let chain = [BlockStatistics(length: 1000, used: 10), BlockStatistics(length: 3000, used: 3000)]
-        let w = PoolPane.cellWidths(chain, available: 40)
-        #expect(w.reduce(0, +) == 40)
-        #expect(w[1] > 2 * w[0])
-        #expect(PoolPane.cellWidths([], available: 10).isEmpty)
-        // more blocks than cells: each shown block still gets one cell
-        let many = Array(repeating: BlockStatistics(length: 10, used: 5), count: 50)
-        #expect(PoolPane.cellWidths(many, available: 20) == Array(repeating: 1, count: 20))
-    }
-
     @Test func chainStaysInsideItsPane() {
         for blocks in [0, 1, 3, 17, 200] {
             let stats = SampleSnapshot.stats(Array(repeating: 8192, count: blocks))
             for width in [1, 2, 5, 9, 20, 59] {
                 var grid = ScreenGrid(width: 80, height: 1)
                 grid.fill(Rect(x: 0, y: 0, width: 80, height: 1), "x")
-                PoolPane.drawChain(stats, tainted: true, y: 0, x: 10, width: width, grid: &grid)
+                let pool = PoolPaneModel(kind: .main, isTainted: true, statistics: stats)
+                PoolPane.drawChain(pool, y: 0, x: 10, width: width, grid: &grid)
                 let row = Array(grid.rows[0])
                 #expect(row[0..<10].allSatisfy { $0 == "x" } && row[(10 + width)...].allSatisfy { $0 == "x" },
                         "\(blocks) blocks in \(width) cells spilled")
@@ -64,17 +55,38 @@ import Testing
     }
 
     @Test func intervalSteps() {
-        #expect(ViewState.step(2, longer: true) == 3)
-        #expect(ViewState.step(2, longer: false) == 1)
-        #expect(ViewState.step(0.1, longer: false) == 0.1)
-        #expect(ViewState.step(1.7, longer: true) == 2)
+        #expect(RunState.step(2, longer: true) == 3)
+        #expect(RunState.step(2, longer: false) == 1)
+        #expect(RunState.step(0.1, longer: false) == 0.1)
+        #expect(RunState.step(1.7, longer: true) == 2)
+        var run = RunState(interval: 0.01)
+        #expect(run.interval == 0.1)
+        run.step(longer: true)
+        #expect(run.interval == 0.2)
+        #expect(RunState(interval: .nan).interval == 2)
     }
 
     @Test func byteFormatLikeExim() {
-        #expect(Format.bytes(512) == "512")
-        #expect(Format.bytes(2867) == "2.8K")
-        #expect(Format.bytes(122_880) == "120K")
-        #expect(Format.bytes(3_565_158) == "3.4M")
+        #expect("\(bytes: 512)" as ScreenText == "512")
+        #expect("\(bytes: 2867)" as ScreenText == "2.8K")
+        #expect("\(bytes: 122_880)" as ScreenText == "120K")
+        #expect("\(bytes: 3_565_158)" as ScreenText == "3.4M")
+    }
+
+    /// One width function: the grid, the quoter and the C library's wcwidth agree,
+    /// emoji and CJK included.
+    @Test func widthsComeFromWcwidth() {
+        for text in ["caf\u{e9}", "\u{4e2d}\u{6587}", "\u{1F600} smile", "e\u{301}", "\u{2764}", "\u{1F44D}\u{1F3FD}"] {
+            let quoted = TerminalText(untainted: text)
+            let screen = ScreenText(quoted)
+            #expect(screen.columns == quoted.columns, "\(text)")
+            var grid = ScreenGrid(width: 20, height: 1)
+            let end = grid.put(0, 0, screen)
+            #expect(end == quoted.columns, "\(text)")
+        }
+        #expect(DisplayWidth.of("\u{1F600}" as Character) == 2)
+        #expect(DisplayWidth.of("\u{4e2d}" as Character) == 2)
+        #expect(DisplayWidth.of("e\u{301}" as Character) == 1)
     }
 }
 
@@ -129,7 +141,7 @@ import Testing
 
     @Test func withoutUTF8EverythingIsASCII() {
         let snap = SampleSnapshot.make(hostileLine: "caf\u{e9} \u{4e2d}\u{6587}")
-        let grid = ScreenRenderer.render(snap, state: ViewState(interval: 2), queueRows: QueuePane.rows(snap.queue),
+        let grid = ScreenRenderer.render(MonitorViewModel(snap), state: ViewState(), run: RunState(interval: 2),
                                          width: 120, height: 40, unicode: false)
         #expect(grid.cells.allSatisfy { $0.character.isASCII })
         let text = grid.rows.joined(separator: "\n")
@@ -138,15 +150,15 @@ import Testing
     }
 
     @Test func helpOverlayAndPrompt() {
-        var state = ViewState(interval: 2)
+        var state = ViewState()
         state.showHelp = true
         #expect(SampleSnapshot.render(width: 120, height: 40, state: state).rows.joined().contains("storemon keys"))
         state.showHelp = false
         state.prompt = "alice"
         #expect(SampleSnapshot.render(width: 120, height: 40, state: state).rows[39].contains("Search log: alice_"))
         state.prompt = nil
-        state.paused = true
-        #expect(SampleSnapshot.render(width: 120, height: 40, state: state).rows[0].contains("PAUSED"))
+        let paused = SampleSnapshot.render(width: 120, height: 40, state: state, run: RunState(interval: 2, paused: true))
+        #expect(paused.rows[0].contains("PAUSED") && paused.rows[39].contains("PAUSED"))
     }
 
     @Test func keysFollowHtop() {

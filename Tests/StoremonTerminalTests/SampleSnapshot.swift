@@ -49,8 +49,9 @@ enum SampleSnapshot {
     }
 
     /// Renders the sample at a size.
-    static func render(width: Int, height: Int, state: ViewState = ViewState(interval: 2), snapshot: Snapshot = make()) -> ScreenGrid {
-        ScreenRenderer.render(snapshot, state: state, queueRows: QueuePane.rows(snapshot.queue),
+    static func render(width: Int, height: Int, state: ViewState = ViewState(), run: RunState = RunState(interval: 2),
+                       snapshot: Snapshot = make()) -> ScreenGrid {
+        ScreenRenderer.render(MonitorViewModel(snapshot, recipientLimit: QueuePane.maxAddresses), state: state, run: run,
                               width: width, height: height, unicode: true)
     }
 }

@@ -10,7 +10,7 @@
 public struct TerminalText: Sendable, Hashable, CustomStringConvertible, ExpressibleByStringLiteral {
     /// The printable text (UTF-8; every scalar printable; escapes spelt out as `\x1b` etc.).
     public let string: String
-    /// Display columns the text takes (wide CJK and emoji count 2, combining marks 0).
+    /// Display columns the text takes (`DisplayWidth`: wide CJK and emoji 2, combining marks 0).
     public let columns: Int
     /// UTF-8 byte ranges of `string` that are spelt-out escapes (`\x1b`, `\r`, `\xff`),
     /// so a drawer may show them dimmed.
@@ -101,7 +101,7 @@ public struct TerminalText: Sendable, Hashable, CustomStringConvertible, Express
                 continue
             }
             let (scalar, length) = TerminalQuoter.decode(utf8, at: i)
-            let width = scalar.map(TerminalQuoter.columns(of:)) ?? 1
+            let width = scalar.flatMap(DisplayWidth.of) ?? 1
             if cols + width > room { break }
             bytes.append(contentsOf: utf8[i..<(i + length)])
             cols += width

@@ -75,7 +75,7 @@ public struct TerminalQuoter: TaintQuoter, Sendable {
             if TerminalQuoter.mustEscape(scalar) {
                 if !emitEscape("\\u{" + String(scalar.value, radix: 16) + "}") { break loop }
             } else {
-                let width = TerminalQuoter.columns(of: scalar)
+                let width = DisplayWidth.of(scalar) ?? 1   // non-nil: mustEscape checked it
                 if cols + width > limit { break loop }
                 out.append(contentsOf: bytes[i..<(i + length)])
                 cols += width
@@ -103,33 +103,15 @@ public struct TerminalQuoter: TaintQuoter, Sendable {
         return "\\x" + String(digits[Int(b >> 4)]) + String(digits[Int(b & 0xF)])
     }
 
-    /// Whether a (validly encoded) scalar must be spelt out rather than drawn.
+    /// Whether a (validly encoded) scalar must be spelt out rather than drawn: controls,
+    /// format characters (bidi, zero-width), separators, unassigned code points, and
+    /// anything the C library's `wcwidth` does not size (the terminal could not place it).
     static func mustEscape(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.properties.generalCategory {
         case .control, .format, .lineSeparator, .paragraphSeparator, .unassigned, .surrogate:
             return true
         default:
-            return false
-        }
-    }
-
-    /// Display columns of a printable scalar: 0 for combining marks, 2 for East Asian wide
-    /// and emoji presentation, 1 otherwise.
-    static func columns(of scalar: Unicode.Scalar) -> Int {
-        let v = scalar.value
-        if v < 0x300 { return 1 }
-        switch scalar.properties.generalCategory {
-        case .nonspacingMark, .enclosingMark: return 0
-        default: break
-        }
-        if scalar.properties.isEmojiPresentation { return 2 }
-        switch v {
-        case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,
-             0xA000...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60,
-             0xFFE0...0xFFE6, 0x20000...0x2FFFD, 0x30000...0x3FFFD:
-            return 2
-        default:
-            return 1
+            return DisplayWidth.of(scalar) == nil
         }
     }
 

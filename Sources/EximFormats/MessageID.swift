@@ -15,20 +15,13 @@ public struct MessageID: Hashable, Comparable, Sendable, CustomStringConvertible
     /// The id's length: 16 (Exim 4.96 and older) or 23 (Exim 4.97+).
     public let count: Int
 
-    /// Checks `bytes` as a message id (16 or 23 characters with dashes at Exim's places and
-    /// base-62 characters elsewhere); nil if it is not one.
+    /// Checks `bytes` as a message id (`MessageIDFormat`'s recogniser: 16 or 23 characters
+    /// with dashes at Exim's places and base-62 characters elsewhere); nil if it is not one.
     public init?<C: Collection>(bytes: C) where C.Element == UInt8 {
-        let n = bytes.count
-        guard n == 16 || n == 23 else { return nil }
-        let dash2 = n == 16 ? 13 : 18
+        guard let format = MessageIDFormat.of(bytes) else { return nil }
         var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
         var i = 0
         for b in bytes {
-            if i == 6 || i == dash2 {
-                guard b == UInt8(ascii: "-") else { return nil }
-            } else {
-                guard MessageID.base62Value(b) != nil else { return nil }
-            }
             let shift = UInt64((i & 7) * 8)
             switch i >> 3 {
             case 0: words.0 |= UInt64(b) << shift
@@ -38,7 +31,7 @@ public struct MessageID: Hashable, Comparable, Sendable, CustomStringConvertible
             i += 1
         }
         (w0, w1, w2) = words
-        count = n
+        count = format.length
     }
 
     /// Hashes the packed words (one combine: cheaper than hashing each field).
@@ -71,36 +64,24 @@ public struct MessageID: Hashable, Comparable, Sendable, CustomStringConvertible
     /// True for the Exim 4.97+ format (23 characters).
     public var isLongFormat: Bool { count == 23 }
 
+    /// The id's format.
+    public var format: MessageIDFormat { count == 16 ? .legacy : .extended }
+
     /// The arrival time in seconds since the epoch, decoded from the first six characters
     /// (base 62). Exim writes the same value as the `-H` file's received time.
     public var arrivalTime: Int {
-        var t = 0
-        for i in 0..<6 { t = t * 62 + Int(MessageID.base62Value(self[i]) ?? 0) }
-        return t
+        Base62.decode((0..<6).map { self[$0] }) ?? 0
     }
 
     /// The sub-directory character of a split spool: the id's sixth character.
     public var splitCharacter: UInt8 { self[5] }
 
-    /// Base-62 digit value of an ASCII byte, nil if it is not a base-62 digit.
-    @inlinable
-    static func base62Value(_ b: UInt8) -> UInt8? {
-        switch b {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return b - UInt8(ascii: "0")
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return b - UInt8(ascii: "A") + 10
-        case UInt8(ascii: "a")...UInt8(ascii: "z"): return b - UInt8(ascii: "a") + 36
-        default: return nil
-        }
-    }
-
-    /// Where the fraction-of-a-second part starts and how long it is.
-    private var fractionRange: Range<Int> { count == 16 ? 14..<16 : 19..<23 }
 
     /// `exim -bp` order: arrival second, then fraction of a second, then the whole id.
     public static func < (a: MessageID, b: MessageID) -> Bool {
         for i in 0..<6 where a[i] != b[i] { return a[i] < b[i] }
         if a.count != b.count { return a.count < b.count }
-        for i in a.fractionRange where a[i] != b[i] { return a[i] < b[i] }
+        for i in a.format.fractionRange where a[i] != b[i] { return a[i] < b[i] }
         for i in 7..<a.count where a[i] != b[i] { return a[i] < b[i] }
         return false
     }

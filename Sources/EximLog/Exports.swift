@@ -1,0 +1,2 @@
+// `MessageIDFormat` (and the one message-id recogniser) come from EximFormats.
+@_exported import EximFormats
