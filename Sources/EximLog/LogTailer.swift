@@ -447,9 +447,17 @@ public final class LogTailer {
 
     /// Without the watcher's help (or before it noticed): is another file under the log's
     /// name now? If so it is opened and queued.
+    /// With the watcher running, only it finds files (so their order is the order they
+    /// took the name); a file under the name that is not regular is still reported.
     private func lookByName(_ batch: inout LogBatch) {
         queue += watcher.takePending()
         guard queue.isEmpty, let want = locator.current() else { return }
+        if watcher.isRunning {
+            watcher.catchUp()
+            queue += watcher.takePending()
+            if let kind = FileKind.of(want), kind != .regular { batch.problem = .notARegularFile(path: want, kind: kind.phrase) }
+            return
+        }
         guard let st = try? FilePath(want).stat() else { return }
         if UInt64(st.deviceID.rawValue) == device && UInt64(st.inode.rawValue) == inode { return }
         let f: RegularFile

@@ -30,6 +30,9 @@ final class LogWatcher: @unchecked Sendable {
         /// (device, inode) of every file open in the tailer or pending: the same file is
         /// never queued twice (an open file's inode cannot be reused).
         var known: Set<FileIdentity> = []
+        /// Files the tailer finished, with when (seconds): a late rename event must not
+        /// queue them again. Kept a minute (an inode may be reused after that).
+        var finished: [FileIdentity: Double] = [:]
         var missed = 0
         var stopped = false
     }
@@ -59,7 +62,8 @@ final class LogWatcher: @unchecked Sendable {
         stopPipe = (fds.readEnd, fds.writeEnd)
         let dir = locator.directory
         let watch = try? inotify?.watch(dir, mask: UInt32(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE))
-        let t = Thread { [self] in self.run(directoryWatch: watch ?? -1) }
+        directoryWatch = watch ?? -1
+        let t = Thread { [self] in self.run() }
         t.name = "storemon log watcher"
         thread = t
         t.start()
@@ -94,47 +98,71 @@ final class LogWatcher: @unchecked Sendable {
         shared.withLock { $0.known.insert(FileIdentity(device: device, inode: inode)).inserted }
     }
 
-    /// Forgets a file the tailer closed.
+    /// Whether the background thread is finding the files (then it alone decides their
+    /// order; the tailer does not look by name itself).
+    var isRunning: Bool { stopPipe != nil }
+
+    /// Forgets a file the tailer closed (remembering for a minute that it was finished).
     func forget(_ device: UInt64, _ inode: UInt64) {
-        _ = shared.withLock { $0.known.remove(FileIdentity(device: device, inode: inode)) }
+        let id = FileIdentity(device: device, inode: inode)
+        let now = Date().timeIntervalSince1970
+        shared.withLock { s in
+            s.known.remove(id)
+            s.finished[id] = now
+            if s.finished.count > 256 { s.finished = s.finished.filter { now - $0.value < 60 } }
+        }
     }
 
     // MARK: the thread
 
-    private func run(directoryWatch: Int32) {
+    private func run() {
         guard let stopPipe else { return }
-        var movedFrom: Set<UInt32> = []
         while true {
             var fds: [(FileDescriptor, Int16)] = [(stopPipe.read, Int16(POLLIN))]
             if let inotify { fds.append((inotify.descriptor, Int16(POLLIN))) }
             let ready = Poll.wait(fds, milliseconds: inotify == nil ? 100 : -1)
             if ready[0].readable || ready[0].hangUp { return }
-            guard let inotify else { openIfNew(locator.current()); continue }
-            guard ready.count > 1, ready[1].readable else { continue }
+            guard inotify != nil else { openIfNew(locator.current()); continue }
+            if ready.count > 1, ready[1].readable { catchUp() }
+        }
+    }
+
+    private var directoryWatch: Int32 = -1
+    /// Cookies of renames away from the log's name, waiting for their `IN_MOVED_TO`.
+    private let movedFrom = Mutex(Set<UInt32>())
+
+    /// Handles every inotify event waiting now (from the thread, or from the tailer when it
+    /// looks for a new file itself: events are handled once, in order, under one lock).
+    func catchUp() {
+        guard let inotify else { if isRunning { openIfNew(locator.current()) }; return }
+        movedFrom.withLock { movedFrom in
             // the log's current name (a plain file path: its last component)
             let name = locator.current().map { ($0 as NSString).lastPathComponent }
             var renamedAway: [String] = []
             var changed = false
+            let dirWatch = directoryWatch
             inotify.readEvents { ev in
-                guard ev.watch == directoryWatch else { return }
+                guard ev.watch == dirWatch else { return }
                 if ev.mask & UInt32(IN_MOVED_FROM) != 0, ev.name == name { movedFrom.insert(ev.cookie) }
                 if ev.mask & UInt32(IN_MOVED_TO) != 0, movedFrom.remove(ev.cookie) != nil { renamedAway.append(ev.name) }
                 if ev.mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 { changed = true }
             }
             if movedFrom.count > 64 { movedFrom.removeAll() }
             // a log renamed away before it was seen is older than whatever has the name now
-            for n in renamedAway { openIfNew(PathJoin.join(locator.directory, n)) }
+            for n in renamedAway { openIfNew(PathJoin.join(locator.directory, n), renamed: true) }
             if changed { openIfNew(locator.current()) }
         }
     }
 
-    /// Opens `path` and queues it unless it is already known. Never blocks (a FIFO or
-    /// device is refused by `RegularFile.open`; the tailer reports it when it looks).
-    private func openIfNew(_ path: String?) {
+    /// A file renamed away (`renamed`) may be one the tailer already finished: it is
+    /// queued only if it was never seen.
+    private func openIfNew(_ path: String?, renamed: Bool = false) {
         guard let path, let f = try? RegularFile.open(path) else { return }
         let id = FileIdentity(device: UInt64(f.status.deviceID.rawValue), inode: UInt64(f.status.inode.rawValue))
+        let now = Date().timeIntervalSince1970
         let keep = shared.withLock { s -> Bool in
             guard !s.known.contains(id) else { return false }
+            if renamed, let when = s.finished[id], now - when < 60 { return false }
             guard s.pending.count < LogWatcher.maximumPending else { s.missed += 1; return false }
             s.known.insert(id)
             s.pending.append(Opened(file: f, path: path, device: id.device, inode: id.inode))
