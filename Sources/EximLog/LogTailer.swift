@@ -60,10 +60,15 @@ public final class LogTailer {
         /// Run the background watcher that opens each new log file at once (so fast
         /// rotation loses nothing). Off for `--once` and for reading a still file.
         public var watchInBackground: Bool
+        /// Read the first file only up to this offset, and never move on to another file
+        /// (for counting the part of a log before where a monitor started); nil: no end.
+        public var endOffset: Int?
 
         /// Creates options.
         public init(lineCap: Int = 64 * 1024, readChunk: Int = 64 * 1024,
-                    maxBytesPerRead: Int = 16 << 20, useInotify: Bool = true, watchInBackground: Bool = true) {
+                    maxBytesPerRead: Int = 16 << 20, useInotify: Bool = true, watchInBackground: Bool = true,
+                    endOffset: Int? = nil) {
+            self.endOffset = endOffset
             self.lineCap = max(256, lineCap)
             self.readChunk = max(4096, readChunk)
             self.maxBytesPerRead = max(self.readChunk, maxBytesPerRead)
@@ -101,6 +106,8 @@ public final class LogTailer {
     /// The first bytes of the file (up to `headLength`): the copytruncate fingerprint.
     private var head: [UInt8] = []
     static let headLength = 1024
+    /// Most bytes searched backwards for the start position (8 MiB, or 4 KiB a line wanted).
+    static let backwardLimit = 8 << 20
 
     // The unfinished last line lives here, outside any pool, until its newline comes.
     private let scratch: UnsafeMutableRawPointer
@@ -113,6 +120,9 @@ public final class LogTailer {
     public private(set) var path: String?
     /// Total bytes read since creation.
     public private(set) var totalBytes = 0
+    /// Where reading of the first file began (after the start position was applied), and
+    /// that file's path: the part before it was not read (see `LogHistoryCount`).
+    public private(set) var initialOffset: (path: String, offset: Int)?
     /// Files that took the log's name while more than `LogWatcher.maximumPending` were
     /// waiting to be read: their lines could not be kept (0 in any sane setup).
     public var missedFiles: Int { watcher.missedFiles }
@@ -169,7 +179,7 @@ public final class LogTailer {
             }
         }
         try drainFile(&budget, store, &batch)
-        while budget > 0, try advance(&budget, store, &batch) {}
+        while budget > 0, options.endOffset == nil, try advance(&budget, store, &batch) {}
         batch.hasMore = budget <= 0
         return batch
     }
@@ -237,13 +247,15 @@ public final class LogTailer {
             case .lastLines(let n): offset = startOfLastLines(n, size: size)
             }
         }
+        if initial { initialOffset = (o.path, offset) }
         takeFingerprint()
         batch.events.append(.opened(path: o.path))
     }
 
     /// Arguments: n lines wanted, file size. Result: the offset just after the (n+1)-th
     /// newline from the end (0 if there are fewer). Reads backwards in 64 KiB steps, so a
-    /// huge log costs only its tail.
+    /// huge log costs only its tail; at most `backwardLimit` bytes are searched (a sparse
+    /// or newline-free file starts after the earliest newline seen, or at its end).
     private func startOfLastLines(_ n: Int, size: Int) -> Int {
         guard let file else { return 0 }
         var need = n + 1
@@ -251,7 +263,10 @@ public final class LogTailer {
         let step = 64 * 1024
         let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: step, alignment: 16)
         defer { buf.deallocate() }
+        let floor = max(0, size - max(Self.backwardLimit, n * 4096))
+        var earliest: Int?
         while end > 0 {
+            if end <= floor { return earliest ?? size }
             let begin = max(0, end - step)
             guard let got = try? file.read(at: begin, into: UnsafeMutableRawBufferPointer(rebasing: buf[0..<(end - begin)])),
                   got > 0 else { return 0 }
@@ -260,6 +275,7 @@ public final class LogTailer {
                 if buf[i] == 0x0A {
                     need -= 1
                     if need == 0 { return begin + i + 1 }
+                    earliest = begin + i + 1
                 }
                 i -= 1
             }
@@ -321,7 +337,8 @@ public final class LogTailer {
                 }
             } else {
                 // Read straight into the tainted pool, behind the unfinished line carried over.
-                let size = Int((try? file.stat().size) ?? Int64(offset + options.readChunk))
+                var size = Int((try? file.stat().size) ?? Int64(offset + options.readChunk))
+                if let end = options.endOffset { size = min(size, end) }
                 guard size > offset else { break }
                 let want = min(options.readChunk, budget, size - offset)
                 let buffer: TaintedBuffer

@@ -65,6 +65,9 @@ public final class MonitorSession {
     private var queueProblem: String?
     private var lastRefreshTime: Date?
     private var search: LogSearch?
+    /// The background count of the log before the tail (live mode), while it runs.
+    private var historyCount: LogHistoryCount?
+    private var historyStarted = false
 
     /// Starts a session: creates the store, puts the options into config and
     /// write-protects it, resolves the paths into perm, and prepares (but does not yet
@@ -173,6 +176,7 @@ public final class MonitorSession {
                 resets += 1
                 try count(tailer.readRemainder(into: store))
             }
+            followHistoryCount()
             if let search {
                 store.currentPool = .search
                 defer { store.currentPool = .main }
@@ -244,6 +248,23 @@ public final class MonitorSession {
                 tail.append(MonitorSession.tailLine(line, number: numberOfFirst + k))
             }
             if tail.count > keep * 2 { tail.removeFirst(tail.count - keep) }
+        }
+    }
+
+    /// Live mode: the tail starts near the end of the log (read backwards), so the first
+    /// frame never waits for a huge log; the lines before it are counted in the background
+    /// and added once the count is complete.
+    private func followHistoryCount() {
+        guard !once, let tailer else { return }
+        if !historyStarted, let start = tailer.initialOffset {
+            historyStarted = true
+            if start.offset > 0 { historyCount = LogHistoryCount(path: start.path, upTo: start.offset) }
+        }
+        if let h = historyCount, let result = h.result {
+            counters.add(result)
+            historyCount = nil
+        } else if let h = historyCount, h.failure != nil {
+            historyCount = nil
         }
     }
 
@@ -335,9 +356,10 @@ public final class MonitorSession {
         let byFlag = counters.byFlag
         let flagged = byFlag.values.reduce(0, +)
         let shownTail = Array(tail.suffix(LogSnapshot.tailLength))
-        let log = LogSnapshot(path: logPath, lines: counters.lines, byFlag: byFlag, rejected: counters.rejected,
+        var log = LogSnapshot(path: logPath, lines: counters.lines, byFlag: byFlag, rejected: counters.rejected,
                               other: max(0, counters.lines - flagged - counters.rejected), linesPerSecond: rate,
                               tail: shownTail, note: logPaneNote)
+        log.counting = historyCount?.progress
         let queueNote = reader == nil ? (spoolNote ?? PathDiscovery.spoolHelp) : queueProblem
         let queue = QueueSnapshot(spoolPath: spoolDirectory, queueName: queueName, messages: queueEntries, note: queueNote)
         let status = StatusSnapshot(logPath: logPath, spoolPath: spoolDirectory, interval: run.interval,
@@ -351,6 +373,9 @@ public final class MonitorSession {
     /// What the log pane says instead of (or above) lines: no log, or a log not there yet.
     private var logPaneNote: String? {
         guard let tailer else { return logNote ?? "No main log to follow." }
+        if let p = historyCount?.progress, p.bytesTotal > 0 {
+            return "Counting the earlier lines: \(p.bytesDone * 100 / p.bytesTotal) % (\(p.lines) lines so far)"
+        }
         if tailer.path == nil { return "Waiting for the main log \(config.logPattern?.string ?? resolvedLog?.string ?? "") to appear." }
         return nil
     }
