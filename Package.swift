@@ -21,6 +21,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+        // `swift package generate-documentation --target Store` (a command plugin: not
+        // built by `swift build` or `swift test`).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // The allocator: pools, blocks, marks, taint, quoters, statistics, trace.
@@ -44,11 +47,11 @@ let package = Package(
                                                 .product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "EximSpool", dependencies: ["Store", "EximFormats", "StoremonSystem",
                                                   .product(name: "SystemPackage", package: "swift-system")]),
-        .target(name: "EximTrace"),
+        .target(name: "EximTrace", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "StoreReplay", dependencies: ["Store", "EximTrace", "EximFormats"]),
 
         // Realistic generated Exim traffic (main log and spool) for --demo, benchmarks and tests.
-        .target(name: "EximDemo", dependencies: ["EximFormats"]),
+        .target(name: "EximDemo", dependencies: ["EximFormats", .product(name: "SystemPackage", package: "swift-system")]),
 
         // Text safe for a terminal or JSON: the quoters (Store's TaintQuoter conformances),
         // the writer, and display widths from the C library's wcwidth (what ncurses uses)
@@ -57,7 +60,7 @@ let package = Package(
         .target(name: "SafeText", dependencies: ["Store", "CWidth"]),
 
         // The monitor's model: refresh cycle, snapshots, the panes' presentation models.
-        .target(name: "StoremonCore", dependencies: ["Store", "EximFormats", "EximLog", "EximSpool", "SafeText"]),
+        .target(name: "StoremonCore", dependencies: ["Store", "EximFormats", "EximLog", "EximSpool", "SafeText", .product(name: "SystemPackage", package: "swift-system")]),
 
         // Terminal: ncursesw through a system-library shim, and a tiny C guard
         // that restores the terminal on any fatal signal.

@@ -22,11 +22,13 @@ public struct MonitorConfiguration {
     public var useInotify: Bool
     /// The clock (tests and the demo may replace it).
     public var clock: @Sendable () -> Date
+    /// `--read-only`: actions on messages (freeze, thaw, deliver, …) are off.
+    public var readOnly: Bool
 
     /// Creates a configuration.
     public init(paths: MonitorPaths, interval: Double = 2, colour: Bool = true, once: Bool = false,
                 initialTailLines: Int = LogSnapshot.tailLength, storeOptions: Store.Options = .init(),
-                useInotify: Bool = true, clock: @escaping @Sendable () -> Date = { Date() }) {
+                useInotify: Bool = true, readOnly: Bool = false, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.paths = paths
         self.interval = interval
         self.colour = colour
@@ -35,6 +37,7 @@ public struct MonitorConfiguration {
         self.storeOptions = storeOptions
         self.useInotify = useInotify
         self.clock = clock
+        self.readOnly = readOnly
     }
 }
 

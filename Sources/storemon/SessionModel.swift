@@ -16,10 +16,17 @@ final class SessionModel: MonitorModel {
     private let session: MonitorSession
     private let demo: DemoTraffic?
     private var closed = false
+    /// Actions on messages through Exim (off with `--read-only`, in `--demo`, or when the
+    /// spool shown is not the installed Exim's; `actions.availability.reason` says why).
+    let actions: EximActions
 
-    private init(session: MonitorSession, demo: DemoTraffic?) {
+    private init(session: MonitorSession, demo: DemoTraffic?, readOnly: Bool) {
         self.session = session
         self.demo = demo
+        actions = demo != nil
+            ? EximActions(spoolDirectory: session.spoolDirectory, readOnly: true,
+                          readOnlyReason: "--demo traffic is generated, not Exim's: actions are off")
+            : EximActions(spoolDirectory: session.spoolDirectory, readOnly: readOnly)
     }
 
     /// Finds the paths (PATH, `--spool`, `--queue`, or asks Exim), checks the log can be
@@ -45,14 +52,14 @@ final class SessionModel: MonitorModel {
             if let log = paths.logPath, let kind = FileKind.of(log), kind != .regular, kind != .directory {
                 throw StartError(description: "cannot follow the main log: \(WrongFileKind(path: log, kind: kind))")
             }
-            if let log = paths.logPath, access(log, R_OK) != 0 {
-                throw StartError(description: "cannot read the main log: \(SystemFailure.last("access", path: log))")
+            if let log = paths.logPath, let why = PathAccess.readProblem(log, role: .log) {
+                throw StartError(description: "cannot read the main log: " + why)
             }
         }
         let configuration = MonitorConfiguration(paths: paths, interval: options.interval, colour: options.color,
-                                                 once: options.once, useInotify: true)
+                                                 once: options.once, useInotify: true, readOnly: options.readOnly)
         do {
-            return SessionModel(session: try MonitorSession(configuration), demo: demo)
+            return SessionModel(session: try MonitorSession(configuration), demo: demo, readOnly: options.readOnly)
         } catch {
             demo?.stop()
             throw StartError(description: error.description)

@@ -31,11 +31,15 @@ struct Storemon: ParsableCommand {
             Exit codes: 0 ok; 1 runtime error (e.g. an unreadable or missing path, an \
             unknown terminal); 2 usage error (bad option or value).
 
+            Actions on messages run through Exim itself (exim -Mf, -Mt, -M, -Mg, -Mrm, -Mar, \
+            -Mmd), only when the spool shown is the one `exim -bP spool_directory` names; \
+            --read-only turns them off. `storemon show ID` prints one message.
+
             Permissions (Debian): a non-root user needs group adm to read /var/log/exim4 \
             and group Debian-exim to read the spool.
             """,
         version: "storemon \(ScreenRenderer.version)",
-        subcommands: [Replay.self]
+        subcommands: [Replay.self, Show.self]
     )
 
     @Argument(help: ArgumentHelp("Exim's log directory or a main log file.", valueName: "PATH"))
@@ -62,6 +66,9 @@ struct Storemon: ParsableCommand {
     @Flag(name: .customLong("no-color"), help: "Draw without colour (also when NO_COLOR is set).")
     var noColor = false
 
+    @Flag(name: .customLong("read-only"), help: "Never act on messages (no freeze, thaw, deliver, give up, remove, add recipient, mark delivered).")
+    var readOnly = false
+
     mutating func validate() throws {
         guard interval.isFinite, interval >= 0.1, interval <= 3600 else {
             throw ValidationError("--interval must be between 0.1 and 3600 seconds (got \(interval))")
@@ -75,7 +82,7 @@ struct Storemon: ParsableCommand {
         let env = ProcessInfo.processInfo.environment
         let colorWanted = !noColor && (env["NO_COLOR"] ?? "").isEmpty
         let options = RunOptions(path: path, spool: spool, queue: queue, interval: interval,
-                                 once: once, json: json, demo: demo, color: colorWanted)
+                                 once: once, json: json, demo: demo, color: colorWanted, readOnly: readOnly)
         let code = Runner(options: options).run()
         if code != 0 { throw ExitCode(code) }
     }
@@ -99,4 +106,6 @@ struct RunOptions: Sendable {
     var demo: Bool
     /// Colour wanted (no `--no-color`, no `NO_COLOR`).
     var color: Bool
+    /// `--read-only`: actions on messages are off.
+    var readOnly = false
 }
