@@ -164,18 +164,21 @@ public final class MonitorSession {
         var unreadable: [UnreadableFile] = []
         do {
             store.currentPool = .main
-            let mark = try store.mark()
+            var mark = try store.mark()
             var more = try readLog(&unreadable)
             // A burst bigger than one batch: count it, reset, read on (bounded pool use).
+            // A reset uses its mark up: the next batch takes a fresh one.
             while more {
                 try store.reset(to: mark)
                 resets += 1
+                mark = try store.mark()
                 more = try readLog(&unreadable)
             }
             // --once: a last line without a newline is a line too (no newline will come now)
             if once, let tailer {
                 try store.reset(to: mark)
                 resets += 1
+                mark = try store.mark()
                 try count(tailer.readRemainder(into: store))
             }
             followHistoryCount()
