@@ -110,6 +110,8 @@ public final class QueueReader {
     }
 
     private var table = MessageTable()
+    /// The last full scan recorded a failure that is tried again (no file keys to compare).
+    private var lastScanNeedsRetry = true
     /// Directory states by sub-directory character; 0 is `input/` itself.
     private var directoryStates: [UInt8: DirectoryState] = [:]
     private var generation: UInt32 = 0
@@ -135,6 +137,7 @@ public final class QueueReader {
     /// Forget every view into the pool: call it right after resetting the pool the reader
     /// read into. The next scan reads every file again.
     public func poolWasReset() {
+        lastScanNeedsRetry = true
         table.removeAll()
         lastMessages = []
         lastUnreadable = []
@@ -181,6 +184,22 @@ public final class QueueReader {
         if directoryStates.count > present.count {
             directoryStates = directoryStates.filter { present.contains($0.key) }
         }
+
+        // 2a. Nothing can have changed: every directory is unchanged and trusted, none holds
+        // a journal (the only file appended in place), the last scan kept every message and
+        // left nothing to try again. The previous result stands, without a look at each
+        // message (a 100,000-message queue idles at a few milliseconds a scan).
+        if trustsDirectoryTimes, !lastScanNeedsRetry, dirs.allSatisfy({ $0.trusted }), table.count > 0,
+           dirs.allSatisfy({ $0.entries.allSatisfy { $0.flags & 4 == 0 } }),
+           table.count == dirs.reduce(0, { $0 + $1.entries.reduce(0) { $0 + ($1.flags & 1 != 0 ? 1 : 0) } }) {
+            generation &-= 1          // no message was touched: the sweep's generation stays
+            stats.headerFilesListed = table.count
+            stats.messagesReused = table.count
+            lastStatistics = stats
+            return QueueScan(messages: lastMessages, unreadable: lastUnreadable, statistics: stats,
+                             unreadableDirectories: unreadableDirectories)
+        }
+        lastScanNeedsRetry = false
 
         // 2. Each message: reuse it if its files are unchanged, read it otherwise.
         if table.count == 0 { table.reserve(dirs.reduce(0) { $0 + $1.entries.count }) }
@@ -332,6 +351,7 @@ public final class QueueReader {
 
     /// Records an unreadable message.
     private func record(_ failure: UnreadableMessage, id: MessageID, hKey: FileKey, dKey: FileKey?, jKey: FileKey?) {
+        if hKey == .none { lastScanNeedsRetry = true }    // tried again at the next scan
         if let old = table.set(id, keys: MessageKeys(hKey: hKey, dKey: dKey, jKey: jKey, bytes: 0, generation: generation),
                                outcome: .failure(failure)) {
             liveBytes -= old.bytes
