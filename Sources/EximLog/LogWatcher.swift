@@ -56,13 +56,21 @@ final class LogWatcher: @unchecked Sendable {
     /// `--once` and for benchmarks that read a still file); whether to try inotify.
     init(locator: LogFileLocator, background: Bool, useInotify: Bool) {
         self.locator = locator
-        inotify = (background && useInotify) ? Inotify() : nil
-        isInotify = inotify != nil
+        // a directory that cannot be watched (missing, no permission) means the timed fallback
+        var instance = (background && useInotify) ? Inotify() : nil
+        var watch: Int32 = -1
+        if let i = instance {
+            if let w = try? i.watch(locator.directory, mask: UInt32(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE)) {
+                watch = w
+            } else {
+                instance = nil
+            }
+        }
+        inotify = instance
+        isInotify = instance != nil
+        directoryWatch = watch
         guard background, let fds = try? FileDescriptor.pipe() else { stopPipe = nil; return }
         stopPipe = (fds.readEnd, fds.writeEnd)
-        let dir = locator.directory
-        let watch = try? inotify?.watch(dir, mask: UInt32(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE))
-        directoryWatch = watch ?? -1
         let t = Thread { [self] in self.run() }
         t.name = "storemon log watcher"
         thread = t
@@ -120,21 +128,27 @@ final class LogWatcher: @unchecked Sendable {
         while true {
             var fds: [(FileDescriptor, Int16)] = [(stopPipe.read, Int16(POLLIN))]
             if let inotify { fds.append((inotify.descriptor, Int16(POLLIN))) }
-            let ready = Poll.wait(fds, milliseconds: inotify == nil ? 100 : -1)
+            let timed = inotify == nil || watchLost.load(ordering: .relaxed)
+            let ready = Poll.wait(fds, milliseconds: timed ? 100 : -1)
             if ready[0].readable || ready[0].hangUp { return }
-            guard inotify != nil else { openIfNew(locator.current()); continue }
             if ready.count > 1, ready[1].readable { catchUp() }
+            if timed { openIfNew(locator.current()) }
         }
     }
 
-    private var directoryWatch: Int32 = -1
+    private let directoryWatch: Int32
+    /// The directory's watch ended (the directory was removed or renamed): timed looks from then on.
+    private let watchLost = Atomic<Bool>(false)
     /// Cookies of renames away from the log's name, waiting for their `IN_MOVED_TO`.
     private let movedFrom = Mutex(Set<UInt32>())
 
     /// Handles every inotify event waiting now (from the thread, or from the tailer when it
     /// looks for a new file itself: events are handled once, in order, under one lock).
     func catchUp() {
-        guard let inotify else { if isRunning { openIfNew(locator.current()) }; return }
+        guard let inotify, !watchLost.load(ordering: .relaxed) else {
+            if isRunning { openIfNew(locator.current()) }
+            return
+        }
         movedFrom.withLock { movedFrom in
             // the log's current name (a plain file path: its last component)
             let name = locator.current().map { ($0 as NSString).lastPathComponent }
@@ -143,6 +157,7 @@ final class LogWatcher: @unchecked Sendable {
             let dirWatch = directoryWatch
             inotify.readEvents { ev in
                 guard ev.watch == dirWatch else { return }
+                if ev.mask & UInt32(IN_IGNORED) != 0 { watchLost.store(true, ordering: .relaxed) }
                 if ev.mask & UInt32(IN_MOVED_FROM) != 0, ev.name == name { movedFrom.insert(ev.cookie) }
                 if ev.mask & UInt32(IN_MOVED_TO) != 0, movedFrom.remove(ev.cookie) != nil { renamedAway.append(ev.name) }
                 if ev.mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 { changed = true }

@@ -106,4 +106,25 @@ struct FaultTailerTests {
         #expect(rest.map { $0.bytes.withUnsafeBytes { String(decoding: $0, as: UTF8.self) } } == ["2026-11-26 17:20:36 [1] no newline here"])
         try store.reset(to: mark)
     }
+
+    @Test("a log directory that does not exist yet: the timed fallback still follows rotation")
+    func missingDirectoryFallsBackToTimedLooks() throws {
+        let dir = TempDir(), store = try makeStore()
+        let sub = dir.file("later")
+        let path = sub + "/mainlog"
+        let tailer = LogTailer(path: path, start: .beginning)
+        #expect(!tailer.usesInotify)
+        #expect(try drain(tailer, store).lines.isEmpty)
+        #expect(mkdir(sub, 0o755) == 0)
+        append(logLine(1), to: path)
+        #expect(try drain(tailer, store).lines.count == 1)
+        #expect(rename(path, sub + "/mainlog.1") == 0)
+        append(logLine(2), to: path)
+        var got: [String] = []
+        for _ in 0..<20 where got.isEmpty {
+            usleep(150_000)
+            got = try drain(tailer, store).lines
+        }
+        #expect(got == [String(logLine(2).dropLast())])
+    }
 }
