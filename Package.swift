@@ -48,7 +48,8 @@ let package = Package(
         .target(name: "EximSpool", dependencies: ["Store", "EximFormats", "StoremonSystem",
                                                   .product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "EximTrace", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
-        .target(name: "StoreReplay", dependencies: ["Store", "EximTrace", "EximFormats"]),
+        // The replay engine; it quotes trace bytes with SafeText's quoters.
+        .target(name: "StoreReplay", dependencies: ["Store", "EximTrace", "EximFormats", "SafeText"]),
 
         // Realistic generated Exim traffic (main log and spool) for --demo, benchmarks and tests.
         .target(name: "EximDemo", dependencies: ["EximFormats", .product(name: "SystemPackage", package: "swift-system")]),
@@ -71,7 +72,7 @@ let package = Package(
             name: "storemon",
             dependencies: [
                 "Store", "EximLog", "EximSpool", "EximTrace", "StoreReplay", "StoremonCore", "EximDemo",
-                "CNcurses", "CTermGuard", "StoremonSystem",
+                "CNcurses", "CTermGuard", "StoremonSystem", .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -100,9 +101,11 @@ let package = Package(
         // The one fixture locator, shared by every test target and benchmark.
         .target(name: "FixtureSupport", path: "Tests/FixtureSupport"),
         .testTarget(name: "EximTraceTests", dependencies: ["EximTrace", "FixtureSupport"]),
-        .testTarget(name: "StoreReplayTests", dependencies: ["Store", "EximTrace", "StoreReplay", "FixtureSupport"]),
+        .testTarget(name: "StoreReplayTests", dependencies: ["Store", "EximTrace", "StoreReplay", "SafeText", "FixtureSupport"]),
         .testTarget(name: "SafeTextTests", dependencies: ["Store", "SafeText", "EximDemo"]),
-        .testTarget(name: "StoremonCoreTests", dependencies: ["Store", "EximLog", "EximSpool", "StoremonCore", "EximDemo", "FixtureSupport"]),
-        .testTarget(name: "StoremonTerminalTests", dependencies: ["storemon", "FixtureSupport"]),
+        // Debian's real Exim on a private -C spool, for the action tests (core and terminal).
+        .target(name: "RealEximSupport", dependencies: ["EximFormats"], path: "Tests/RealEximSupport"),
+        .testTarget(name: "StoremonCoreTests", dependencies: ["Store", "EximLog", "EximSpool", "StoremonCore", "EximDemo", "FixtureSupport", "RealEximSupport"]),
+        .testTarget(name: "StoremonTerminalTests", dependencies: ["storemon", "FixtureSupport", "RealEximSupport"]),
     ]
 )

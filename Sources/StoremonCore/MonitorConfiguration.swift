@@ -25,6 +25,9 @@ public struct MonitorConfiguration {
     /// `--read-only`: actions on messages (freeze, thaw, deliver, …) are off.
     public var readOnly: Bool
 
+    /// The log pattern stripcharts (eximon's four by default, plus `--stripchart`s).
+    public var stripcharts: [LogPatternChart] = LogPatternChart.defaults
+
     /// Creates a configuration.
     public init(paths: MonitorPaths, interval: Double = 2, colour: Bool = true, once: Bool = false,
                 initialTailLines: Int = LogSnapshot.tailLength, storeOptions: Store.Options = .init(),

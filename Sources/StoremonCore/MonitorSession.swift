@@ -69,6 +69,8 @@ public final class MonitorSession {
     /// The background count of the log before the tail (live mode), while it runs.
     private var historyCount: LogHistoryCount?
     private var historyStarted = false
+    /// The stripcharts' state (pattern totals counted as lines are read, samples, scales).
+    private let charts: Stripcharts
 
     /// Starts a session: creates the store, puts the options into config and
     /// write-protects it, resolves the paths into perm, and prepares (but does not yet
@@ -79,6 +81,7 @@ public final class MonitorSession {
             clock = configuration.clock
             once = configuration.once
             run = RunState(interval: configuration.interval)
+            charts = Stripcharts(patterns: configuration.stripcharts)
             logNote = configuration.paths.logNote
             spoolNote = configuration.paths.spoolNote
             spoolOrigin = configuration.paths.spoolOrigin
@@ -198,6 +201,7 @@ public final class MonitorSession {
             // The reset below is counted in the snapshot it ends.
             var snap = makeSnapshot(statistics, now: now, rate: rate, unreadable: unreadable,
                                     resetsAfter: resets + 1)
+            snap.charts = charts.sample(queueSize: snap.queue.messages.count, pools: snap.pools)
             try store.reset(to: mark)
             resets += 1
             // The whole cycle, reset included, is known only now.
@@ -238,6 +242,7 @@ public final class MonitorSession {
         var numberOfFirst = 0
         for line in batch {
             counters.count(line)
+            charts.count(line)
             if recent.count < keep {
                 if recent.isEmpty { numberOfFirst = counters.lines }
                 recent.append(line)
@@ -284,8 +289,14 @@ public final class MonitorSession {
             func two(_ v: Int) -> String { v < 10 ? "0\(v)" : String(v) }
             time = "\(two(t.hour)):\(two(t.minute)):\(two(t.second))"
         }
-        return LogTailLine(kind: kind(of: line), flag: line.flag, time: time,
-                           text: kept.copiedOut(), fullLength: full, number: number)
+        var tailLine = LogTailLine(kind: kind(of: line), flag: line.flag, time: time,
+                                   text: kept.copiedOut(), fullLength: full, number: number)
+        if let t = line.timestamp {
+            func pad(_ v: Int, _ n: Int) -> String { let d = String(v); return String(repeating: "0", count: max(0, n - d.count)) + d }
+            tailLine.date = "\(pad(t.year, 4))-\(pad(t.month, 2))-\(pad(t.day, 2))"
+        }
+        tailLine.pid = line.pid
+        return tailLine
     }
 
     /// The colour class of a line (eximon's highlighting).
