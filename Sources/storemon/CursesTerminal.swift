@@ -2,6 +2,7 @@ import CNcurses
 import CTermGuard
 import Glibc
 import StoremonSystem
+import SystemPackage
 
 /// Why the terminal could not be opened.
 enum TerminalError: Error, CustomStringConvertible {
@@ -39,6 +40,8 @@ final class CursesTerminal {
         setlocale(LC_ALL, "")
         unicode = cn_locale_is_utf8() != 0
         guard let out = cn_fdopen(1, "w"), let input = cn_fdopen(inputFD, "r") else { throw .noStreams }
+        keyDescriptor = FileDescriptor(rawValue: inputFD)
+        stdinIsTerminal = isatty(inputFD) != 0
         tg_install(1)
         tg_set_graceful(1)
         guard let s = newterm(nil, out, input) else {
@@ -98,7 +101,9 @@ final class CursesTerminal {
     /// The keyboard's state (see `Input`); never goes back to `.open`.
     private(set) var input: Input = .open
     private var emptyReads = 0
-    private let stdinIsTerminal = isatty(0) != 0
+    private var stdinIsTerminal = isatty(0) != 0
+    /// The descriptor keys come from (stdin, or /dev/tty when stdin is a trace).
+    private var keyDescriptor = FileDescriptor.standardInput
 
     /// Waits up to `milliseconds` for a key; nil on timeout. Never spins: the wait is a
     /// `poll` on stdin, and once stdin has ended (or hung up) it is a plain sleep.
@@ -112,14 +117,14 @@ final class CursesTerminal {
         timeout(0)
         let held = getch()
         if held != cn_err() { emptyReads = 0; return held }
-        let ready = Poll.wait([(.standardInput, Int16(POLLIN))], milliseconds: ms)[0]
+        let ready = Poll.wait([(keyDescriptor, Int16(POLLIN))], milliseconds: ms)[0]
         guard ready.readable || ready.hangUp else { return nil }     // timeout or a signal
         timeout(0)
         let k = getch()
         if k != cn_err() { emptyReads = 0; return k }
         // readable, yet no key and nothing waiting: end of file or hang-up (checked three
         // times, so half an escape sequence is never mistaken for it)
-        if ready.hangUp || (Poll.pendingBytes(.standardInput) ?? 0) == 0 {
+        if ready.hangUp || (Poll.pendingBytes(keyDescriptor) ?? 0) == 0 {
             emptyReads += 1
             if ready.hangUp || emptyReads >= 3 { input = stdinIsTerminal ? .hungUp : .ended }
         }

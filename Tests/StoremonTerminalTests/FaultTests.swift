@@ -190,7 +190,9 @@ struct FaultsInTmuxTests {
     func segvDoesNotWaitAtAPrompt() throws {
         let tmux = try TmuxHarness(width: 120, height: 40)
         defer { tmux.close() }
-        let spool = try start(tmux, prefix: "env -u SWIFT_BACKTRACE ")
+        // SWIFT_BACKTRACE without an `interactive` choice (storemon adds interactive=no);
+        // no symbolication, which takes minutes on a loaded machine
+        let spool = try start(tmux, prefix: "SWIFT_BACKTRACE=symbolicate=no ")
         defer { try? FileManager.default.removeItem(at: spool.deletingLastPathComponent()) }
         guard let pid = storemonPid(tmux) else { Issue.record("no pid"); return }
         // env execs storemon, which re-executes itself once (same pid)
