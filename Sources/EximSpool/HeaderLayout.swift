@@ -55,6 +55,10 @@ struct HeaderLayout: Sendable {
     var nonRecipients: [ByteSpan] = []
     var recipients: [RecipientLayout] = []
     var headers: [HeaderLineLayout] = []
+    /// Where the header section starts (one past the blank line after the recipients).
+    var headersStart: Int = 0
+    /// How many header lines the file has (kept when `headers` is dropped).
+    var headerTotal: Int = 0
     /// Sum of the lengths of the headers not flagged `*`.
     var liveHeaderBytes: Int = 0
     /// Received time's microseconds (`-received_time_usec`), 0 if absent.

@@ -159,6 +159,8 @@ private struct Cursor {
         guard blank.isEmpty else { throw Fail(.envelope, .missingBlankLine, at: blank.lowerBound) }
 
         // 10. Headers: "<length><flag> <length bytes>" until the end of the file.
+        h.headersStart = pos
+        defer { h.headerTotal = h.headers.count }
         while pos < n {
             let start = pos
             var i = pos

@@ -76,6 +76,12 @@ public final class QueueReader {
         }
     }
 
+    /// Keep each `-H` whole (envelope and header lines) in the pool. By default (false) only
+    /// the envelope is kept after parsing: `header.headers` is then empty (`headerCount` and
+    /// `liveHeaderBytes` still count them), which is all a queue listing needs; headers are
+    /// read from the file when a message is opened (`MessageView`).
+    public var keepsHeaders = false
+
     /// Test hook: called with the `-H` path just before it is opened for reading.
     var beforeRead: ((String) -> Void)?
 
@@ -387,7 +393,7 @@ public final class QueueReader {
             // not remembered: tried again at the next scan, when others may have left
             return fail(.overMemoryCap(cap: limits.totalBytes), .none)
         }
-        let header: SpoolHeader
+        var header: SpoolHeader
         switch SpoolHeader.parse(file, expecting: id) {
         case .success(let h): header = h
         case .failure(let e):
@@ -395,6 +401,21 @@ public final class QueueReader {
             // and is remembered by its keys, so it is not read again until it changes
             giveBack(file, store)
             return fail(.format(e), hKey)
+        }
+
+        // A listing needs the envelope only: the header section (most of a -H) goes back
+        // to the pool at once (it is the last thing allocated), so a queue holds its
+        // envelopes, not its headers.
+        if !keepsHeaders, header.envelopeLength < file.count {
+            let cut = header.envelopeLength
+            let released = file.withUnsafeBytes { raw -> Bool in
+                guard let base = raw.baseAddress else { return false }
+                return store.releaseAbove(base + cut)
+            }
+            if released {
+                poolBytes -= file.count - cut
+                header = header.envelopeOnly()
+            }
         }
 
         // The journal: one delivered address per line (at most the per-file cap of it).

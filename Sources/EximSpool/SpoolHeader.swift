@@ -95,8 +95,21 @@ public struct SpoolHeader {
     public var headers: [SpoolHeaderLine] {
         layout.headers.map { SpoolHeaderLine(flag: $0.flag, text: view($0.text)) }
     }
-    /// Number of headers.
-    public var headerCount: Int { layout.headers.count }
+    /// Number of headers (in the file, also when `envelopeOnly()` dropped their bytes).
+    public var headerCount: Int { layout.headerTotal }
+    /// Bytes of the file up to the header section (the envelope: name line to the blank line).
+    public var envelopeLength: Int { min(layout.headersStart, file.count) }
+    /// Whether the header lines' bytes are held (false after `envelopeOnly()`).
+    public var holdsHeaders: Bool { layout.headers.count == layout.headerTotal && file.count >= layout.headersStart }
+
+    /// The same header without its header section: `file` cut at `envelopeLength`, `headers`
+    /// empty; every envelope view, count and `liveHeaderBytes` unchanged. A queue listing
+    /// needs only the envelope, so a reader can give the header bytes back to its pool.
+    public func envelopeOnly() -> SpoolHeader {
+        var l = layout
+        l.headers = []
+        return SpoolHeader(file: file[0..<envelopeLength], layout: l)
+    }
     /// Sum of the lengths of the live headers (flag not `*`): Exim's `message_size` after
     /// reading `-H`.
     public var liveHeaderBytes: Int { layout.liveHeaderBytes }

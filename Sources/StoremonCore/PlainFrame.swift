@@ -62,8 +62,8 @@ public enum PlainFrame {
         let q = model.queue
         add(text("QUEUE  ") + (q.queueName.map { "(" + $0 + ") " } ?? .empty) + text(q.summary) + (q.spoolPath.map { "  (" + $0 + ")" } ?? .empty))
         if let note = snap.queue.note { add(text("  " + note)) }
-        let shownRows = queueLimit.map { q.rowCount(messages: $0) } ?? q.rows.count
-        for row in q.rows.prefix(shownRows) { add(row.text) }
+        let shownRows = queueLimit.map { q.rowCount(messages: $0) } ?? q.rowCount
+        for row in q.rows(0..<shownRows) { add(row.text) }
         if let queueLimit, queueLimit < snap.queue.messages.count {
             add(text("  … \(snap.queue.messages.count - queueLimit) more"))
         }

@@ -12,11 +12,8 @@ public struct QueueNavigator: Sendable {
 
     /// The navigator for a queue pane's model.
     public init(_ model: QueuePaneModel) {
-        var starts: [Int] = []
-        starts.reserveCapacity(model.queue.messages.count)
-        for (i, row) in model.rows.enumerated() where row.kind == .message { starts.append(i) }
-        messageRows = starts
-        rowCount = model.rows.count
+        messageRows = model.messageStarts
+        rowCount = model.rowCount
         ids = model.queue.messages.map(\.id)
     }
 

@@ -1,45 +1,67 @@
+import Foundation
 import EximFormats
 import Store
 
 extension QueuePaneModel {
     /// The model for `queue`, reusing `previous`'s quoted rows for every message whose rows
     /// would come out the same (same id, age and size columns, sender, recipients, delivered
-    /// ones and frozen state): an idle refresh of a 10,000-message queue then quotes nothing
-    /// again. The result equals `QueuePaneModel(queue, recipientLimit:maxColumns:)`.
+    /// ones and frozen state): an idle refresh of a big queue then quotes nothing again.
+    /// Its rows equal `QueuePaneModel(queue, recipientLimit:maxColumns:)`'s.
     public init(_ queue: QueueSnapshot, recipientLimit: Int?, maxColumns: Int = 1024, reusing previous: QueuePaneModel?) {
-        guard let previous, previous.recipientLimit == recipientLimit, previous.maxColumns == maxColumns,
-              !previous.queue.messages.isEmpty else {
-            self.init(queue, recipientLimit: recipientLimit, maxColumns: maxColumns)
-            return
+        let cache = previous.flatMap { p in
+            p.recipientLimit == recipientLimit && p.maxColumns == max(1, maxColumns) ? p.cache : nil
         }
-        // where each of the previous model's messages starts, by id
-        var starts: [Int] = []
-        starts.reserveCapacity(previous.queue.messages.count)
-        for (i, row) in previous.rows.enumerated() where row.kind == .message { starts.append(i) }
-        guard starts.count == previous.queue.messages.count else {
-            self.init(queue, recipientLimit: recipientLimit, maxColumns: maxColumns)
-            return
-        }
-        var byID: [String: Int] = [:]
-        byID.reserveCapacity(starts.count)
-        for (i, m) in previous.queue.messages.enumerated() { byID[m.id] = i }
-        var rows: [Row] = []
-        rows.reserveCapacity(previous.rows.count)
-        for m in queue.messages {
-            if let i = byID[m.id], QueuePaneModel.sameRows(previous.queue.messages[i], m) {
-                let end = i + 1 < starts.count ? starts[i + 1] : previous.rows.count
-                rows.append(contentsOf: previous.rows[starts[i]..<end])
-            } else {
-                let one = QueueSnapshot(spoolPath: queue.spoolPath, queueName: queue.queueName, messages: [m])
-                rows.append(contentsOf: QueuePaneModel(one, recipientLimit: recipientLimit, maxColumns: maxColumns).rows)
-            }
-        }
-        self.init(queue: queue, rows: rows, recipientLimit: recipientLimit, maxColumns: maxColumns)
+        self.init(queue, recipientLimit: recipientLimit, maxColumns: maxColumns, cache: cache ?? QueueRowCache())
     }
 
     /// Whether two entries of the same message list the same rows.
     static func sameRows(_ a: QueueEntry, _ b: QueueEntry) -> Bool {
         a.id == b.id && a.frozen == b.frozen && a.sizeText == b.sizeText && a.ageText == b.ageText
             && a.sender == b.sender && a.recipients == b.recipients && a.delivered == b.delivered
+    }
+}
+
+/// The quoted rows of the messages a screen drew, by message id, kept from one snapshot's
+/// model to the next. Bounded: a screen shows a few dozen messages; when more than
+/// `capacity` are held (a long scroll through the queue), the oldest half is dropped.
+final class QueueRowCache: @unchecked Sendable {
+    /// Most messages held.
+    static let capacity = 2048
+
+    private struct Held {
+        var entry: QueueEntry
+        var rows: [QueuePaneModel.Row]
+        var used: UInt64
+    }
+
+    private let lock = NSLock()
+    private var held: [String: Held] = [:]
+    private var clock: UInt64 = 0
+
+    /// The rows for `m`: the held ones when its rows are unchanged, else `make()`'s (held).
+    func rows(for m: QueueEntry, make: () -> [QueuePaneModel.Row]) -> [QueuePaneModel.Row] {
+        lock.lock()
+        defer { lock.unlock() }
+        clock &+= 1
+        if var h = held[m.id], QueuePaneModel.sameRows(h.entry, m) {
+            h.used = clock
+            held[m.id] = h
+            return h.rows
+        }
+        let rows = make()
+        if held.count >= QueueRowCache.capacity {
+            // keep the most recently used half
+            let keep = held.sorted { $0.value.used > $1.value.used }.prefix(QueueRowCache.capacity / 2)
+            held = Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })
+        }
+        held[m.id] = Held(entry: m, rows: rows, used: clock)
+        return rows
+    }
+
+    /// Messages held (for tests).
+    var count: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return held.count
     }
 }

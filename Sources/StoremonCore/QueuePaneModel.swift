@@ -2,8 +2,12 @@ import Store
 
 /// What the queue pane shows: `exim -bp`'s listing (as eximon's queue window shows it),
 /// one row per line: the message (age, size, id, `<sender>`, `*** frozen ***`), then its
-/// undelivered recipients indented, then its delivered ones marked `D`. Built once per
-/// snapshot; the curses pane scrolls through the rows, the plain frame prints them.
+/// undelivered recipients indented, then its delivered ones marked `D`.
+///
+/// Built once per snapshot, but only as row counts: a row's text is quoted when it is
+/// asked for (`rows(_:)`), so a frame of a 100,000-message queue quotes the twenty or so
+/// messages it shows, not the queue. Quoted rows are kept for the next snapshot's model
+/// (`QueuePaneModel+Reuse`), so an idle refresh quotes nothing again.
 public struct QueuePaneModel: Sendable {
     /// What a row is.
     public enum RowKind: Sendable, Equatable {
@@ -29,52 +33,114 @@ public struct QueuePaneModel: Sendable {
 
     /// The queue's snapshot.
     public let queue: QueueSnapshot
-    /// The rows, message after message.
-    public let rows: [Row]
+    /// The row index of each message's own line, in queue order.
+    public let messageStarts: [Int]
+    /// Rows in the whole listing.
+    public let rowCount: Int
     /// Recipient rows listed per message at most (nil: all).
     public let recipientLimit: Int?
     /// Columns of each text quoted.
     public let maxColumns: Int
-
-    /// A model from rows already made (`QueuePaneModel+Reuse`).
-    init(queue: QueueSnapshot, rows: [Row], recipientLimit: Int?, maxColumns: Int) {
-        self.queue = queue
-        self.rows = rows
-        self.recipientLimit = recipientLimit
-        self.maxColumns = maxColumns
-    }
+    /// Quoted rows of the messages drawn so far (shared with the next snapshot's model).
+    let cache: QueueRowCache
 
     /// The model for a queue: at most `recipientLimit` recipient rows per message
     /// (nil: all of them, as `exim -bp` lists them); each text quoted up to `maxColumns`.
     public init(_ queue: QueueSnapshot, recipientLimit: Int? = nil, maxColumns: Int = 1024) {
+        self.init(queue, recipientLimit: recipientLimit, maxColumns: maxColumns, cache: QueueRowCache())
+    }
+
+    /// The model with a given cache of quoted rows.
+    /// Counts rows per message (integers only): O(messages), nothing quoted.
+    init(_ queue: QueueSnapshot, recipientLimit: Int?, maxColumns: Int, cache: QueueRowCache) {
         self.queue = queue
         self.recipientLimit = recipientLimit
         self.maxColumns = max(1, maxColumns)
+        self.cache = cache
+        let limit = recipientLimit ?? Int.max
+        var starts: [Int] = []
+        starts.reserveCapacity(queue.messages.count)
+        var row = 0
+        for m in queue.messages {
+            starts.append(row)
+            row += QueuePaneModel.rowCount(of: m, limit: limit)
+        }
+        messageStarts = starts
+        rowCount = row
+    }
+
+    /// Rows listed for one message: its line, its recipients up to `limit`, and a
+    /// `... N more` row when some are left out.
+    static func rowCount(of m: QueueEntry, limit: Int) -> Int {
+        let addresses = m.recipients.count + m.delivered.count
+        return 1 + min(limit, addresses) + (addresses > limit ? 1 : 0)
+    }
+
+    /// The rows in `range` (clamped to the listing), quoted; only the messages they
+    /// belong to are quoted (or taken from the cache).
+    public func rows(_ range: Range<Int>) -> [Row] {
+        let lo = max(0, range.lowerBound), hi = min(rowCount, range.upperBound)
+        guard lo < hi else { return [] }
+        var out: [Row] = []
+        out.reserveCapacity(hi - lo)
+        // a screenful goes through the cache; a whole listing (`--once`) is quoted as it goes
+        let cached = hi - lo <= QueueRowCache.capacity / 2
+        var index = message(atRow: lo)
+        while index < messageStarts.count, messageStarts[index] < hi {
+            let start = messageStarts[index]
+            let rows = cached ? messageRows(index)
+                : QueuePaneModel.quote(queue.messages[index], recipientLimit: recipientLimit, maxColumns: maxColumns)
+            let from = max(lo, start) - start, to = min(hi, start + rows.count) - start
+            if from < to { out.append(contentsOf: rows[from..<to]) }
+            index += 1
+        }
+        return out
+    }
+
+    /// Every row of the listing (quotes the whole queue: for `--once` and tests; screens
+    /// ask for the rows they show with `rows(_:)`).
+    public var rows: [Row] { rows(0..<rowCount) }
+
+    /// The quoted rows of message `index` (from the cache when its rows did not change).
+    public func messageRows(_ index: Int) -> [Row] {
+        let m = queue.messages[index]
+        return cache.rows(for: m) { QueuePaneModel.quote(m, recipientLimit: recipientLimit, maxColumns: maxColumns) }
+    }
+
+    /// The message a row belongs to (the last message line at or above it), 0 when none.
+    func message(atRow row: Int) -> Int {
+        var lo = 0, hi = messageStarts.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if messageStarts[mid] <= row { lo = mid + 1 } else { hi = mid }
+        }
+        return max(0, lo - 1)
+    }
+
+    /// One message's rows, quoted.
+    static func quote(_ m: QueueEntry, recipientLimit: Int?, maxColumns: Int) -> [Row] {
         let quoter = TerminalQuoter(maxColumns: max(1, maxColumns))
         let indent = TerminalText(untainted: "          ")
         var rows: [Row] = []
-        rows.reserveCapacity(queue.messages.count * 2)
-        for m in queue.messages {
-            let sender = m.sender.byteCount == 0 ? TerminalText("<>") : "<" + quoter.quote(m.sender) + ">"
-            var line = TerminalText(untainted: "\(m.ageText) \(m.sizeText) \(m.id) ") + sender
-            if m.frozen { line = line + " *** frozen ***" }
-            rows.append(Row(text: line, kind: .message, frozen: m.frozen))
-            let limit = recipientLimit ?? Int.max
-            var listed = 0
-            for r in m.recipients where listed < limit {
-                rows.append(Row(text: indent + quoter.quote(r), kind: .recipient, frozen: m.frozen))
-                listed += 1
-            }
-            for r in m.delivered where listed < limit {
-                rows.append(Row(text: TerminalText(untainted: "        D ") + quoter.quote(r), kind: .delivered, frozen: m.frozen))
-                listed += 1
-            }
-            let left = m.recipients.count + m.delivered.count - listed
-            if left > 0 {
-                rows.append(Row(text: indent + TerminalText(untainted: "... \(left) more"), kind: .more, frozen: m.frozen))
-            }
+        let sender = m.sender.byteCount == 0 ? TerminalText("<>") : "<" + quoter.quote(m.sender) + ">"
+        var line = TerminalText(untainted: "\(m.ageText) \(m.sizeText) \(m.id) ") + sender
+        if m.frozen { line = line + " *** frozen ***" }
+        rows.append(Row(text: line, kind: .message, frozen: m.frozen))
+        let limit = recipientLimit ?? Int.max
+        var listed = 0
+        for r in m.recipients where listed < limit {
+            rows.append(Row(text: indent + quoter.quote(r), kind: .recipient, frozen: m.frozen))
+            listed += 1
         }
-        self.rows = rows
+        for r in m.delivered where listed < limit {
+            rows.append(Row(text: TerminalText(untainted: "        D ") + quoter.quote(r), kind: .delivered, frozen: m.frozen))
+            listed += 1
+        }
+        let left = m.recipients.count + m.delivered.count - listed
+        if left > 0 {
+            rows.append(Row(text: indent + TerminalText(untainted: "... \(left) more"), kind: .more, frozen: m.frozen))
+        }
+        return rows
     }
 
     /// The header's summary: `12 messages, 1 frozen`.
@@ -92,15 +158,10 @@ public struct QueuePaneModel: Sendable {
     public var emptyText: TerminalText { TerminalText(untainted: queue.note ?? "(queue empty)") }
 
     /// The largest useful scroll (rows down from the first) for `rows` visible rows.
-    public func maxScroll(rows visible: Int) -> Int { max(0, rows.count - max(0, visible)) }
+    public func maxScroll(rows visible: Int) -> Int { max(0, rowCount - max(0, visible)) }
 
     /// The row index of the message line `messages` messages in (for `--once`'s limit).
     public func rowCount(messages: Int) -> Int {
-        var seen = 0
-        for (i, r) in rows.enumerated() where r.kind == .message {
-            if seen == messages { return i }
-            seen += 1
-        }
-        return rows.count
+        messages >= 0 && messages < messageStarts.count ? messageStarts[messages] : rowCount
     }
 }

@@ -23,6 +23,11 @@ import StoremonCore
 //       screen builds (queue rows, selection navigator) on top
 //   swift run -c release monbench scan [MESSAGES]
 //       CPU time of QueueReader scans of an unchanged queue
+//   swift run -c release monbench big-queue SPOOL [RUNS]
+//       issue 10 point 5: the real session idle on a big queue (make one with
+//       `spoolbench --messages 100000 --keep SPOOL`): per refresh, the session, the screen's
+//       model (MonitorViewModel reusing the last, navigator, the queue pane's visible rows)
+//       and a plain frame; CPU share at --interval 2, resident memory, message-pool bytes
 
 /// Lines like the fixture's, cycling through kinds.
 func makeLines(_ n: Int, start: Int) -> [UInt8] {
@@ -187,6 +192,42 @@ case "soak":
     print("RSS after 1M: \(rssAt1M) KiB, at end: \(residentKiB()) KiB, peak after 1M: \(peak) KiB; drift \(residentKiB() - rssAt1M) KiB")
     let st = session.store.statistics()
     print("pools at end: " + st.pools.enumerated().map { "\($0.offset):\($0.element.bytes)" }.joined(separator: " "))
+case "big-queue":
+    guard args.count > 2 else { print("usage: monbench big-queue SPOOL [RUNS]"); exit(2) }
+    let spool = args[2], runs = arg(3, 30)
+    let log = spool + "/monbench-empty-log"
+    FileManager.default.createFile(atPath: log, contents: nil)
+    let rss0 = residentKiB()
+    let session = try MonitorSession(MonitorConfiguration(paths: MonitorPaths(logPath: log, spoolDirectory: spool)))
+    let w0 = BenchClock.monotonic.seconds()
+    let first = try session.refresh()
+    let messages = first.queue.messages.count
+    print("queue \(messages) messages; first refresh (reads every -H) \(String(format: "%.0f", (BenchClock.monotonic.seconds() - w0) * 1000)) ms")
+    sleep(3)   // steady state: the spool directory is older than the reader's margin
+    var view: MonitorViewModel? = MonitorViewModel(try session.refresh(), recipientLimit: 10)
+    var sessionCPU = 0.0, screenCPU = 0.0, plainCPU = 0.0, quoted = 0
+    for r in 0..<runs {
+        let c0 = BenchClock.processCPU.seconds()
+        let s = try session.refresh()
+        let c1 = BenchClock.processCPU.seconds()
+        view = MonitorViewModel(s, recipientLimit: 10, reusing: view)
+        let nav = QueueNavigator(view!.queue)
+        precondition(nav.count == messages)
+        // a 50-row queue pane scrolled to a different place each time, as the screen draws it
+        let top = nav.rows(ofMessage: (r * 997) % max(1, messages)).lowerBound
+        quoted += view!.queue.rows(top..<(top + 50)).count
+        let c2 = BenchClock.processCPU.seconds()
+        _ = PlainFrame.render(s, width: 80, queueLimit: 20)
+        let c3 = BenchClock.processCPU.seconds()
+        sessionCPU += c1 - c0; screenCPU += c2 - c1; plainCPU += c3 - c2
+    }
+    let n = Double(runs)
+    func ms(_ x: Double) -> String { String(format: "%.2f", x / n * 1000) }
+    print("idle refresh, \(messages)-message queue, \(runs) runs: session \(ms(sessionCPU)) ms CPU, screen model + 50 visible rows \(ms(screenCPU)) ms, plain frame \(ms(plainCPU)) ms (\(quoted / runs) rows drawn)")
+    print("at the default --interval 2: screen \(String(format: "%.2f", (sessionCPU + screenCPU) / n * 50))% CPU, plain frames \(String(format: "%.2f", (sessionCPU + plainCPU) / n * 50))% CPU")
+    let st = session.store.statistics()
+    print("resident \(residentKiB() / 1024) MiB (\(rss0 / 1024) MiB at start); message pools: \(st.pools[4].bytes) B untainted, \(st.pools[9].bytes) B tainted")
+    try? FileManager.default.removeItem(atPath: log)
 case "scan": break
 default:
     print("usage: monbench refresh|idle|corrupt|soak|scan [numbers...]")

@@ -44,10 +44,10 @@ enum QueuePane {
             grid.putHint(rect.y, from: used, in: rect, selection.hints, .headerFocused)
         }
         guard body > 0 else { return }
-        if model.rows.isEmpty { return grid.paneNote(ScreenText(model.emptyText), in: rect) }
+        if model.rowCount == 0 { return grid.paneNote(ScreenText(model.emptyText), in: rect) }
         let s = min(max(0, selection.scroll), model.maxScroll(rows: body))
         let chosen = selection.selected.flatMap { i in selection.navigator?.rows(ofMessage: i) }
-        for (i, row) in model.rows.dropFirst(s).prefix(body).enumerated() {
+        for (i, row) in model.rows(s..<(s + body)).enumerated() {
             let index = s + i
             let y = rect.y + 1 + i
             let isSelected = chosen?.contains(index) == true

@@ -236,6 +236,49 @@ struct FaultsInTmuxTests {
         }
     }
 
+    @Test("a huge log (64 GiB, sparse): the first frame comes while the background count runs; ? and q answer at once")
+    func hugeLogKeepsKeysLive() throws {
+        let spool = try TestSupport.fixtureSpool()
+        defer { try? FileManager.default.removeItem(at: spool.deletingLastPathComponent()) }
+        // 64 GiB of holes, then the fixture's real lines: the tail is read backwards from the
+        // end, the lines before it are counted in the background (seconds of reading zeros)
+        let log = spool.appendingPathComponent("log/mainlog")
+        let lines = try Data(contentsOf: log)
+        let fd = open(log.path, O_WRONLY | O_TRUNC)
+        #expect(fd >= 0)
+        #expect(ftruncate(fd, 64 << 30) == 0)
+        _ = lseek(fd, 0, SEEK_END)
+        _ = lines.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+
+        let tmux = try TmuxHarness(width: 120, height: 40)
+        defer { tmux.close() }
+        let started = Date()
+        try tmux.runInShell("\(shellQuoted(TestSupport.storemon.path)) --interval 0.5 \(shellQuoted(log.path))")
+        let first = tmux.waitFor(seconds: 10) { $0.contains("Queue") && $0.contains("TAINTED") }
+        let firstFrame = Date().timeIntervalSince(started)
+        guard let first else { Issue.record("no first frame:\n\(tmux.capture())"); return }
+        // a loaded CI machine gets slack; the figure for an idle machine is in issue 10's note
+        #expect(firstFrame < 5, "first frame after \(firstFrame) s")
+        #expect(first.contains("Counting the earlier lines"), "no count in progress at the first frame:\n\(first)")
+        #expect(first.contains("1xWd9W-0007To-2a frozen by root"), "the log's tail is not shown:\n\(first)")
+
+        try tmux.send("?")
+        #expect(tmux.waitFor(seconds: 3) { $0.contains("storemon keys") } != nil, "? did not open the help:\n\(tmux.capture())")
+        try tmux.send("Space")     // any key closes it
+        let back = tmux.waitFor(seconds: 3) { !$0.contains("storemon keys") && $0.contains("Counting the earlier lines") }
+        #expect(back != nil, "the help did not close, or the count was over before q:\n\(tmux.capture())")
+
+        let pid = storemonPid(tmux)
+        let asked = Date()
+        try tmux.send("q")
+        expectRestored(tmux, "q during the count", seconds: 3)
+        if let pid {
+            while kill(pid, 0) == 0 && Date().timeIntervalSince(asked) < 3 { usleep(20_000) }
+            #expect(kill(pid, 0) != 0, "still running 3 s after q")
+        }
+    }
+
     /// utime + stime of a process, in clock ticks.
     private func cpuTicks(_ pid: Int32) -> Int {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
