@@ -76,10 +76,10 @@ public final class QueueReader {
         }
     }
 
-    /// Keep each `-H` whole (envelope and header lines) in the pool. By default (false) only
-    /// the envelope is kept after parsing: `header.headers` is then empty (`headerCount` and
-    /// `liveHeaderBytes` still count them), which is all a queue listing needs; headers are
-    /// read from the file when a message is opened (`MessageView`).
+    /// Keep each `-H` whole (envelope, options and header lines) in the pool. By default
+    /// (false) a message keeps `SpoolHeader.envelopeOnly()` after parsing, and the header
+    /// section goes back to the pool: all a queue listing needs, a fraction of the bytes;
+    /// a message opened on its own is read from its file again (`MessageView`).
     public var keepsHeaders = false
 
     /// Test hook: called with the `-H` path just before it is opened for reading.
@@ -406,16 +406,14 @@ public final class QueueReader {
         // A listing needs the envelope only: the header section (most of a -H) goes back
         // to the pool at once (it is the last thing allocated), so a queue holds its
         // envelopes, not its headers.
-        if !keepsHeaders, header.envelopeLength < file.count {
+        if !keepsHeaders {
             let cut = header.envelopeLength
-            let released = file.withUnsafeBytes { raw -> Bool in
+            let released = cut < file.count && file.withUnsafeBytes { raw -> Bool in
                 guard let base = raw.baseAddress else { return false }
                 return store.releaseAbove(base + cut)
             }
-            if released {
-                poolBytes -= file.count - cut
-                header = header.envelopeOnly()
-            }
+            if released { poolBytes -= file.count - cut }
+            header = header.envelopeOnly()
         }
 
         // The journal: one delivered address per line (at most the per-file cap of it).

@@ -99,15 +99,19 @@ public struct SpoolHeader {
     public var headerCount: Int { layout.headerTotal }
     /// Bytes of the file up to the header section (the envelope: name line to the blank line).
     public var envelopeLength: Int { min(layout.headersStart, file.count) }
-    /// Whether the header lines' bytes are held (false after `envelopeOnly()`).
-    public var holdsHeaders: Bool { layout.headers.count == layout.headerTotal && file.count >= layout.headersStart }
+    /// Whether the header lines and options are held (false after `envelopeOnly()`).
+    public var isWhole: Bool { layout.headers.count == layout.headerTotal && file.count >= layout.headersStart }
 
-    /// The same header without its header section: `file` cut at `envelopeLength`, `headers`
-    /// empty; every envelope view, count and `liveHeaderBytes` unchanged. A queue listing
-    /// needs only the envelope, so a reader can give the header bytes back to its pool.
+    /// The same header reduced to what a queue listing needs, so that a reader holding a
+    /// big queue keeps little per message: `file` cut at `envelopeLength` (the reader gives
+    /// the header section back to its pool), `headers`, `options` and `aclVariables` empty
+    /// (`first(_:)` and `hostAddress` nil); the id, login, sender, times, recipients,
+    /// non-recipients, `has(_:)`, `isFrozen`, counts and `liveHeaderBytes` unchanged.
+    /// The whole file is read again when a message is opened (`MessageView`).
     public func envelopeOnly() -> SpoolHeader {
         var l = layout
         l.headers = []
+        l.options = []
         return SpoolHeader(file: file[0..<envelopeLength], layout: l)
     }
     /// Sum of the lengths of the live headers (flag not `*`): Exim's `message_size` after

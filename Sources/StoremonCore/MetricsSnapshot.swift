@@ -63,7 +63,7 @@ public struct MetricsSnapshot: Sendable, Equatable {
             for m in queue.messages {
                 bytes += max(0, m.size)
                 if m.frozen { frozen += 1 }
-                oldest = max(oldest, m.ageSeconds)
+                oldest = max(oldest, queue.age(of: m))
             }
             add(.queueMessages, queue.messages.count)
             add(.queueFrozenMessages, frozen)

@@ -62,7 +62,8 @@ public final class MonitorSession {
     private var tail: [LogTailLine] = []
     private var history: [[Int]] = Array(repeating: [], count: 10)
     private var queueEntries: [QueueEntry] = []
-    private var queueReceived: [Int] = []
+    /// When the queue entries' ages were worked out (seconds since the epoch).
+    private var queueAgesAt = 0
     private var queueUnreadable: [UnreadableFile] = []
     private var queueProblem: String?
     private var lastRefreshTime: Date?
@@ -342,26 +343,23 @@ public final class MonitorSession {
             let nowSeconds = Int(now.timeIntervalSince1970)
             if scan.statistics.filesRead == 0 && scan.statistics.messagesRemoved == 0
                 && scan.statistics.messagesVanished == 0 && queueEntries.count == scan.messages.count {
-                // Unchanged queue: keep the copied-out entries, update the ages only.
-                for i in queueEntries.indices { queueEntries[i].ageSeconds = max(0, nowSeconds - queueReceived[i]) }
+                // Unchanged queue: keep the copied-out entries (shared with the last snapshots,
+                // not copied); the snapshot says how much older they are (`ageDelta`).
             } else {
                 queueEntries = []
-                queueReceived = []
                 queueEntries.reserveCapacity(scan.messages.count)
-                queueReceived.reserveCapacity(scan.messages.count)
+                queueAgesAt = nowSeconds
                 for m in scan.messages {
                     let s = m.summary(now: nowSeconds)
-                    queueEntries.append(QueueEntry(id: s.id.description, ageSeconds: max(0, s.ageSeconds), size: s.size ?? 0,
+                    queueEntries.append(QueueEntry(id: s.id.description, ageSeconds: s.ageSeconds, size: s.size ?? 0,
                                                    sizeText: s.sizeText, sender: s.sender, recipients: s.recipients,
                                                    delivered: s.delivered, frozen: s.isFrozen))
-                    queueReceived.append(s.receivedTime)
                 }
             }
             queueUnreadable = scan.unreadableDirectories.map { UnreadableFile(path: $0.path, reason: $0.reason) }
                 + scan.unreadable.map { UnreadableFile(path: $0.path, reason: $0.reason.description) }
         } catch let e as QueueScanError {
             queueEntries = []
-            queueReceived = []
             queueUnreadable = [UnreadableFile(path: reader.inputDirectory, reason: e.description)]
             queueProblem = e.description
             if case .directory(let path, _, let code) = e, code == EACCES || code == ENOENT,
@@ -392,6 +390,7 @@ public final class MonitorSession {
             : [queueProblem, spoolOrigin].compactMap { $0 }.joined(separator: "; ").nilIfEmpty
         var queue = QueueSnapshot(spoolPath: spoolDirectory, queueName: queueName, messages: queueEntries, note: queueNote)
         queue.error = queueProblem
+        queue.ageDelta = Int(now.timeIntervalSince1970) - queueAgesAt
         var status = StatusSnapshot(logPath: logPath, spoolPath: spoolDirectory, interval: run.interval,
                                     refreshMilliseconds: 0,   // set by refresh() after its reset
                                     resets: resetsAfter, refreshes: refreshes, quotedPoolsInUse: quoted.count,

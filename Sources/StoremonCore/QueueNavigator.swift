@@ -7,14 +7,25 @@ public struct QueueNavigator: Sendable {
     public let messageRows: [Int]
     /// Rows in the pane's model.
     public let rowCount: Int
-    /// Each message's id, in queue order.
-    public let ids: [String]
+    /// Each message's id, in queue order (read from the snapshot's entries, not copied).
+    public let ids: MessageIDs
+
+    /// The ids of a queue's messages, in queue order: a view of the snapshot's entries.
+    public struct MessageIDs: RandomAccessCollection, Sendable {
+        let messages: [QueueEntry]
+        /// The first index.
+        public var startIndex: Int { 0 }
+        /// One past the last index.
+        public var endIndex: Int { messages.count }
+        /// The id of message `i`.
+        public subscript(i: Int) -> String { messages[i].id }
+    }
 
     /// The navigator for a queue pane's model.
     public init(_ model: QueuePaneModel) {
         messageRows = model.messageStarts
         rowCount = model.rowCount
-        ids = model.queue.messages.map(\.id)
+        ids = MessageIDs(messages: model.queue.messages)
     }
 
     /// Messages listed.

@@ -4,8 +4,8 @@ import Store
 
 extension QueuePaneModel {
     /// The model for `queue`, reusing `previous`'s quoted rows for every message whose rows
-    /// would come out the same (same id, age and size columns, sender, recipients, delivered
-    /// ones and frozen state): an idle refresh of a big queue then quotes nothing again.
+    /// would come out the same (same id, age column at the new snapshot, size column, sender,
+    /// recipients, delivered ones and frozen state): an idle refresh of a big queue then quotes nothing again.
     /// Its rows equal `QueuePaneModel(queue, recipientLimit:maxColumns:)`'s.
     public init(_ queue: QueueSnapshot, recipientLimit: Int?, maxColumns: Int = 1024, reusing previous: QueuePaneModel?) {
         let cache = previous.flatMap { p in
@@ -14,9 +14,9 @@ extension QueuePaneModel {
         self.init(queue, recipientLimit: recipientLimit, maxColumns: maxColumns, cache: cache ?? QueueRowCache())
     }
 
-    /// Whether two entries of the same message list the same rows.
+    /// Whether two entries of the same message list the same rows (given the same age column).
     static func sameRows(_ a: QueueEntry, _ b: QueueEntry) -> Bool {
-        a.id == b.id && a.frozen == b.frozen && a.sizeText == b.sizeText && a.ageText == b.ageText
+        a.id == b.id && a.frozen == b.frozen && a.sizeText == b.sizeText
             && a.sender == b.sender && a.recipients == b.recipients && a.delivered == b.delivered
     }
 }
@@ -30,6 +30,7 @@ final class QueueRowCache: @unchecked Sendable {
 
     private struct Held {
         var entry: QueueEntry
+        var age: String
         var rows: [QueuePaneModel.Row]
         var used: UInt64
     }
@@ -38,12 +39,13 @@ final class QueueRowCache: @unchecked Sendable {
     private var held: [String: Held] = [:]
     private var clock: UInt64 = 0
 
-    /// The rows for `m`: the held ones when its rows are unchanged, else `make()`'s (held).
-    func rows(for m: QueueEntry, make: () -> [QueuePaneModel.Row]) -> [QueuePaneModel.Row] {
+    /// The rows for `m` with age column `age`: the held ones when they are unchanged, else
+    /// `make()`'s (held).
+    func rows(for m: QueueEntry, age: String, make: () -> [QueuePaneModel.Row]) -> [QueuePaneModel.Row] {
         lock.lock()
         defer { lock.unlock() }
         clock &+= 1
-        if var h = held[m.id], QueuePaneModel.sameRows(h.entry, m) {
+        if var h = held[m.id], h.age == age, QueuePaneModel.sameRows(h.entry, m) {
             h.used = clock
             held[m.id] = h
             return h.rows
@@ -54,7 +56,7 @@ final class QueueRowCache: @unchecked Sendable {
             let keep = held.sorted { $0.value.used > $1.value.used }.prefix(QueueRowCache.capacity / 2)
             held = Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })
         }
-        held[m.id] = Held(entry: m, rows: rows, used: clock)
+        held[m.id] = Held(entry: m, age: age, rows: rows, used: clock)
         return rows
     }
 

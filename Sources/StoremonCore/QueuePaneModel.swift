@@ -37,6 +37,8 @@ public struct QueuePaneModel: Sendable {
     public let messageStarts: [Int]
     /// Rows in the whole listing.
     public let rowCount: Int
+    /// Frozen messages.
+    public let frozenCount: Int
     /// Recipient rows listed per message at most (nil: all).
     public let recipientLimit: Int?
     /// Columns of each text quoted.
@@ -60,20 +62,19 @@ public struct QueuePaneModel: Sendable {
         let limit = recipientLimit ?? Int.max
         var starts: [Int] = []
         starts.reserveCapacity(queue.messages.count)
-        var row = 0
-        for m in queue.messages {
-            starts.append(row)
-            row += QueuePaneModel.rowCount(of: m, limit: limit)
+        var row = 0, frozen = 0
+        // borrowed in place: no entry is copied (no retain of its strings)
+        queue.messages.withUnsafeBufferPointer { b in
+            for i in b.indices {
+                starts.append(row)
+                let addresses = b[i].recipients.count + b[i].delivered.count
+                row += 1 + min(limit, addresses) + (addresses > limit ? 1 : 0)
+                if b[i].frozen { frozen += 1 }
+            }
         }
         messageStarts = starts
         rowCount = row
-    }
-
-    /// Rows listed for one message: its line, its recipients up to `limit`, and a
-    /// `... N more` row when some are left out.
-    static func rowCount(of m: QueueEntry, limit: Int) -> Int {
-        let addresses = m.recipients.count + m.delivered.count
-        return 1 + min(limit, addresses) + (addresses > limit ? 1 : 0)
+        frozenCount = frozen
     }
 
     /// The rows in `range` (clamped to the listing), quoted; only the messages they
@@ -89,7 +90,8 @@ public struct QueuePaneModel: Sendable {
         while index < messageStarts.count, messageStarts[index] < hi {
             let start = messageStarts[index]
             let rows = cached ? messageRows(index)
-                : QueuePaneModel.quote(queue.messages[index], recipientLimit: recipientLimit, maxColumns: maxColumns)
+                : QueuePaneModel.quote(queue.messages[index], age: queue.ageText(of: queue.messages[index]),
+                                       recipientLimit: recipientLimit, maxColumns: maxColumns)
             let from = max(lo, start) - start, to = min(hi, start + rows.count) - start
             if from < to { out.append(contentsOf: rows[from..<to]) }
             index += 1
@@ -103,8 +105,10 @@ public struct QueuePaneModel: Sendable {
 
     /// The quoted rows of message `index` (from the cache when its rows did not change).
     public func messageRows(_ index: Int) -> [Row] {
-        let m = queue.messages[index]
-        return cache.rows(for: m) { QueuePaneModel.quote(m, recipientLimit: recipientLimit, maxColumns: maxColumns) }
+        let m = queue.messages[index], age = queue.ageText(of: m)
+        return cache.rows(for: m, age: age) {
+            QueuePaneModel.quote(m, age: age, recipientLimit: recipientLimit, maxColumns: maxColumns)
+        }
     }
 
     /// The message a row belongs to (the last message line at or above it), 0 when none.
@@ -117,13 +121,13 @@ public struct QueuePaneModel: Sendable {
         return max(0, lo - 1)
     }
 
-    /// One message's rows, quoted.
-    static func quote(_ m: QueueEntry, recipientLimit: Int?, maxColumns: Int) -> [Row] {
+    /// One message's rows, quoted; `age` is its age column at the snapshot.
+    static func quote(_ m: QueueEntry, age: String, recipientLimit: Int?, maxColumns: Int) -> [Row] {
         let quoter = TerminalQuoter(maxColumns: max(1, maxColumns))
         let indent = TerminalText(untainted: "          ")
         var rows: [Row] = []
         let sender = m.sender.byteCount == 0 ? TerminalText("<>") : "<" + quoter.quote(m.sender) + ">"
-        var line = TerminalText(untainted: "\(m.ageText) \(m.sizeText) \(m.id) ") + sender
+        var line = TerminalText(untainted: "\(age) \(m.sizeText) \(m.id) ") + sender
         if m.frozen { line = line + " *** frozen ***" }
         rows.append(Row(text: line, kind: .message, frozen: m.frozen))
         let limit = recipientLimit ?? Int.max
@@ -145,7 +149,7 @@ public struct QueuePaneModel: Sendable {
 
     /// The header's summary: `12 messages, 1 frozen`.
     public var summary: String {
-        queue.error != nil ? "NOT READABLE" : "\(queue.messages.count) messages, \(queue.frozenCount) frozen"
+        queue.error != nil ? "NOT READABLE" : "\(queue.messages.count) messages, \(frozenCount) frozen"
     }
 
     /// The queue's name, quoted, or nil for the default queue.

@@ -5,7 +5,8 @@ import Store
 public struct QueueEntry: Sendable, Equatable {
     /// The message id (checked to be an Exim id: base-62 characters and dashes).
     public var id: String
-    /// Seconds since the message was received.
+    /// Seconds since the message was received, when the entry was made (see
+    /// `QueueSnapshot.ageDelta`; `QueueSnapshot.age(of:)` gives the age at the snapshot).
     public var ageSeconds: Int
     /// Size in bytes, as `exim -bp` computes it.
     public var size: Int
@@ -34,8 +35,9 @@ public struct QueueEntry: Sendable, Equatable {
     }
 
     /// The age as `exim -bp` prints it, right-aligned in 3 columns: minutes up to 90,
-    /// hours up to 72, then days (e.g. ` 0m`, `12h`, ` 4d`; `EximAge`).
-    public var ageText: String { EximAge.columns(seconds: ageSeconds) }
+    /// hours up to 72, then days (e.g. ` 0m`, `12h`, ` 4d`; `EximAge`). A snapshot's
+    /// entries may be older than it: screens use `QueueSnapshot.ageText(of:)`.
+    public var ageText: String { EximAge.columns(seconds: max(0, ageSeconds)) }
 }
 
 /// The queue as of a refresh.
@@ -51,6 +53,10 @@ public struct QueueSnapshot: Sendable {
     /// Why the queue could not be read (path, cause, fix), nil when it was read: then
     /// `messages` is empty because nothing could be seen, not because the queue is empty.
     public var error: String?
+    /// Seconds from when the entries' `ageSeconds` were worked out to this snapshot: an
+    /// unchanged queue keeps its entries from an earlier scan (not a copy per refresh), and
+    /// each age is worked out when it is shown (`age(of:)`).
+    public var ageDelta = 0
 
     /// Creates a queue snapshot.
     public init(spoolPath: String?, queueName: String?, messages: [QueueEntry], note: String? = nil) {
@@ -61,7 +67,19 @@ public struct QueueSnapshot: Sendable {
     }
 
     /// How many messages are frozen.
-    public var frozenCount: Int { messages.reduce(0) { $0 + ($1.frozen ? 1 : 0) } }
+    public var frozenCount: Int {
+        messages.withUnsafeBufferPointer { b in
+            var n = 0
+            for i in b.indices where b[i].frozen { n += 1 }
+            return n
+        }
+    }
+
+    /// A message's age at this snapshot, in seconds (never negative).
+    public func age(of entry: QueueEntry) -> Int { max(0, entry.ageSeconds &+ ageDelta) }
+
+    /// A message's age as `exim -bp` prints it at this snapshot (`EximAge`).
+    public func ageText(of entry: QueueEntry) -> String { EximAge.columns(seconds: age(of: entry)) }
 }
 
 /// A file that could not be read, and why.

@@ -94,7 +94,7 @@ public enum SnapshotJSON {
                 for m in snapshot.queue.messages {
                     w.object { w in
                         w.key("id"); w.value(untainted: m.id)
-                        w.key("ageSeconds"); w.value(m.ageSeconds)
+                        w.key("ageSeconds"); w.value(snapshot.queue.age(of: m))
                         w.key("size"); w.value(m.size)
                         w.key("sender"); w.value(m.sender)
                         w.key("recipients"); w.array { w in for r in m.recipients { w.value(r) } }

@@ -51,6 +51,31 @@ import Testing
         #expect(t.reader.garbageBytes == 0)
     }
 
+    @Test("a scan keeps each message's envelope only; the header sections go back to the pool")
+    func envelopesOnly() throws {
+        let whole = try TempSpool(), compact = try TempSpool()
+        defer { Fixtures.remove(whole.dir); Fixtures.remove(compact.dir) }
+        whole.reader.keepsHeaders = true
+        let a = try whole.scan(), b = try compact.scan()
+        #expect(a.messages.count == 21 && b.messages.count == 21)
+        // the same listing, from a fraction of the bytes
+        #expect(a.summaries(now: 0) == b.summaries(now: 0))
+        #expect(compact.reader.liveBytes * 2 < whole.reader.liveBytes, "\(compact.reader.liveBytes) of \(whole.reader.liveBytes)")
+        #expect(compact.reader.poolBytes == compact.reader.liveBytes)
+        #expect(compact.store.statistics().pools[9].bytes * 2 < whole.store.statistics().pools[9].bytes)
+        for (w, c) in zip(a.messages, b.messages) {
+            #expect(w.header.isWhole && !c.header.isWhole)
+            #expect(c.header.headers.isEmpty && c.header.options.isEmpty)
+            #expect(c.header.headerCount == w.header.headerCount && c.header.liveHeaderBytes == w.header.liveHeaderBytes)
+            #expect(c.header.isLocal == w.header.isLocal && c.header.isFrozen == w.header.isFrozen)
+            #expect(c.size == w.size && c.deliveredFlags == w.deliveredFlags)
+            #expect(c.header.file.count == w.header.envelopeLength)
+        }
+        // a rescan of the compact queue reads nothing and lists the same
+        let again = try compact.scan()
+        #expect(again.statistics.filesRead == 0 && again.summaries(now: 0) == b.summaries(now: 0))
+    }
+
     @Test func changedFileIsReRead() throws {
         let t = try TempSpool()
         defer { Fixtures.remove(t.dir) }

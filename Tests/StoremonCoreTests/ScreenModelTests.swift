@@ -66,6 +66,36 @@ struct ScreenModelTests {
         #expect(reused.rows.contains { $0.text.string.contains(" 2h ") || $0.text.string.hasPrefix(" 2h") })
     }
 
+    @Test("the queue model quotes only the rows drawn: any window is the whole listing's slice, the cache stays bounded")
+    func queueRowsWindowed() {
+        let messages = (0..<5_000).map { i -> QueueEntry in
+            var e = Self.entry(String(format: "1xWd9D-%06d-10", i), recipients: i % 14)
+            e.frozen = i % 7 == 0
+            if i % 5 == 0 { e.delivered = [TaintedString(tainting: "done\u{1b}[31m@x")] }
+            return e
+        }
+        let q = QueueSnapshot(spoolPath: "/s", queueName: nil, messages: messages)
+        let model = QueuePaneModel(q, recipientLimit: 10)
+        #expect(model.cache.count == 0)     // nothing quoted yet
+        let all = model.rows
+        #expect(model.cache.count == 0)     // a whole listing is not kept
+        #expect(all.count == model.rowCount)
+        #expect(all.enumerated().filter { $0.element.kind == .message }.map(\.offset) == model.messageStarts)
+        #expect(!all.contains { $0.text.string.contains("\u{1b}") })
+        for (lo, n) in [(0, 40), (1, 1), (37, 50), (model.rowCount - 10, 40), (model.rowCount + 5, 10), (-3, 5)] {
+            let window = model.rows(lo..<(lo + n))
+            let want = all[max(0, lo)..<min(all.count, max(max(0, lo), lo + n))]
+            #expect(window.map(\.text.string) == want.map(\.text.string), "window \(lo)..<\(lo + n)")
+            #expect(window.map(\.kind) == want.map(\.kind) && window.map(\.frozen) == want.map(\.frozen))
+        }
+        #expect(model.cache.count < 20)     // only the messages of those windows
+        // the next snapshot's model reuses them; scrolling through the queue keeps it bounded
+        let next = QueuePaneModel(q, recipientLimit: 10, reusing: model)
+        for top in stride(from: 0, to: next.rowCount, by: 40) { _ = next.rows(top..<(top + 40)) }
+        #expect(next.cache.count <= QueueRowCache.capacity)
+        #expect(next.rowCount(messages: 3) == next.messageStarts[3] && next.rowCount(messages: 9_999) == next.rowCount)
+    }
+
     @Test("eximon's scales: 10, 20, 50, 100, …; up at once, down after 20 lower updates")
     func stripchartScale() {
         #expect(StripchartScale.step(atLeast: 0) == 10)
