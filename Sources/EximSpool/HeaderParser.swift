@@ -160,7 +160,6 @@ private struct Cursor {
 
         // 10. Headers: "<length><flag> <length bytes>" until the end of the file.
         h.headersStart = pos
-        defer { h.headerTotal = h.headers.count }
         while pos < n {
             let start = pos
             var i = pos
@@ -175,6 +174,7 @@ private struct Cursor {
             if flag != UInt8(ascii: "*") { h.liveHeaderBytes += len }
             pos = textStart + len
         }
+        h.headerTotal = h.headers.count
         return h
     }
 

@@ -77,8 +77,9 @@ public final class QueueReader {
     }
 
     /// Keep each `-H` whole (envelope, options and header lines) in the pool. By default
-    /// (false) a message keeps `SpoolHeader.envelopeOnly()` after parsing, and the header
-    /// section goes back to the pool: all a queue listing needs, a fraction of the bytes;
+    /// (false) a message keeps `SpoolHeader.envelopeOnly()` after parsing, its bytes packed
+    /// at the start of the file's room (login, sender, addresses), and the rest goes back to
+    /// the pool at once: all a queue listing needs, a fraction of the bytes;
     /// a message opened on its own is read from its file again (`MessageView`).
     public var keepsHeaders = false
 
@@ -403,17 +404,17 @@ public final class QueueReader {
             return fail(.format(e), hKey)
         }
 
-        // A listing needs the envelope only: the header section (most of a -H) goes back
-        // to the pool at once (it is the last thing allocated), so a queue holds its
-        // envelopes, not its headers.
+        // A listing needs the addresses only: they are packed at the start of the file's
+        // room and the rest (options, headers: most of a -H) goes back to the pool at once
+        // (it is the last thing allocated), so a queue holds its addresses, not its files.
         if !keepsHeaders {
-            let cut = header.envelopeLength
+            let (packed, cut) = header.packedInPlace()
             let released = cut < file.count && file.withUnsafeBytes { raw -> Bool in
                 guard let base = raw.baseAddress else { return false }
                 return store.releaseAbove(base + cut)
             }
             if released { poolBytes -= file.count - cut }
-            header = header.envelopeOnly()
+            header = packed
         }
 
         // The journal: one delivered address per line (at most the per-file cap of it).

@@ -114,6 +114,38 @@ public struct SpoolHeader {
         l.options = []
         return SpoolHeader(file: file[0..<envelopeLength], layout: l)
     }
+
+    /// `envelopeOnly()`, packed: the bytes it still views (login, sender, non-recipients,
+    /// recipients with their errors-to and ORCPT) are moved to the start of `file`, in
+    /// place, and the result views them there; `length` is how many bytes it keeps.
+    /// Only for bytes the caller owns and may write (`QueueReader`'s own pool room, which
+    /// it then shortens to `length` with `releaseAbove`).
+    func packedInPlace() -> (header: SpoolHeader, length: Int) {
+        var l = layout
+        l.headers = []
+        l.options = []
+        var packed: [UInt8] = []
+        file.withUnsafeBytes { raw in
+            func keep(_ s: ByteSpan) -> ByteSpan {
+                let start = packed.count
+                let r = s.range.clamped(to: 0..<raw.count)
+                packed.append(contentsOf: raw[r])
+                return ByteSpan(start, packed.count)
+            }
+            l.login = keep(l.login)
+            l.sender = keep(l.sender)
+            l.nonRecipients = l.nonRecipients.map(keep)
+            for i in l.recipients.indices {
+                l.recipients[i].address = keep(l.recipients[i].address)
+                l.recipients[i].errorsTo = l.recipients[i].errorsTo.map(keep)
+                l.recipients[i].orcpt = l.recipients[i].orcpt.map(keep)
+            }
+            guard let base = raw.baseAddress, packed.count <= raw.count else { return }
+            packed.withUnsafeBytes { UnsafeMutableRawPointer(mutating: base).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        }
+        guard packed.count <= file.count else { return (envelopeOnly(), envelopeLength) }
+        return (SpoolHeader(file: file[0..<packed.count], layout: l), packed.count)
+    }
     /// Sum of the lengths of the live headers (flag not `*`): Exim's `message_size` after
     /// reading `-H`.
     public var liveHeaderBytes: Int { layout.liveHeaderBytes }

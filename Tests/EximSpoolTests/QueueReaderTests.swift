@@ -60,7 +60,8 @@ import Testing
         #expect(a.messages.count == 21 && b.messages.count == 21)
         // the same listing, from a fraction of the bytes
         #expect(a.summaries(now: 0) == b.summaries(now: 0))
-        #expect(compact.reader.liveBytes * 2 < whole.reader.liveBytes, "\(compact.reader.liveBytes) of \(whole.reader.liveBytes)")
+        #expect(compact.reader.liveBytes * 4 < whole.reader.liveBytes, "\(compact.reader.liveBytes) of \(whole.reader.liveBytes)")
+        #expect(compact.reader.liveBytes == b.messages.map(\.header.file.count).reduce(0, +))
         #expect(compact.reader.poolBytes == compact.reader.liveBytes)
         #expect(compact.store.statistics().pools[9].bytes * 2 < whole.store.statistics().pools[9].bytes)
         for (w, c) in zip(a.messages, b.messages) {
@@ -69,7 +70,13 @@ import Testing
             #expect(c.header.headerCount == w.header.headerCount && c.header.liveHeaderBytes == w.header.liveHeaderBytes)
             #expect(c.header.isLocal == w.header.isLocal && c.header.isFrozen == w.header.isFrozen)
             #expect(c.size == w.size && c.deliveredFlags == w.deliveredFlags)
-            #expect(c.header.file.count == w.header.envelopeLength)
+            #expect(c.header.file.count < w.header.envelopeLength)
+            #expect(c.header.login.copiedOut() == w.header.login.copiedOut())
+            #expect(c.header.sender.copiedOut() == w.header.sender.copiedOut())
+            #expect(c.header.nonRecipients.map { $0.copiedOut() } == w.header.nonRecipients.map { $0.copiedOut() })
+            #expect(c.header.recipients.map { $0.address.copiedOut() } == w.header.recipients.map { $0.address.copiedOut() })
+            #expect(c.header.recipients.map { $0.errorsTo?.copiedOut() } == w.header.recipients.map { $0.errorsTo?.copiedOut() })
+            #expect(c.header.recipients.map { $0.orcpt?.copiedOut() } == w.header.recipients.map { $0.orcpt?.copiedOut() })
         }
         // a rescan of the compact queue reads nothing and lists the same
         let again = try compact.scan()
@@ -208,6 +215,7 @@ import Testing
         let t = try TempSpool()
         defer { Fixtures.remove(t.dir) }
         let mark = try t.store.mark()
+        t.reader.keepsHeaders = true    // whole files: garbage piles up fast enough for rebuilds
         let names = try FileManager.default.contentsOfDirectory(atPath: t.input.path).filter { $0.hasSuffix("-H") }.sorted()
         var rebuilds = 0
         var maxPool = 0

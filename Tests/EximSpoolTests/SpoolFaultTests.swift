@@ -53,6 +53,7 @@ import FixtureSupport
         let t = try TempSpool()
         defer { Fixtures.remove(t.dir) }
         t.reader.limits = .init(perFileBytes: 8192, totalBytes: 8192)
+        t.reader.keepsHeaders = true    // whole files held: the total cap is reached
         try t.replace("1xWd9Q-0007BO-2s-H", with: [UInt8](repeating: 0x41, count: 100_000))
         let scan = try t.scan()
         let big = scan.unreadable.first { $0.id.description == "1xWd9Q-0007BO-2s" }

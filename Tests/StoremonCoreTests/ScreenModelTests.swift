@@ -84,7 +84,8 @@ struct ScreenModelTests {
         #expect(!all.contains { $0.text.string.contains("\u{1b}") })
         for (lo, n) in [(0, 40), (1, 1), (37, 50), (model.rowCount - 10, 40), (model.rowCount + 5, 10), (-3, 5)] {
             let window = model.rows(lo..<(lo + n))
-            let want = all[max(0, lo)..<min(all.count, max(max(0, lo), lo + n))]
+            let a = min(all.count, max(0, lo)), b = min(all.count, max(a, lo + n))
+            let want = all[a..<b]
             #expect(window.map(\.text.string) == want.map(\.text.string), "window \(lo)..<\(lo + n)")
             #expect(window.map(\.kind) == want.map(\.kind) && window.map(\.frozen) == want.map(\.frozen))
         }
