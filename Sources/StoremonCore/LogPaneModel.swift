@@ -46,6 +46,13 @@ public struct LogPaneModel: Sendable {
     /// The file followed, quoted, or nil.
     public var path: TerminalText? { log.path.map { TerminalText(untainted: $0) } }
 
+    /// While the lines before the tail are counted in the background (a huge log): how far
+    /// the count is, `counting earlier lines 37 %`; nil when no count runs.
+    public var progress: String? {
+        guard let c = log.counting, c.bytesTotal > 0 else { return nil }
+        return "counting earlier lines \(min(99, c.bytesDone * 100 / c.bytesTotal)) %"
+    }
+
     /// The pane header's counters: `12 lines  <= 3  => 4  == 1  ** 0  rej 2`.
     public var counters: String {
         let f = log.byFlag

@@ -34,6 +34,7 @@ enum LogPane {
         var header: [ScreenText] = []
         if scroll > 0 { header.append("[scrolled back \(scroll)]") }
         if options.column > 0 { header.append("[column \(options.column + 1)]") }
+        if let progress = model.progress { header.append(ScreenText(TerminalText(untainted: "[" + progress + "]"))) }
         if let path = model.path { header.append(ScreenText(path)) }
         header.append(ScreenText(TerminalText(untainted: model.counters)))
         let rows = grid.paneHeader(" Log ", header, focused: focused, in: rect)
