@@ -272,6 +272,7 @@ struct Relocation {
         r.next = address(c.next)
         r.end = address(c.end)
         r.lastGet = c.lastGet.map(address)
+        r.start = address(c.start)
         return r
     }
 

@@ -68,6 +68,12 @@ struct HotCursor {
     @usableFromInline var end: UnsafeMutableRawPointer
     /// Exim's `store_last_get`: the latest get's address; nil after reset or release.
     @usableFromInline var lastGet: UnsafeMutableRawPointer?
+    /// First data byte of the current block (the dummy address before a block).
+    @usableFromInline var start: UnsafeMutableRawPointer
+    /// True when the pool has a block and no block follows the current one (kept by
+    /// `StoreHandle.syncChainEnd` after every change of the chain or the current block),
+    /// so a reset inside the current block has no block to free or keep.
+    @usableFromInline var atChainEnd: Bool = false
 
     /// Exim's `yield_length`: bytes left in the current block (-1 before the first block).
     @inlinable var yieldLength: Int { end - next }
@@ -77,6 +83,7 @@ struct HotCursor {
         next = dummy + 1
         end = dummy
         lastGet = nil
+        start = dummy
     }
 }
 
@@ -86,9 +93,6 @@ struct HotCursor {
 struct PoolState {
     /// The cursor (stale while this pool is the current pool or its twin: see `HotCursor`).
     @usableFromInline var cursor: HotCursor
-    /// First data byte of the current block (the dummy address before a block); the end is
-    /// in the cursor.
-    @usableFromInline var currentStart: UnsafeMutableRawPointer
     /// True for the ten paired pools and for quoted pools created so far.
     @usableFromInline var isActive: Bool
 
@@ -113,7 +117,6 @@ struct PoolState {
     /// An empty pool; `dummy` is any address that is never a block's data.
     init(dummy: UnsafeMutableRawPointer, active: Bool) {
         cursor = HotCursor(dummy: dummy)
-        currentStart = dummy
         isActive = active
     }
 }

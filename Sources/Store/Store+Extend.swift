@@ -97,6 +97,7 @@ extension Store {
               k != handle[pool: index].current else { return false }
         let b = handle[pool: index].chain.remove(at: k)
         if handle[pool: index].current > k { handle[pool: index].current -= 1 }
+        handle.syncChainEnd(index)
         let siz = b.length + Layout.header
         handle[pool: index].nbytes -= siz
         poolMalloc -= siz

@@ -46,7 +46,7 @@ extension Store {
     /// cookie) and a 0-byte watermark from its tainted twin (which allocates the twin's
     /// first block if it has none), and stores the watermark in the cookie. The mark goes
     /// on top of the pool's stack of valid marks.
-    @inlinable
+    @inlinable @inline(__always)
     public func mark(function: StaticString = #function, line: Int = #line) throws(StoreError) -> Mark {
         if _fastPath(!handle.isSlow), let m = handle.pushMark() { return m }
         return try markSlow(site: CallSite(function, line))
@@ -80,7 +80,7 @@ extension Store {
     /// store as it was. A pool that has no block is skipped. The reset ends the validity
     /// of every later mark of the pool. Cost of the check on the fast path (the mark is
     /// the latest): one load and compare beyond Exim's own.
-    @inlinable
+    @inlinable @inline(__always)
     public func reset(to mark: Mark, function: StaticString = #function, line: Int = #line) throws(StoreError) {
         if _fastPath(!handle.isSlow && handle.popMarkInPlace(mark)) { return }
         try resetSlow(mark, site: CallSite(function, line))
@@ -194,6 +194,7 @@ extension Store {
                 handle[pool: index].chain.removeSubrange((keep + 1)...)
             }
         }
+        handle.syncChainEnd(index)
         emit {
             let (f, l) = names(site)
             return "---\(index) Rst \(TraceFormat.ptr(ptr)) \(TraceFormat.num(count + oldMalloc - poolMalloc, 5)) \(TraceFormat.field(f, 14)) \(TraceFormat.num(l, 4))\tpool \(poolMalloc)"

@@ -163,25 +163,26 @@ public final class Store {
 
     // MARK: taint, O(1)
 
-    /// True if `p` lies in a tainted or quoted pool's address range. O(1): a range test
-    /// and one unsigned compare for an address in the first range (tainted and quoted
-    /// slots are contiguous there); outside it, out of line, false while the store has
-    /// its first range only (every store until a pool outgrows it), else one range check
-    /// per further range (at most `AddressSpace.maxExtents`, 8). Agrees with Exim's block walk
+    /// True if `p` lies in a tainted or quoted pool's address range. O(1): one subtract
+    /// and one unsigned compare against the first range's tainted and quoted slots (they
+    /// are contiguous) while the store has its first range only (every store until a pool
+    /// outgrows it); after that, for an address outside the first range, out of line, one
+    /// range check per further range (at most `AddressSpace.maxExtents`, 8). Agrees with Exim's block walk
     /// (`isTaintedByWalk`) for every address inside a live block; addresses in a tainted
     /// range but outside any live block (freed or never used) also count as tainted,
     /// the safe direction.
     @inlinable
     public func isTainted(_ p: UnsafeRawPointer) -> Bool {
-        if let t = handle.isTaintedInFirstRange(p) { return t }
-        return isTaintedOutsideFirstRange(p)
+        if _slowPath(handle.hasFurtherRanges) { return isTaintedInAnyRange(p) }
+        return handle.isTaintedIfInFirstRange(p)
     }
 
-    /// The part of `isTainted` for an address outside the first range: false unless the
-    /// store reserved further ranges and one of their tainted slots holds it.
-    @usableFromInline @inline(never)
-    func isTaintedOutsideFirstRange(_ p: UnsafeRawPointer) -> Bool {
-        handle.state.extraExtents != 0 && space.isTaintedSlot(UInt(bitPattern: p))
+    /// `isTainted` for a store with further ranges: the first range's test, then (for an
+    /// address outside it) whether a further range's tainted slots hold it.
+    @usableFromInline @inline(never) @_effects(readonly)
+    func isTaintedInAnyRange(_ p: UnsafeRawPointer) -> Bool {
+        if handle.isInFirstRange(p) { return handle.isTaintedIfInFirstRange(p) }
+        return space.isTaintedSlot(UInt(bitPattern: p))
     }
 
     /// The slot (pool index) whose reserved ranges hold `p`, active or not, or nil for an

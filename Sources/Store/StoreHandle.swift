@@ -170,14 +170,20 @@ struct StoreHandle {
         }
     }
 
-    /// Whether `p` is tainted, when it lies in the first range (one subtract and compare
-    /// after the range test); nil for an address outside it.
+    /// True if `p` lies in the first range's tainted or quoted slots: one subtract and one
+    /// unsigned compare. (False for any address outside the first range.)
     @inlinable @inline(__always)
-    func isTaintedInFirstRange(_ p: UnsafeRawPointer) -> Bool? {
-        let a = UInt(bitPattern: p)
-        if _slowPath(a &- base >= span) { return nil }
-        return a &- taintBase < taintSpan
+    func isTaintedIfInFirstRange(_ p: UnsafeRawPointer) -> Bool {
+        UInt(bitPattern: p) &- taintBase < taintSpan
     }
+
+    /// True if `p` lies in the first reserved range.
+    @inlinable @inline(__always)
+    func isInFirstRange(_ p: UnsafeRawPointer) -> Bool { UInt(bitPattern: p) &- base < span }
+
+    /// True once the store has reserved a range beyond the first.
+    @inlinable @inline(__always)
+    var hasFurtherRanges: Bool { control.pointee.extraExtents != 0 }
 
     /// The slot whose first-range part holds `p`; nil outside the first range.
     @inlinable @inline(__always)
@@ -217,15 +223,13 @@ struct StoreHandle {
         let c = control
         let cookie = mark.cookie
         let d = mark.depth
-        let u = c.pointee.currentPool
-        let pu = pools + u, pt = pools + (u &+ PoolSlot.taintedOffset)
         guard _fastPath(d &+ 1 == c.pointee.marks.depth
                         && c.pointee.marks.entries.unsafelyUnwrapped[d] == UInt(bitPattern: cookie)
-                        && cookie >= pu.pointee.currentStart && cookie + 8 <= c.pointee.untainted.end
-                        && pu.pointee.isLastBlockCurrent && pt.pointee.isLastBlockCurrent) else { return false }
+                        && cookie >= c.pointee.untainted.start && cookie + 8 <= c.pointee.untainted.end
+                        && c.pointee.untainted.atChainEnd && c.pointee.tainted.atChainEnd) else { return false }
         let wv = cookie.load(as: UInt.self)
         guard _fastPath(wv == mark.watermark), let w = UnsafeMutableRawPointer(bitPattern: wv),
-              _fastPath(w >= pt.pointee.currentStart && w <= c.pointee.tainted.end) else { return false }
+              _fastPath(w >= c.pointee.tainted.start && w <= c.pointee.tainted.end) else { return false }
         c.pointee.tainted.lastGet = nil
         c.pointee.tainted.next = w + ((c.pointee.tainted.end - w) & 7)
         c.pointee.untainted.lastGet = nil
@@ -240,7 +244,7 @@ struct StoreHandle {
     @inlinable @inline(__always)
     func extendInPlace(_ p: UnsafeMutableRawPointer, pool i: Int, from oldSize: Int, to newSize: Int) -> Bool? {
         let c = cursor(i)
-        guard _fastPath(p >= pools[i].currentStart && p < c.pointee.end
+        guard _fastPath(p >= c.pointee.start && p < c.pointee.end
                         && oldSize >= 0 && newSize >= oldSize && newSize < Store.maxRequest) else { return nil }
         return grow(p, pool: i, from: oldSize, to: newSize)
     }
@@ -259,7 +263,8 @@ struct StoreHandle {
     /// True if `p` lies in pool `i`'s current block (half-open).
     @inlinable @inline(__always)
     func isInCurrentBlock(_ p: UnsafeRawPointer, pool i: Int) -> Bool {
-        p >= UnsafeRawPointer(pools[i].currentStart) && p < UnsafeRawPointer(cursor(i).pointee.end)
+        let c = cursor(i)
+        return p >= UnsafeRawPointer(c.pointee.start) && p < UnsafeRawPointer(c.pointee.end)
     }
 
     /// Exim's `store_release_above` on pool `i`'s cursor (`p` in its current block): the
@@ -308,8 +313,15 @@ struct StoreHandle {
     func setCurrentRange(_ i: Int, _ k: Int) {
         let b = pools[i].chain[k]
         pools[i].current = k
-        pools[i].currentStart = b.dataStart
+        cursor(i).pointee.start = b.dataStart
         cursor(i).pointee.end = b.dataEnd
+        syncChainEnd(i)
+    }
+
+    /// Brings pool `i`'s `atChainEnd` up to date; called after every change of its chain
+    /// or current block.
+    func syncChainEnd(_ i: Int) {
+        cursor(i).pointee.atChainEnd = pools[i].isLastBlockCurrent
     }
 
     /// Exim's reset of pool `i`'s cursor to `ptr` in chain block `k` (found by the
@@ -402,7 +414,6 @@ struct StoreHandle {
         for i in 0..<PoolSlot.count {
             var ps = pools[i]
             ps.cursor = reloc.cursor(ps.cursor)
-            ps.currentStart = reloc.address(ps.currentStart)
             for k in ps.chain.indices { ps.chain[k].header = reloc.address(ps.chain[k].header) }
             ps.marks = MarkStack()
             child.pools[i] = ps
