@@ -282,13 +282,17 @@ struct StoreHandle {
     // MARK: cursors and blocks (slow paths)
 
     /// Bytes left in pool `i`'s current block (Exim's `yield_length`; -1 before a block).
+    @inline(__always)
     func yieldLength(_ i: Int) -> Int { cursor(i).pointee.yieldLength }
     /// Where pool `i`'s next get starts.
+    @inline(__always)
     func nextYield(_ i: Int) -> UnsafeMutableRawPointer { cursor(i).pointee.next }
     /// Exim's `store_last_get` of pool `i`.
+    @inline(__always)
     func lastGet(_ i: Int) -> UnsafeMutableRawPointer? { cursor(i).pointee.lastGet }
 
     /// Carves `rounded` bytes (a multiple of 8 the current block has room for) from pool `i`.
+    @inline(__always)
     func carve(_ i: Int, rounded: Int) -> UnsafeMutableRawPointer {
         let c = cursor(i)
         let r = c.pointee.next
@@ -298,18 +302,21 @@ struct StoreHandle {
     }
 
     /// Records how much of the current block is in use before pool `i` moves off it.
+    @inline(__always)
     func leaveCurrent(_ i: Int) {
         let cur = pools[i].current
         if cur >= 0 { pools[i].chain[cur].used = pools[i].chain[cur].length - max(0, yieldLength(i)) }
     }
 
     /// Makes chain block `k` of pool `i` current with all of its data free.
+    @inline(__always)
     func makeCurrent(_ i: Int, _ k: Int) {
         setCurrentRange(i, k)
         cursor(i).pointee.next = pools[i].chain[k].dataStart
     }
 
     /// Points pool `i`'s current block at chain block `k` without moving the cursor.
+    @inline(__always)
     func setCurrentRange(_ i: Int, _ k: Int) {
         let b = pools[i].chain[k]
         pools[i].current = k
@@ -320,6 +327,7 @@ struct StoreHandle {
 
     /// Brings pool `i`'s `atChainEnd` up to date; called after every change of its chain
     /// or current block.
+    @inline(__always)
     func syncChainEnd(_ i: Int) {
         cursor(i).pointee.atChainEnd = pools[i].isLastBlockCurrent
     }
@@ -327,6 +335,7 @@ struct StoreHandle {
     /// Exim's reset of pool `i`'s cursor to `ptr` in chain block `k` (found by the
     /// caller): `ptr` rounded up to 8 from the block end, the block current, `lastGet`
     /// cleared, the freed bytes poisoned when `poison`. Returns the bytes given back.
+    @inline(__always)
     func resetCursor(_ i: Int, to ptr: UnsafeMutableRawPointer, block k: Int, poison: Bool) -> Int {
         let c = cursor(i)
         c.pointee.lastGet = nil
@@ -342,16 +351,19 @@ struct StoreHandle {
 
     /// Index of the block of pool `i` whose data holds `p` (half-open, or with the end
     /// included as reset tests), searching the chain from its start.
+    @inline(__always)
     func blockIndex(pool i: Int, containing p: UnsafeRawPointer, inclusiveEnd: Bool) -> Int? {
         pools[i].chain.firstIndex { $0.contains(p, inclusiveEnd: inclusiveEnd) }
     }
 
     /// Index of the block of pool `i` whose data starts at `dataStart`.
+    @inline(__always)
     func blockIndex(pool i: Int, startingAt dataStart: UnsafeRawPointer) -> Int? {
         pools[i].chain.firstIndex { UnsafeRawPointer($0.dataStart) == dataStart }
     }
 
     /// Bytes from `p` to the end of pool `i`'s current block.
+    @inline(__always)
     func bytesToBlockEnd(from p: UnsafeRawPointer, pool i: Int) -> Int {
         UnsafeRawPointer(cursor(i).pointee.end) - p
     }
@@ -359,6 +371,7 @@ struct StoreHandle {
     /// The chain index of the block reset would use for `p` in pool `i`: the current
     /// block if it holds `p` (end included), else the first from the chain's start that
     /// does. nil if none (Exim dies with "internal error").
+    @inline(__always)
     func resetBlockIndex(_ i: Int, _ p: UnsafeRawPointer) -> Int? {
         let cur = pools[i].current
         guard cur >= 0 else { return nil }
@@ -367,6 +380,7 @@ struct StoreHandle {
     }
 
     /// The block of pool `i` holding `p`, current block first (Exim's order); nil if none.
+    @inline(__always)
     func locateBlock(pool i: Int, _ p: UnsafeRawPointer, inclusiveEnd: Bool) -> Int? {
         let cur = pools[i].current
         if cur >= 0, pools[i].chain[cur].contains(p, inclusiveEnd: inclusiveEnd) { return cur }
@@ -374,6 +388,7 @@ struct StoreHandle {
     }
 
     /// True if the 8 bytes of a cookie at `p` lie inside chain block `k` of pool `i`.
+    @inline(__always)
     func holdsCookie(pool i: Int, block k: Int, _ p: UnsafeRawPointer) -> Bool {
         p + 8 <= UnsafeRawPointer(pools[i].chain[k].dataEnd)
     }
@@ -390,12 +405,14 @@ struct StoreHandle {
 
     /// Bytes of chain block `k` of pool `i` in use: up to the cursor for the current
     /// block, else as recorded when the pool left it.
+    @inline(__always)
     func usedBytes(pool i: Int, block k: Int) -> Int {
         k == pools[i].current ? nextYield(i) - pools[i].chain[k].dataStart : pools[i].chain[k].used
     }
 
     /// The run of blocks `first...last` of pool `i`'s chain that lie back to back in
     /// memory ending at `last` (for one release call), going no lower than `floor`.
+    @inline(__always)
     func contiguousRun(pool i: Int, endingAt last: Int, above floor: Int) -> (first: Int, bytes: Int) {
         var first = last
         var bytes = pools[i].chain[last].physical
