@@ -64,9 +64,7 @@ extension Store {
         let cookie = try getSlow(8, pool: pool, site: site)
         let watermark = try getSlow(0, pool: pool + PoolSlot.taintedOffset, site: site)
         StoreHandle.setCookie(cookie, watermark)
-        let ms = handle.markStack(pool)
-        ms.pointee.reserve(ms.pointee.depth + 2)
-        let d = ms.pointee.push(cookie)
+        let d = handle.pushMark(kind: pool, cookie: cookie)
         return Mark(cookie: cookie, depth: d, watermark: UInt(bitPattern: watermark))
     }
 
@@ -97,7 +95,7 @@ extension Store {
         // A checked mark must still be on the pool's stack of valid marks, and its cookie
         // must still hold its watermark (later gets may have reused it).
         if mark.isChecked {
-            guard handle.markStack(u).pointee.holds(depth: mark.depth, cookie: cookie) else { throw .badMark }
+            guard handle.marksHold(kind: u, depth: mark.depth, cookie: cookie) else { throw .badMark }
             guard handle[pool: u].current < 0
                     || handle.resetBlockIndex(u, cookie).map({ handle.holdsCookie(pool: u, block: $0, cookie) }) == true,
                   StoreHandle.cookieWord(cookie) == mark.watermark else { throw .badMark }
@@ -122,10 +120,10 @@ extension Store {
         if kt >= 0 { internalReset(w, pool: t, block: kt, site: site) }
         if ku >= 0 { internalReset(cookie, pool: u, block: ku, site: site) }
         if mark.isChecked {
-            handle.markStack(u).pointee.pop(to: mark.depth)
+            handle.popMarks(kind: u, to: mark.depth)
         } else {
             // A raw mark: which checked marks this gave back is unknown; refuse them all.
-            handle.markStack(u).pointee.pop(to: 0, clearAll: true)
+            handle.popMarks(kind: u, to: 0, clearAll: true)
         }
     }
 
@@ -228,7 +226,7 @@ extension Store {
         var u = handle.state.currentPool
         if mark.isChecked {
             guard let k = (0..<PoolSlot.taintedOffset).first(where: {
-                handle.markStack($0).pointee.holds(depth: mark.depth, cookie: cookie)
+                handle.marksHold(kind: $0, depth: mark.depth, cookie: cookie)
             }) else { return (nil, nil) }
             u = k
         }

@@ -102,6 +102,26 @@ struct StoreHandle {
             .assumingMemoryBound(to: MarkStack.self)
     }
 
+    /// Pushes `cookie` on kind `k`'s mark stack (growing it if needed); returns its depth.
+    func pushMark(kind k: Int, cookie: UnsafeRawPointer) -> Int {
+        let ms = markStack(k)
+        ms.pointee.reserve(ms.pointee.depth + 2)
+        return ms.pointee.push(cookie)
+    }
+
+    /// True if a mark of kind `k` at depth `d` with `cookie` is still valid.
+    func marksHold(kind k: Int, depth d: Int, cookie: UnsafeRawPointer) -> Bool {
+        markStack(k).pointee.holds(depth: d, cookie: cookie)
+    }
+
+    /// Pops kind `k`'s mark stack to depth `d` (`clearAll`: forgets every entry).
+    func popMarks(kind k: Int, to d: Int, clearAll: Bool = false) {
+        markStack(k).pointee.pop(to: d, clearAll: clearAll)
+    }
+
+    /// The number of valid marks of kind `k`.
+    func markDepth(kind k: Int) -> Int { markStack(k).pointee.depth }
+
     /// Makes kind `new` current: the old pair's hot cursors and mark stack are parked in
     /// their descriptors, the new pair's fetched.
     func switchCurrent(to new: Int) {
