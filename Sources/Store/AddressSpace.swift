@@ -266,13 +266,19 @@ struct Relocation {
         return w
     }
 
+    /// Block bounds moved to the twin.
+    func bounds(_ b: BlockBounds) -> BlockBounds {
+        var r = b
+        r.start = address(b.start)
+        return r
+    }
+
     /// A cursor moved to the twin.
     func cursor(_ c: HotCursor) -> HotCursor {
         var r = c
         r.next = address(c.next)
         r.end = address(c.end)
         r.lastGet = c.lastGet.map(address)
-        r.start = address(c.start)
         return r
     }
 

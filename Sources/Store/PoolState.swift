@@ -68,13 +68,6 @@ struct HotCursor {
     @usableFromInline var end: UnsafeMutableRawPointer
     /// Exim's `store_last_get`: the latest get's address; nil after reset or release.
     @usableFromInline var lastGet: UnsafeMutableRawPointer?
-    /// First data byte of the current block (the dummy address before a block).
-    @usableFromInline var start: UnsafeMutableRawPointer
-    /// True when the pool has a block and no block follows the current one (kept by
-    /// `StoreHandle.syncChainEnd` after every change of the chain or the current block),
-    /// so a reset inside the current block has no block to free or keep.
-    @usableFromInline var atChainEnd: Bool = false
-
     /// Exim's `yield_length`: bytes left in the current block (-1 before the first block).
     @inlinable var yieldLength: Int { end - next }
 
@@ -83,8 +76,23 @@ struct HotCursor {
         next = dummy + 1
         end = dummy
         lastGet = nil
-        start = dummy
     }
+}
+
+/// Internal, unsafe: where a pool's current block starts and whether it is the chain's
+/// last, read by the fast paths of reset, extend and release (not by get, so it is kept
+/// apart from `HotCursor`: the control block's first cache line holds only what every
+/// get touches). Lives beside the cursor, in `StoreControl` for the current pair.
+@usableFromInline
+struct BlockBounds {
+    /// First data byte of the current block (the dummy address before a block).
+    @usableFromInline var start: UnsafeMutableRawPointer
+    /// True when the pool has a block and no block follows the current one (kept by
+    /// `StoreHandle.syncChainEnd` after every change of the chain or the current block),
+    /// so a reset inside the current block has no block to free or keep.
+    @usableFromInline var atChainEnd: Bool = false
+
+    init(dummy: UnsafeMutableRawPointer) { start = dummy }
 }
 
 /// Internal, unsafe: a pool descriptor (Exim's `pooldesc`) kept in raw storage so the
@@ -93,6 +101,8 @@ struct HotCursor {
 struct PoolState {
     /// The cursor (stale while this pool is the current pool or its twin: see `HotCursor`).
     @usableFromInline var cursor: HotCursor
+    /// The current block's start (stale like `cursor`).
+    @usableFromInline var bounds: BlockBounds
     /// True for the ten paired pools and for quoted pools created so far.
     @usableFromInline var isActive: Bool
 
@@ -117,6 +127,7 @@ struct PoolState {
     /// An empty pool; `dummy` is any address that is never a block's data.
     init(dummy: UnsafeMutableRawPointer, active: Bool) {
         cursor = HotCursor(dummy: dummy)
+        bounds = BlockBounds(dummy: dummy)
         isActive = active
     }
 }
@@ -124,13 +135,17 @@ struct PoolState {
 /// Internal, unsafe: per-store switches read by every fast path.
 @usableFromInline
 struct StoreControl {
-    /// Exim's `store_pool` (0...4).
-    @usableFromInline var currentPool: Int = 0
     /// Non-zero when tracing or poisoning: every operation takes the slow path.
     @usableFromInline var slowFlags: Int = 0
-    /// Authoritative cursors of pool `currentPool` and of its tainted twin.
+    /// Authoritative cursors of pool `currentPool` and of its tainted twin (with
+    /// `slowFlags`, the first 56 bytes: one cache line, the control block is 64-aligned).
     @usableFromInline var untainted: HotCursor
     @usableFromInline var tainted: HotCursor
+    /// Exim's `store_pool` (0...4).
+    @usableFromInline var currentPool: Int = 0
+    /// Authoritative block bounds of the current pair.
+    @usableFromInline var untaintedBounds: BlockBounds
+    @usableFromInline var taintedBounds: BlockBounds
     /// The mark stack of `currentPool` (authoritative; parked in its `PoolState` when the
     /// current pool changes).
     @usableFromInline var marks: MarkStack = MarkStack()
@@ -141,6 +156,8 @@ struct StoreControl {
     init(dummy: UnsafeMutableRawPointer) {
         untainted = HotCursor(dummy: dummy)
         tainted = HotCursor(dummy: dummy)
+        untaintedBounds = BlockBounds(dummy: dummy)
+        taintedBounds = BlockBounds(dummy: dummy)
     }
 }
 

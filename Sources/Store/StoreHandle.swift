@@ -43,7 +43,9 @@ struct StoreHandle {
         for i in 0..<PoolSlot.count {
             (pools + i).initialize(to: PoolState(dummy: dummy, active: i < PoolSlot.firstQuotedSlot))
         }
-        control = .allocate(capacity: 1)
+        // 64-aligned, so the fields every get touches share one cache line.
+        control = UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<StoreControl>.stride, alignment: 64)
+            .bindMemory(to: StoreControl.self, capacity: 1)
         control.initialize(to: StoreControl(dummy: dummy))
         control.pointee.extraExtents = extraExtents
         for k in 0..<PoolSlot.taintedOffset { markStack(k).pointee.reserve(2) }
@@ -55,7 +57,7 @@ struct StoreHandle {
         pools.deinitialize(count: PoolSlot.count)
         pools.deallocate()
         control.deinitialize(count: 1)
-        control.deallocate()
+        UnsafeMutableRawPointer(control).deallocate()
     }
 
     // MARK: the storage, by name
@@ -89,6 +91,22 @@ struct StoreHandle {
         }
         return UnsafeMutableRawPointer(pools + i).advanced(by: MemoryLayout<PoolState>.offset(of: \.cursor)!)
             .assumingMemoryBound(to: HotCursor.self)
+    }
+
+    /// The authoritative block bounds of pool slot `i` (see `cursor(_:)`).
+    @inlinable @inline(__always)
+    func bounds(_ i: Int) -> UnsafeMutablePointer<BlockBounds> {
+        let cur = control.pointee.currentPool
+        if i == cur {
+            return UnsafeMutableRawPointer(control).advanced(by: MemoryLayout<StoreControl>.offset(of: \.untaintedBounds)!)
+                .assumingMemoryBound(to: BlockBounds.self)
+        }
+        if i == cur &+ PoolSlot.taintedOffset {
+            return UnsafeMutableRawPointer(control).advanced(by: MemoryLayout<StoreControl>.offset(of: \.taintedBounds)!)
+                .assumingMemoryBound(to: BlockBounds.self)
+        }
+        return UnsafeMutableRawPointer(pools + i).advanced(by: MemoryLayout<PoolState>.offset(of: \.bounds)!)
+            .assumingMemoryBound(to: BlockBounds.self)
     }
 
     /// The authoritative mark stack of kind `k` (0...4): the hot copy in the control
@@ -129,8 +147,12 @@ struct StoreHandle {
         guard old != new else { return }
         pools[old].cursor = control.pointee.untainted
         pools[old + PoolSlot.taintedOffset].cursor = control.pointee.tainted
+        pools[old].bounds = control.pointee.untaintedBounds
+        pools[old + PoolSlot.taintedOffset].bounds = control.pointee.taintedBounds
         control.pointee.untainted = pools[new].cursor
         control.pointee.tainted = pools[new + PoolSlot.taintedOffset].cursor
+        control.pointee.untaintedBounds = pools[new].bounds
+        control.pointee.taintedBounds = pools[new + PoolSlot.taintedOffset].bounds
         pools[old].marks = control.pointee.marks
         control.pointee.marks = pools[new].marks
         control.pointee.currentPool = new
@@ -245,11 +267,11 @@ struct StoreHandle {
         let d = mark.depth
         guard _fastPath(d &+ 1 == c.pointee.marks.depth
                         && c.pointee.marks.entries.unsafelyUnwrapped[d] == UInt(bitPattern: cookie)
-                        && cookie >= c.pointee.untainted.start && cookie + 8 <= c.pointee.untainted.end
-                        && c.pointee.untainted.atChainEnd && c.pointee.tainted.atChainEnd) else { return false }
+                        && cookie >= c.pointee.untaintedBounds.start && cookie + 8 <= c.pointee.untainted.end
+                        && c.pointee.untaintedBounds.atChainEnd && c.pointee.taintedBounds.atChainEnd) else { return false }
         let wv = cookie.load(as: UInt.self)
         guard _fastPath(wv == mark.watermark), let w = UnsafeMutableRawPointer(bitPattern: wv),
-              _fastPath(w >= c.pointee.tainted.start && w <= c.pointee.tainted.end) else { return false }
+              _fastPath(w >= c.pointee.taintedBounds.start && w <= c.pointee.tainted.end) else { return false }
         c.pointee.tainted.lastGet = nil
         c.pointee.tainted.next = w + ((c.pointee.tainted.end - w) & 7)
         c.pointee.untainted.lastGet = nil
@@ -264,7 +286,7 @@ struct StoreHandle {
     @inlinable @inline(__always)
     func extendInPlace(_ p: UnsafeMutableRawPointer, pool i: Int, from oldSize: Int, to newSize: Int) -> Bool? {
         let c = cursor(i)
-        guard _fastPath(p >= c.pointee.start && p < c.pointee.end
+        guard _fastPath(p >= bounds(i).pointee.start && p < c.pointee.end
                         && oldSize >= 0 && newSize >= oldSize && newSize < Store.maxRequest) else { return nil }
         return grow(p, pool: i, from: oldSize, to: newSize)
     }
@@ -284,7 +306,7 @@ struct StoreHandle {
     @inlinable @inline(__always)
     func isInCurrentBlock(_ p: UnsafeRawPointer, pool i: Int) -> Bool {
         let c = cursor(i)
-        return p >= UnsafeRawPointer(c.pointee.start) && p < UnsafeRawPointer(c.pointee.end)
+        return p >= UnsafeRawPointer(bounds(i).pointee.start) && p < UnsafeRawPointer(c.pointee.end)
     }
 
     /// Exim's `store_release_above` on pool `i`'s cursor (`p` in its current block): the
@@ -340,7 +362,7 @@ struct StoreHandle {
     func setCurrentRange(_ i: Int, _ k: Int) {
         let b = pools[i].chain[k]
         pools[i].current = k
-        cursor(i).pointee.start = b.dataStart
+        bounds(i).pointee.start = b.dataStart
         cursor(i).pointee.end = b.dataEnd
         syncChainEnd(i)
     }
@@ -349,7 +371,7 @@ struct StoreHandle {
     /// or current block.
     @inline(__always)
     func syncChainEnd(_ i: Int) {
-        cursor(i).pointee.atChainEnd = pools[i].isLastBlockCurrent
+        bounds(i).pointee.atChainEnd = pools[i].isLastBlockCurrent
     }
 
     /// Exim's reset of pool `i`'s cursor to `ptr` in chain block `k` (found by the
@@ -451,6 +473,7 @@ struct StoreHandle {
         for i in 0..<PoolSlot.count {
             var ps = pools[i]
             ps.cursor = reloc.cursor(ps.cursor)
+            ps.bounds = reloc.bounds(ps.bounds)
             for k in ps.chain.indices { ps.chain[k].header = reloc.address(ps.chain[k].header) }
             ps.marks = MarkStack()
             child.pools[i] = ps
@@ -458,6 +481,8 @@ struct StoreHandle {
         var ctl = control.pointee
         ctl.untainted = reloc.cursor(ctl.untainted)
         ctl.tainted = reloc.cursor(ctl.tainted)
+        ctl.untaintedBounds = reloc.bounds(ctl.untaintedBounds)
+        ctl.taintedBounds = reloc.bounds(ctl.taintedBounds)
         ctl.marks = MarkStack()
         child.control.pointee = ctl
         for k in 0..<PoolSlot.taintedOffset {
