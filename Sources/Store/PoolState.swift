@@ -58,7 +58,7 @@ extension PoolState {
 /// For the current pool and its tainted twin the authoritative copy lives in
 /// `StoreControl` (at a fixed offset, which keeps the fast path's loads and stores at one
 /// address the CPU can forward cheaply); for every other pool it lives in its
-/// `PoolState`. `Store.cursor(_:)` returns the right one.
+/// `PoolState`. `StoreHandle.cursor(_:)` returns the right one.
 @usableFromInline
 struct HotCursor {
     /// Next free byte of the current block (one past a dummy address while the pool has
@@ -121,7 +121,7 @@ struct PoolState {
     /// The quoter of a quoted pool.
     var quoter: Quoter?
     /// Kinds 0...4 only: the marks of this kind still valid, oldest first (see `MarkStack`;
-    /// stale while this is the current pool: `Store.markStack(_:)` returns the right one).
+    /// stale while this is the current pool: `StoreHandle.markStack(_:)` returns the right one).
     @usableFromInline var marks: MarkStack = MarkStack()
 
     /// An empty pool; `dummy` is any address that is never a block's data.
