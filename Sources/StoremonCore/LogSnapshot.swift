@@ -35,6 +35,11 @@ public struct LogTailLine: Sendable, Equatable {
     /// The line's full length in bytes when `text` was cut, else nil.
     public var fullLength: Int?
 
+    /// The date from the line's timestamp, `YYYY-MM-DD`, or nil (shown with `D`).
+    public var date: String?
+    /// Exim's process id from the line's `[pid]` (log_selector `+pid`), or nil (shown with `I`).
+    public var pid: Int?
+
     /// Longest text a tail line keeps (a 1 MB line is cut; `fullLength` says so).
     public static let maxBytes = 4096
 
@@ -65,6 +70,9 @@ public struct LogSnapshot: Sendable {
     public var other: Int
     /// Lines read per second, over the last refresh interval.
     public var linesPerSecond: Double
+    /// Times the log followed changed file since start: renamed away and replaced
+    /// (logrotate), a newer datestamped file, or truncated in place (copytruncate).
+    public var rotations: Int
     /// The most recent lines, oldest first (at most `LogSnapshot.tailLength`).
     public var tail: [LogTailLine]
     /// Why there is no log to follow (e.g. Exim logs to syslog), or nil.
@@ -79,7 +87,7 @@ public struct LogSnapshot: Sendable {
 
     /// Creates a log snapshot.
     public init(path: String?, lines: Int, byFlag: [LogFlag: Int], rejected: Int, other: Int,
-                linesPerSecond: Double, tail: [LogTailLine], note: String? = nil) {
+                linesPerSecond: Double, tail: [LogTailLine], note: String? = nil, rotations: Int = 0) {
         self.path = path
         self.lines = lines
         var full: [LogFlag: Int] = [:]
@@ -88,6 +96,7 @@ public struct LogSnapshot: Sendable {
         self.rejected = rejected
         self.other = other
         self.linesPerSecond = linesPerSecond
+        self.rotations = rotations
         self.tail = tail
         self.note = note
     }

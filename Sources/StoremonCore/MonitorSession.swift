@@ -58,6 +58,7 @@ public final class MonitorSession {
     private let messageMark: Store.Mark
 
     private var counters = LogCounters()
+    private var rotations = 0
     private var tail: [LogTailLine] = []
     private var history: [[Int]] = Array(repeating: [], count: 10)
     private var queueEntries: [QueueEntry] = []
@@ -66,6 +67,8 @@ public final class MonitorSession {
     private var queueProblem: String?
     private var lastRefreshTime: Date?
     private var search: LogSearch?
+    /// The stripcharts' state (pattern totals counted as lines are read, samples, scales).
+    private let charts: Stripcharts
 
     /// Starts a session: creates the store, puts the options into config and
     /// write-protects it, resolves the paths into perm, and prepares (but does not yet
@@ -76,6 +79,7 @@ public final class MonitorSession {
             clock = configuration.clock
             once = configuration.once
             run = RunState(interval: configuration.interval)
+            charts = Stripcharts(patterns: configuration.stripcharts)
             logNote = configuration.paths.logNote
             spoolNote = configuration.paths.spoolNote
             spoolOrigin = configuration.paths.spoolOrigin
@@ -101,7 +105,8 @@ public final class MonitorSession {
 
         // The tailer follows the datestamp pattern when there is one (newest file wins).
         if let pattern = config.logPattern?.string ?? resolvedLog?.string {
-            let start: LogTailer.StartPosition = configuration.once ? .beginning : .lastLines(max(0, configuration.initialTailLines))
+            let start: LogTailer.StartPosition = configuration.once || configuration.wholeLog
+                ? .beginning : .lastLines(max(0, configuration.initialTailLines))
             tailer = LogTailer(path: config.logPattern != nil ? pattern : (resolvedLog?.string ?? pattern), start: start,
                                options: LogTailer.Options(useInotify: configuration.useInotify && !configuration.once))
         } else {
@@ -188,6 +193,7 @@ public final class MonitorSession {
             // The reset below is counted in the snapshot it ends.
             var snap = makeSnapshot(statistics, now: now, rate: rate, unreadable: unreadable,
                                     resetsAfter: resets + 1)
+            snap.charts = charts.sample(queueSize: snap.queue.messages.count, pools: snap.pools)
             try store.reset(to: mark)
             resets += 1
             // The whole cycle, reset included, is known only now.
@@ -211,6 +217,12 @@ public final class MonitorSession {
     private func readLog(_ unreadable: inout [UnreadableFile]) throws -> Bool {
         guard let tailer else { return false }
         let batch = try tailer.readNewLines(into: store)
+        for event in batch.events {
+            switch event {
+            case .rotated, .truncated: rotations += 1
+            case .opened, .vanished: break
+            }
+        }
         if let problem = batch.problem {
             unreadable.append(UnreadableFile(path: tailer.path ?? resolvedLog?.string ?? "", reason: problem.description))
         }
@@ -222,6 +234,7 @@ public final class MonitorSession {
         var numberOfFirst = 0
         for line in batch {
             counters.count(line)
+            charts.count(line)
             if recent.count < keep {
                 if recent.isEmpty { numberOfFirst = counters.lines }
                 recent.append(line)
@@ -252,8 +265,14 @@ public final class MonitorSession {
             func two(_ v: Int) -> String { v < 10 ? "0\(v)" : String(v) }
             time = "\(two(t.hour)):\(two(t.minute)):\(two(t.second))"
         }
-        return LogTailLine(kind: kind(of: line), flag: line.flag, time: time,
-                           text: kept.copiedOut(), fullLength: full, number: number)
+        var tailLine = LogTailLine(kind: kind(of: line), flag: line.flag, time: time,
+                                   text: kept.copiedOut(), fullLength: full, number: number)
+        if let t = line.timestamp {
+            func pad(_ v: Int, _ n: Int) -> String { let d = String(v); return String(repeating: "0", count: max(0, n - d.count)) + d }
+            tailLine.date = "\(pad(t.year, 4))-\(pad(t.month, 2))-\(pad(t.day, 2))"
+        }
+        tailLine.pid = line.pid
+        return tailLine
     }
 
     /// The colour class of a line (eximon's highlighting).
@@ -335,7 +354,7 @@ public final class MonitorSession {
         let shownTail = Array(tail.suffix(LogSnapshot.tailLength))
         let log = LogSnapshot(path: logPath, lines: counters.lines, byFlag: byFlag, rejected: counters.rejected,
                               other: max(0, counters.lines - flagged - counters.rejected), linesPerSecond: rate,
-                              tail: shownTail, note: logPaneNote)
+                              tail: shownTail, note: logPaneNote, rotations: rotations)
         let queueNote = reader == nil ? (spoolNote ?? PathDiscovery.spoolHelp)
             : [queueProblem, spoolOrigin].compactMap { $0 }.joined(separator: "; ").nilIfEmpty
         var queue = QueueSnapshot(spoolPath: spoolDirectory, queueName: queueName, messages: queueEntries, note: queueNote)

@@ -27,6 +27,11 @@ public struct Snapshot: Sendable {
     public var status: StatusSnapshot
     /// An active log search (`/`), or nil when no search is open.
     public var search: SearchSnapshot?
+    /// The running Exim processes (`EximProcessReader`), when they were read (the
+    /// processes pane is shown); empty otherwise.
+    public var processes: [EximProcess] = []
+    /// The stripcharts: queue size, log pattern rates, held bytes per pool (`Stripcharts`).
+    public var charts: [StripchartSeries] = []
 
     /// Creates a snapshot from its parts (the session builds them; tests may too).
     public init(pools: [PoolSnapshot], quoted: [QuotedPoolSnapshot], log: LogSnapshot,

@@ -18,14 +18,17 @@ final class SessionModel: MonitorModel {
     /// Actions on messages through Exim (off with `--read-only`, in `--demo`, or when the
     /// spool shown is not the installed Exim's; `actions.availability.reason` says why).
     let actions: EximActions
+    /// Called with every snapshot made (`--metrics-listen` publishes them).
+    var onSnapshot: ((Snapshot) -> Void)?
 
-    private init(session: MonitorSession, demo: DemoTraffic?, readOnly: Bool) {
+    private init(session: MonitorSession, demo: DemoTraffic?, readOnly: Bool, eximBinary: String? = nil, eximConfig: String? = nil) {
         self.session = session
         self.demo = demo
         actions = demo != nil
             ? EximActions(spoolDirectory: session.spoolDirectory, readOnly: true,
                           readOnlyReason: "--demo traffic is generated, not Exim's: actions are off")
-            : EximActions(spoolDirectory: session.spoolDirectory, queueName: session.queueName, readOnly: readOnly)
+            : EximActions(spoolDirectory: session.spoolDirectory, queueName: session.queueName, readOnly: readOnly,
+                          binary: eximBinary, configFile: eximConfig)
     }
 
     /// Finds the paths (PATH, `--spool`, `--queue`, or asks Exim), checks the log can be
@@ -51,10 +54,13 @@ final class SessionModel: MonitorModel {
                 throw StartError(description: "cannot read the main log: " + why)
             }
         }
-        let configuration = MonitorConfiguration(paths: paths, interval: options.interval, colour: options.color,
-                                                 once: options.once, useInotify: false, readOnly: options.readOnly)
+        var configuration = MonitorConfiguration(paths: paths, interval: options.interval, colour: options.color,
+                                                 once: options.once, useInotify: false, readOnly: options.readOnly,
+                                                 wholeLog: options.wholeLog)
+        configuration.stripcharts = LogPatternChart.defaults + options.stripcharts
         do {
-            return SessionModel(session: try MonitorSession(configuration), demo: demo, readOnly: options.readOnly)
+            return SessionModel(session: try MonitorSession(configuration), demo: demo, readOnly: options.readOnly,
+                                eximBinary: options.eximBinary, eximConfig: options.eximConfig)
         } catch {
             demo?.stop()
             throw StartError(description: error.description)
@@ -67,11 +73,29 @@ final class SessionModel: MonitorModel {
         set { session.run = newValue }
     }
 
+    /// Whether refreshes read the running Exim processes from /proc.
+    var readsProcesses = false
+    private let processReader = EximProcessReader()
+
     /// Runs one refresh cycle.
-    func refresh() throws -> Snapshot { try session.refresh() }
+    func refresh() throws -> Snapshot { published(withProcesses(try session.refresh())) }
 
     /// `r`: clears the Store's maxima (`Store.clearMaxima()`), then refreshes.
-    func refreshClearingMaxima() throws -> Snapshot { try session.refreshClearingMaxima() }
+    func refreshClearingMaxima() throws -> Snapshot { published(withProcesses(try session.refreshClearingMaxima())) }
+
+    /// Hands the snapshot to `onSnapshot` (`--metrics-listen`), then returns it.
+    private func published(_ snapshot: Snapshot) -> Snapshot {
+        onSnapshot?(snapshot)
+        return snapshot
+    }
+
+    /// The snapshot with the processes read now, when the pane wants them.
+    private func withProcesses(_ snapshot: Snapshot) -> Snapshot {
+        guard readsProcesses else { return snapshot }
+        var s = snapshot
+        s.processes = processReader.read()
+        return s
+    }
 
     /// Opens a search (in the search pool).
     func search(_ query: String) throws -> SearchSnapshot? { try session.search(query) }
@@ -83,6 +107,21 @@ final class SessionModel: MonitorModel {
 
     /// Esc: closes the search (the search pool is reset).
     func closeSearch() throws { try session.closeSearch() }
+
+    /// Reads message `id` for the overlay (a private store, reset after the copy-out).
+    func messageOverlay(id: String, page: MessageOverlayModel.Page) -> MessageOverlayModel {
+        guard let spool = session.spoolDirectory else {
+            return MessageOverlayModel(id: id, problem: "no spool is shown", page: page)
+        }
+        do {
+            let view = try MessageView.read(id: id, spoolDirectory: spool, queueName: session.queueName,
+                                            bodyLimit: page == .body ? MessageView.bodyLimit : nil,
+                                            now: Int(Date().timeIntervalSince1970))
+            return MessageOverlayModel(id: id, view: view, page: page)
+        } catch {
+            return MessageOverlayModel(id: id, problem: error.description, page: page)
+        }
+    }
 
     /// Stops the demo traffic (its temporary spool is removed). Idempotent.
     func close() {
