@@ -48,7 +48,9 @@ struct StoreHandle {
             .bindMemory(to: StoreControl.self, capacity: 1)
         control.initialize(to: StoreControl(dummy: dummy))
         control.pointee.extraExtents = extraExtents
-        for k in 0..<PoolSlot.taintedOffset { markStack(k).pointee.reserve(2) }
+        // Mark stacks get storage at their first mark (the slow path): a store that never
+        // marks costs nothing for them, and the fast paths never touch an empty stack's
+        // storage (no checked mark matches depth 0).
     }
 
     /// Frees the storage (the store's `deinit`).
