@@ -22,6 +22,9 @@ public struct MonitorConfiguration {
     public var useInotify: Bool
     /// The clock (tests and the demo may replace it).
     public var clock: @Sendable () -> Date
+    /// `--demo --poison`: keep one view of a log line across each refresh's reset and read
+    /// it afterwards (`Snapshot.staleView`); set `storeOptions.poisonOnRelease` with it.
+    public var keepsStaleView = false
 
     /// Creates a configuration.
     public init(paths: MonitorPaths, interval: Double = 2, colour: Bool = true, once: Bool = false,

@@ -15,6 +15,11 @@ import Store
 /// 4. build the `Snapshot` (plain values, with the pool statistics as they stand now);
 /// 5. `reset` to the mark, so main is back where it was; count the reset.
 ///
+/// The cycle is a phase machine (`RefreshPhase`): `refresh()` runs the phases left in
+/// the current refresh; `step()` runs just the next one and returns a snapshot of the
+/// state after it (step mode). Each phase's figures (`PhaseReport`) come from the store's
+/// statistics before and after it.
+///
 /// The other pools: **config** holds the start-up options (paths, colour, interval as
 /// given), write-protected once start-up is over; **perm** holds the resolved paths, once;
 /// **search** holds an open `/` search's query and matches, reset when it closes.
@@ -54,7 +59,15 @@ public final class MonitorSession {
     private let spoolNote: String?
     private let tailer: LogTailer?
     private let reader: QueueReader?
-    private let messageMark: Store.Mark
+    private var messageMark: Store.Mark
+    private var messageMarkAt: (MarkPosition?, MarkPosition?)
+    private let keepsStaleView: Bool
+    /// The refresh in progress (step mode leaves it here between phases), or nil.
+    private var cycle: RefreshCycle?
+    /// What each pool's last reset gave back, and the frames made since the last reset.
+    private var freed: [FreedRegion?] = Array(repeating: nil, count: 10)
+    private var framesSinceReset = 0
+    private var staleView: StaleViewSnapshot?
 
     private var counters = LogCounters()
     private var tail: [LogTailLine] = []
@@ -74,6 +87,7 @@ public final class MonitorSession {
             store = try Store(options: configuration.storeOptions)
             clock = configuration.clock
             once = configuration.once
+            keepsStaleView = configuration.keepsStaleView
             run = RunState(interval: configuration.interval)
             logNote = configuration.paths.logNote
             spoolNote = configuration.paths.spoolNote
@@ -91,7 +105,7 @@ public final class MonitorSession {
 
             // The message pools' mark: the queue lives above it.
             store.currentPool = .message
-            messageMark = try store.mark()
+            (messageMark, messageMarkAt) = try MonitorSession.locatedMark(store, .message)
             store.currentPool = .main
         } catch {
             throw .store(error)
@@ -152,56 +166,165 @@ public final class MonitorSession {
 
     // MARK: the refresh cycle
 
-    /// Runs one refresh cycle (mark, read log, rescan queue, snapshot, reset) and returns
-    /// the snapshot. With `once`, reads the whole log and queue (several log batches, each
-    /// reset after it is counted).
+    /// Runs one refresh cycle (mark, read log, rescan queue, search, snapshot, reset) and
+    /// returns its snapshot; in the middle of a stepped refresh, runs the phases left.
+    /// With `once`, reads the whole log and queue (several log batches, each reset after
+    /// it is counted).
     public func refresh() throws(MonitorError) -> Snapshot {
-        let started = DispatchTime.now().uptimeNanoseconds
-        let now = clock()
-        let linesBefore = counters.lines
-        var unreadable: [UnreadableFile] = []
+        repeat {
+            _ = try runPhase(frame: false)
+        } while cycle != nil
+        guard let snap = lastSnapshot else { throw .log("refresh ended without a snapshot") }
+        return snap
+    }
+
+    /// Step mode: runs the next phase of the current refresh (starting one with `mark` if
+    /// none is in progress) and returns its figures and a snapshot of the state after it.
+    public func step() throws(MonitorError) -> PhaseStep {
+        try runPhase(frame: true)!
+    }
+
+    /// The phase the next `step()` runs (`mark` between refreshes).
+    public var nextPhase: RefreshPhase { cycle?.next ?? .mark }
+
+    /// Runs the next phase; with `frame`, also builds the step's snapshot.
+    private func runPhase(frame: Bool) throws(MonitorError) -> PhaseStep? {
+        if cycle == nil {
+            cycle = RefreshCycle(started: DispatchTime.now().uptimeNanoseconds, now: clock(), linesBefore: counters.lines)
+        }
+        let phase = cycle!.next
+        let before = store.statistics()
+        var after = before
         do {
+            after = try run(phase, before: before)
+        } catch {
+            cycle = nil
             store.currentPool = .main
-            let mark = try store.mark()
-            var more = try readLog(&unreadable)
-            // A burst bigger than one batch: count it, reset, read on (bounded pool use).
-            while more {
-                try store.reset(to: mark)
-                resets += 1
-                more = try readLog(&unreadable)
+            switch error {
+            case let e as StoreError: throw .store(e)
+            case let e as LogTailerError: throw .log(e.description)
+            default: throw .log(String(describing: error))
             }
+        }
+        let report = makeReport(phase, before: before, after: after)
+        var snap: Snapshot?
+        if phase == .reset {
+            // The refresh's frame carries every phase's figures, the reset's included.
+            var whole = cycle!.snapshot!
+            whole.phases = cycle!.reports + [report]
+            whole.status.refreshMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - cycle!.started) / 1e6
+            whole.staleView = staleView
+            lastSnapshot = whole
+            if frame {
+                snap = makeSnapshot(after, now: cycle!.now, rate: whole.log.linesPerSecond, unreadable: cycle!.unreadable,
+                                    resetsAfter: resets, recordHistory: false)
+                snap!.phases = whole.phases
+            }
+            cycle = nil
+        } else {
+            cycle!.reports.append(report)
+            cycle!.next = phase.next(searchOpen: search != nil)!
+            if frame {
+                snap = cycle!.snapshot ?? makeSnapshot(after, now: cycle!.now, rate: lastSnapshot?.log.linesPerSecond ?? 0,
+                                                       unreadable: cycle!.unreadable, resetsAfter: resets, recordHistory: false)
+                snap!.phases = cycle!.reports
+            }
+        }
+        guard var snap else { return nil }
+        snap.step = report
+        snap.status.refreshes = refreshes
+        return PhaseStep(report: report, snapshot: snap)
+    }
+
+    /// The body of one phase. Result: the statistics after it.
+    private func run(_ phase: RefreshPhase, before: StoreStatistics) throws -> StoreStatistics {
+        store.currentPool = .main
+        switch phase {
+        case .mark:
+            let (mark, at) = try MonitorSession.locatedMark(store, .main)
+            cycle!.mark = mark
+            (cycle!.mainMark, cycle!.taintedMainMark) = at
+        case .readLog:
+            let linesBefore = counters.lines
+            var more = try readLog(&cycle!.unreadable)
+            // A burst bigger than one batch: count it, reset, read on (bounded pool use).
+            // The reset gives the cookie back too (and poisons it): take the mark again.
+            while more {
+                try store.reset(to: cycle!.mark!)
+                resets += 1
+                cycle!.mark = try store.mark()
+                cycle!.staleView = nil
+                more = try readLog(&cycle!.unreadable)
+            }
+            cycle!.linesRead = counters.lines - linesBefore
+        case .queue:
+            try scanQueue(now: cycle!.now)
+            cycle!.unreadable += queueUnreadable
+        case .search:
             if let search {
                 store.currentPool = .search
                 defer { store.currentPool = .main }
                 try search.scan(tail[...], store: store)
             }
-            try scanQueue(now: now)
-            unreadable += queueUnreadable
-
+        case .snapshot:
+            let now = cycle!.now
             let elapsed = lastRefreshTime.map { now.timeIntervalSince($0) } ?? 0
-            let rate = elapsed > 0 ? Double(counters.lines - linesBefore) / elapsed : 0
+            let rate = elapsed > 0 ? Double(counters.lines - cycle!.linesBefore) / elapsed : 0
             lastRefreshTime = now
             refreshes += 1
-            let statistics = store.statistics()
-            // The reset below is counted in the snapshot it ends.
-            var snap = makeSnapshot(statistics, now: now, rate: rate, unreadable: unreadable,
-                                    resetsAfter: resets + 1)
-            try store.reset(to: mark)
+            // The reset that follows is counted in the snapshot it ends.
+            cycle!.snapshot = makeSnapshot(before, now: now, rate: rate, unreadable: cycle!.unreadable,
+                                           resetsAfter: resets + 1, recordHistory: true)
+            return before
+        case .reset:
+            try store.reset(to: cycle!.mark!)
             resets += 1
-            // The whole cycle, reset included, is known only now.
-            snap.status.refreshMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
-            lastSnapshot = snap
-            return snap
-        } catch let e as StoreError {
-            store.currentPool = .main
-            throw .store(e)
-        } catch let e as LogTailerError {
-            store.currentPool = .main
-            throw .log(e.description)
-        } catch {
-            store.currentPool = .main
-            throw .log(String(describing: error))
+            let after = store.statistics()
+            for i in [PoolKind.main.rawValue, PoolKind.main.rawValue + 5] {
+                freed[i] = FreedRegion(before: before.pools[i], after: after.pools[i])
+            }
+            framesSinceReset = 0
+            if let view = cycle!.staleView { staleView = view.readAfterReset(in: store, refresh: refreshes) }
+            return after
         }
+        return store.statistics()
+    }
+
+    /// The figures of one phase from the statistics around it.
+    private func makeReport(_ phase: RefreshPhase, before: StoreStatistics, after: StoreStatistics) -> PhaseReport {
+        let c = cycle!
+        var above = 0
+        if let m = c.mainMark { above += m.bytesInUseAbove(in: after.pools[PoolKind.main.rawValue]) }
+        if let m = c.taintedMainMark { above += m.bytesInUseAbove(in: after.pools[PoolKind.main.rawValue + 5]) }
+        var r = PhaseReport(phase: phase, refresh: refreshes + (phase < .snapshot ? 1 : 0),
+                            changes: PhaseReport.changes(before: before, after: after),
+                            mainMark: c.mainMark, taintedMainMark: c.taintedMainMark, bytesAboveMark: above)
+        switch phase {
+        case .readLog: r.lines = c.linesRead
+        case .queue: r.messages = queueEntries.count
+        case .search: r.matches = search?.snapshot(tail: Array(tail.suffix(LogSnapshot.tailLength))).matches.count ?? 0
+        case .snapshot:
+            r.lines = c.snapshot?.log.tail.count ?? 0
+            r.messages = c.snapshot?.queue.messages.count ?? 0
+        case .reset:
+            r.blocksKept = PhaseReport.blocksKept(afterReset: after.pools[PoolKind.main.rawValue])
+                + PhaseReport.blocksKept(afterReset: after.pools[PoolKind.main.rawValue + 5])
+        case .mark: break
+        }
+        return r
+    }
+
+    /// Takes a mark in `pool` (made current) and locates it: the cookie in the pool, the
+    /// watermark (the tainted twin's cursor just after the mark) in its twin.
+    static func locatedMark(_ store: Store, _ pool: PoolKind) throws(StoreError) -> (Store.Mark, (MarkPosition?, MarkPosition?)) {
+        store.currentPool = pool
+        let mark = try store.mark()
+        let cookie = MarkPosition.locate(UInt(bitPattern: mark.cookie), in: store.blockLocation(containing: mark.cookie, inclusiveEnd: true))
+        var watermark: MarkPosition?
+        if let w = store.cursor(of: PoolID(pool, tainted: true)).nextYield {
+            watermark = MarkPosition.locate(UInt(bitPattern: w), in: store.blockLocation(containing: w, inclusiveEnd: true))
+        }
+        return (mark, (cookie, watermark))
     }
 
     /// Reads one batch of new log lines into tainted main; counts them and keeps the tail.
@@ -220,6 +343,9 @@ public final class MonitorSession {
         var numberOfFirst = 0
         for line in batch {
             counters.count(line)
+            if keepsStaleView && cycle?.staleView == nil && line.kind != .blank {
+                cycle?.staleView = StaleView(line.text, lineNumber: counters.lines)
+            }
             if recent.count < keep {
                 if recent.isEmpty { numberOfFirst = counters.lines }
                 recent.append(line)
@@ -282,6 +408,8 @@ public final class MonitorSession {
             if reader.needsRebuild {
                 try store.reset(to: messageMark)
                 resets += 1
+                // The reset gave the cookie back too (and may have poisoned it): mark again.
+                (messageMark, messageMarkAt) = try MonitorSession.locatedMark(store, .message)
                 reader.poolWasReset()
                 scan = try reader.scan(into: store)
             }
@@ -315,13 +443,21 @@ public final class MonitorSession {
     }
 
     private func makeSnapshot(_ statistics: StoreStatistics, now: Date, rate: Double, unreadable: [UnreadableFile],
-                              resetsAfter: Int) -> Snapshot {
+                              resetsAfter: Int, recordHistory: Bool) -> Snapshot {
         var pools: [PoolSnapshot] = []
+        let marks = currentMarks()
+        let age = framesSinceReset
+        framesSinceReset += 1
         for (i, s) in statistics.pools.enumerated() {
-            history[i].append(s.bytes)
-            if history[i].count > PoolSnapshot.historyLength { history[i].removeFirst(history[i].count - PoolSnapshot.historyLength) }
+            if recordHistory {
+                history[i].append(s.bytes)
+                if history[i].count > PoolSnapshot.historyLength { history[i].removeFirst(history[i].count - PoolSnapshot.historyLength) }
+            }
             let id = PoolID(index: i)!
-            pools.append(PoolSnapshot(index: i, kind: id.kind, isTainted: id.isTainted, statistics: s, history: history[i]))
+            var gone = freed[i]
+            gone?.age = age
+            pools.append(PoolSnapshot(index: i, kind: id.kind, isTainted: id.isTainted, statistics: s, history: history[i],
+                                      mark: marks[i], freed: gone.flatMap { $0.isVisible ? $0 : nil }))
         }
         let quoted = statistics.quoted.map { QuotedPoolSnapshot(quoterName: $0.quoter.name, quoterID: $0.quoter.id, statistics: $0.pool) }
         let byFlag = counters.byFlag
@@ -336,8 +472,27 @@ public final class MonitorSession {
                                     refreshMilliseconds: 0,   // set by refresh() after its reset
                                     resets: resetsAfter, refreshes: refreshes, quotedPoolsInUse: quoted.count,
                                     paused: run.paused, time: now)
-        return Snapshot(pools: pools, quoted: quoted, log: log, queue: queue, unreadable: unreadable, status: status,
-                        search: search?.snapshot(tail: shownTail))
+        var snap = Snapshot(pools: pools, quoted: quoted, log: log, queue: queue, unreadable: unreadable, status: status,
+                            search: search?.snapshot(tail: shownTail))
+        snap.staleView = staleView
+        return snap
+    }
+
+    /// Where each pool's mark lies now: main's refresh mark (while a refresh holds it),
+    /// the message pools' queue mark, the search pool's search mark.
+    private func currentMarks() -> [MarkPosition?] {
+        var marks = [MarkPosition?](repeating: nil, count: 10)
+        if let c = cycle, c.mark != nil {
+            marks[PoolKind.main.rawValue] = c.mainMark
+            marks[PoolKind.main.rawValue + 5] = c.taintedMainMark
+        }
+        marks[PoolKind.message.rawValue] = messageMarkAt.0
+        marks[PoolKind.message.rawValue + 5] = messageMarkAt.1
+        if let search {
+            marks[PoolKind.search.rawValue] = MarkPosition.locate(UInt(bitPattern: search.mark.cookie),
+                                                                  in: store.blockLocation(containing: search.mark.cookie, inclusiveEnd: true))
+        }
+        return marks
     }
 
     /// What the log pane says instead of (or above) lines: no log, or a log not there yet.

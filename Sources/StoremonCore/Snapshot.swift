@@ -27,6 +27,14 @@ public struct Snapshot: Sendable {
     public var status: StatusSnapshot
     /// An active log search (`/`), or nil when no search is open.
     public var search: SearchSnapshot?
+    /// Step mode: the phase this frame was drawn after, with its figures; nil for the
+    /// frame of a whole refresh.
+    public var step: PhaseReport?
+    /// The reports of this refresh's phases run so far (all of them, reset included, for
+    /// the frame of a whole refresh).
+    public var phases: [PhaseReport] = []
+    /// `--poison`: the latest stale view read after a reset, or nil.
+    public var staleView: StaleViewSnapshot?
 
     /// Creates a snapshot from its parts (the session builds them; tests may too).
     public init(pools: [PoolSnapshot], quoted: [QuotedPoolSnapshot], log: LogSnapshot,
