@@ -14,10 +14,11 @@ final class MonitorScreen {
     private var nextRefresh = Date()
 
     /// Creates the screen over an opened terminal; the interval and pause are the model's.
-    init(model: MonitorModel, terminal: CursesTerminal) {
+    init(model: MonitorModel, terminal: CursesTerminal, explain: Bool = false) {
         self.model = model
         self.terminal = terminal
         self.state.color = terminal.color
+        self.state.explain = explain
     }
 
     /// How the screen ended.
@@ -71,6 +72,19 @@ final class MonitorScreen {
         followSearch()
     }
 
+    /// `.`: runs the next phase of the refresh (pausing first) and shows the state after it.
+    private func doStep() {
+        model.run.paused = true
+        do {
+            let step = try model.step()
+            view = MonitorViewModel(step.snapshot, recipientLimit: QueuePane.maxAddresses)
+        } catch {
+            failure = "refresh phase failed: \(error)"
+            return
+        }
+        followSearch()
+    }
+
     /// Draws the current snapshot at the terminal's size.
     private func draw() {
         let (w, h) = terminal.size
@@ -99,7 +113,7 @@ final class MonitorScreen {
         }
         let action = KeyMap.action(for: key, helpShown: state.showHelp, searchOpen: view?.snapshot.search != nil)
         let (w, h) = terminal.size
-        let layout = ScreenLayout.compute(width: w, height: h)
+        let layout = currentLayout(width: w, height: h)
         let page = max(1, (state.focus == .log ? layout.log.height : layout.queue.height) - 2)
         switch action {
         case .quit: return false
@@ -108,6 +122,8 @@ final class MonitorScreen {
         case .pause:
             model.run.paused.toggle()
             if !model.run.paused { nextRefresh = Date() }
+        case .stepPhase:
+            doStep()
         case .longerInterval, .shorterInterval:
             model.run.step(longer: action == .longerInterval)
             nextRefresh = Date().addingTimeInterval(model.run.interval)
@@ -130,6 +146,12 @@ final class MonitorScreen {
         return true
     }
 
+    /// The layout as the renderer computes it (with the caption rows the frame has).
+    private func currentLayout(width: Int, height: Int) -> ScreenLayout {
+        ScreenLayout.compute(width: width, height: height,
+                             captionRows: CaptionModel(view?.snapshot, explain: state.explain).lines.count)
+    }
+
     /// Scrolls the focused pane by `n` rows (positive: towards newer log lines / later messages).
     private func scroll(by n: Int) {
         switch state.focus {
@@ -140,7 +162,7 @@ final class MonitorScreen {
 
     /// Keeps scroll positions within what the panes can show.
     private func clampScroll(width: Int, height: Int) {
-        let layout = ScreenLayout.compute(width: width, height: height)
+        let layout = currentLayout(width: width, height: height)
         guard let view, layout.mode != .tooSmall else { return }
         state.logScroll = min(state.logScroll, view.log.maxScroll(rows: LogPane.bodyRows(layout.log)))
         state.queueScroll = min(state.queueScroll, view.queue.maxScroll(visibleRows: QueuePane.bodyRows(layout.queue)))
@@ -149,7 +171,7 @@ final class MonitorScreen {
     /// Scrolls the log so the current match is in view.
     private func followSearch() {
         let (w, h) = terminal.size
-        let rows = LogPane.bodyRows(ScreenLayout.compute(width: w, height: h).log)
+        let rows = LogPane.bodyRows(currentLayout(width: w, height: h).log)
         guard let scroll = view?.log.scrollShowingCurrentMatch(rows: rows, scroll: state.logScroll) else { return }
         state.logScroll = scroll
         state.focus = .log

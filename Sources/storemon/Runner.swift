@@ -40,7 +40,7 @@ struct Runner {
             FileHandleOutput.standardError("storemon: \(error)\n")
             return 1
         }
-        let outcome = MonitorScreen(model: model, terminal: terminal).run()
+        let outcome = MonitorScreen(model: model, terminal: terminal, explain: options.explain).run()
         terminal.close()
         switch outcome {
         case .quit: return 0

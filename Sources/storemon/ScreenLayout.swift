@@ -38,9 +38,13 @@ struct ScreenLayout: Equatable, Sendable {
     var sideBySide = false
     /// The status line (bottom row; the search prompt uses it too).
     var status: Rect = .zero
+    /// Caption rows above the status line (`--explain`, `--poison`), empty when none fit.
+    var caption: Rect = .zero
 
-    /// Computes the layout for a terminal of `width` x `height` cells.
-    static func compute(width: Int, height: Int) -> ScreenLayout {
+    /// Computes the layout for a terminal of `width` x `height` cells, with up to
+    /// `captionRows` caption rows above the status line (given only while the log and
+    /// queue keep at least 3 rows each).
+    static func compute(width: Int, height: Int, captionRows: Int = 0) -> ScreenLayout {
         var l = ScreenLayout(mode: .tooSmall, width: max(0, width), height: max(0, height))
         guard width >= minimumWidth, height >= minimumHeight else { return l }
         let rows: Int
@@ -58,7 +62,12 @@ struct ScreenLayout: Equatable, Sendable {
             l.pools.append(Rect(x: x, y: 1 + row * rows, width: i < 5 ? left : right, height: rows))
         }
         let top = 1 + 5 * rows
-        let rest = height - 1 - top
+        var rest = height - 1 - top
+        let captions = max(0, min(captionRows, rest - 6))
+        if captions > 0 {
+            rest -= captions
+            l.caption = Rect(x: 0, y: height - 1 - captions, width: width, height: captions)
+        }
         if width >= 160 {
             l.sideBySide = true
             let logWidth = (width * 11) / 20

@@ -13,7 +13,8 @@ enum ScreenRenderer {
     static func render(_ view: MonitorViewModel?, state: ViewState, run: RunState,
                        width: Int, height: Int, unicode: Bool) -> ScreenGrid {
         var grid = ScreenGrid(width: width, height: height, unicode: unicode)
-        let layout = ScreenLayout.compute(width: width, height: height)
+        let captions = CaptionModel(view?.snapshot, explain: state.explain)
+        let layout = ScreenLayout.compute(width: width, height: height, captionRows: captions.lines.count)
         if layout.mode == .tooSmall {
             drawTooSmall(&grid)
             return grid
@@ -30,6 +31,9 @@ enum ScreenRenderer {
             if layout.sideBySide { grid.vline(layout.log.y, layout.log.maxX, layout.log.height) }
         } else {
             grid.put(layout.pools[0].y, 1, "reading the log and the queue...", .dim)
+        }
+        for (i, line) in captions.lines.prefix(layout.caption.height).enumerated() {
+            grid.put(layout.caption.y + i, 1, ScreenText(line), .caption, limit: max(0, layout.caption.width - 1))
         }
         drawStatus(StatusModel(view?.snapshot, run: run), prompt: state.prompt, rect: layout.status, grid: &grid)
         if state.showHelp { HelpOverlay.draw(in: Rect(x: 0, y: 0, width: width, height: height), grid: &grid) }

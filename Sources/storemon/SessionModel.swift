@@ -13,11 +13,13 @@ struct StartError: Error, CustomStringConvertible {
 final class SessionModel: MonitorModel {
     private let session: MonitorSession
     private let demo: DemoTraffic?
+    private let explain: Bool
     private var closed = false
 
-    private init(session: MonitorSession, demo: DemoTraffic?) {
+    private init(session: MonitorSession, demo: DemoTraffic?, explain: Bool) {
         self.session = session
         self.demo = demo
+        self.explain = explain
     }
 
     /// Finds the paths (PATH, `--spool`, `--queue`, or asks Exim), checks the log can be
@@ -44,10 +46,14 @@ final class SessionModel: MonitorModel {
                 throw StartError(description: "\(log): cannot read the main log: \(why)")
             }
         }
-        let configuration = MonitorConfiguration(paths: paths, interval: options.interval, colour: options.color,
+        var configuration = MonitorConfiguration(paths: paths, interval: options.interval, colour: options.color,
                                                  once: options.once, useInotify: false)
+        if options.poison {
+            configuration.storeOptions.poisonOnRelease = true
+            configuration.keepsStaleView = true
+        }
         do {
-            return SessionModel(session: try MonitorSession(configuration), demo: demo)
+            return SessionModel(session: try MonitorSession(configuration), demo: demo, explain: options.explain)
         } catch {
             demo?.stop()
             throw StartError(description: error.description)
@@ -60,8 +66,11 @@ final class SessionModel: MonitorModel {
         set { session.run = newValue }
     }
 
-    /// Runs one refresh cycle.
+    /// Runs one refresh cycle (or the rest of a stepped one).
     func refresh() throws -> Snapshot { try session.refresh() }
+
+    /// `.`: runs the next phase of the refresh.
+    func step() throws -> PhaseStep { try session.step() }
 
     /// `r`: clears the Store's maxima (`Store.clearMaxima()`), then refreshes.
     func refreshClearingMaxima() throws -> Snapshot { try session.refreshClearingMaxima() }
@@ -89,7 +98,7 @@ final class SessionModel: MonitorModel {
 
     /// The snapshot as an 80-column plain-text frame; `--once` lists the whole queue.
     func plainFrame(_ snapshot: Snapshot, wholeQueue: Bool) -> String {
-        let text = PlainFrame.render(snapshot, width: 80, queueLimit: wholeQueue ? nil : 20)
+        let text = PlainFrame.render(snapshot, width: 80, queueLimit: wholeQueue ? nil : 20, explain: explain)
         return text.hasSuffix("\n") ? text : text + "\n"
     }
 }

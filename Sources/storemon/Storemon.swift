@@ -24,9 +24,13 @@ struct Storemon: ParsableCommand {
             80 columns wide, is printed at each refresh instead. Set NO_COLOR to draw \
             without colour.
 
-            Keys: q/F10 quit, ?/h/F1 help, space/p pause, +/- interval, r refresh now and \
-            clear the maxima, / search the log (n/N next/previous, Esc closes), Tab focus, \
-            arrows/PgUp/PgDn/Home/End scroll.
+            Keys: q/F10 quit, ?/h/F1 help, space/p pause, . step (run the next phase of a \
+            refresh: mark, read log, queue, search, snapshot, reset), +/- interval, r refresh \
+            now and clear the maxima, / search the log (n/N next/previous, Esc closes), Tab \
+            focus, arrows/PgUp/PgDn/Home/End scroll.
+
+            Demos: `storemon --demo --explain` narrates each phase; `--poison` adds a stale \
+            view kept across a reset, which then reads Exim's 0xF0 poison.
 
             Exit codes: 0 ok; 1 runtime error (e.g. an unreadable or missing path, an \
             unknown terminal); 2 usage error (bad option or value).
@@ -62,9 +66,18 @@ struct Storemon: ParsableCommand {
     @Flag(name: .customLong("no-color"), help: "Draw without colour (also when NO_COLOR is set).")
     var noColor = false
 
+    @Flag(name: .customLong("explain"), help: "Narrate the refresh cycle in plain words under the panes (for demos: p pauses, . steps one phase).")
+    var explain = false
+
+    @Flag(name: .customLong("poison"), help: "With --demo: fill memory that resets give back with 0xF0 (Exim's test-harness poisoning) and show a deliberately stale view reading it.")
+    var poison = false
+
     mutating func validate() throws {
         guard interval.isFinite, interval >= 0.1, interval <= 3600 else {
             throw ValidationError("--interval must be between 0.1 and 3600 seconds (got \(interval))")
+        }
+        if poison && !demo {
+            throw ValidationError("--poison is a demonstration: use it with --demo")
         }
         if demo && (path != nil || spool != nil) {
             throw ValidationError("--demo makes its own log and spool; do not combine it with PATH or --spool")
@@ -75,7 +88,7 @@ struct Storemon: ParsableCommand {
         let env = ProcessInfo.processInfo.environment
         let colorWanted = !noColor && (env["NO_COLOR"] ?? "").isEmpty
         let options = RunOptions(path: path, spool: spool, queue: queue, interval: interval,
-                                 once: once, json: json, demo: demo, color: colorWanted)
+                                 once: once, json: json, demo: demo, color: colorWanted, explain: explain, poison: poison)
         let code = Runner(options: options).run()
         if code != 0 { throw ExitCode(code) }
     }
@@ -99,4 +112,8 @@ struct RunOptions: Sendable {
     var demo: Bool
     /// Colour wanted (no `--no-color`, no `NO_COLOR`).
     var color: Bool
+    /// `--explain`: narrate the refresh phases.
+    var explain = false
+    /// `--poison` (with `--demo`): poisoned resets and a stale view across them.
+    var poison = false
 }

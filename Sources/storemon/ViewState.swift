@@ -25,4 +25,6 @@ struct ViewState: Sendable {
     var prompt: String?
     /// Whether the terminal supports colour (and colour is wanted).
     var color = true
+    /// `--explain`: narrate the refresh phases under the panes.
+    var explain = false
 }
