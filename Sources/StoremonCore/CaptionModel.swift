@@ -6,7 +6,7 @@ public struct CaptionModel: Sendable {
     public let lines: [TerminalText]
 
     /// Arguments: the frame's snapshot (nil before the first refresh) and whether
-    /// narration is on. Result: zero to two rows.
+    /// narration is on. Result: zero to three rows.
     public init(_ snapshot: Snapshot?, explain: Bool) {
         var rows: [TerminalText] = []
         if explain, let snapshot {
@@ -16,25 +16,31 @@ public struct CaptionModel: Sendable {
                 rows.append(TerminalText(untainted: whole))
             }
         }
-        if let stale = snapshot?.staleView { rows.append(CaptionModel.staleLine(stale)) }
+        if let stale = snapshot?.staleView { rows += CaptionModel.staleLines(stale) }
         lines = rows
     }
 
     /// Whether there is anything to show.
     public var isEmpty: Bool { lines.isEmpty }
 
-    /// `stale view of line 12 after reset 5: was "<= …" now "\xf0\xf0…" (48/48 bytes 0xF0: use after reset)`;
-    /// both texts through `TerminalQuoter`.
-    public static func staleLine(_ s: StaleViewSnapshot) -> TerminalText {
-        let q = TerminalQuoter()
-        var out = TerminalText(untainted: "stale view of log line \(s.lineNumber) kept across reset \(s.refresh): was \"")
-            + q.quote(s.before) + TerminalText(untainted: "\" now \"")
+    /// The stale view in two rows: what it reads now, then what it showed before:
+    /// ```
+    /// stale view (log line 12) after reset 5: "\xf0\xf0\xf0\xf0…" = 48/48 bytes 0xF0, a use after reset
+    ///   before that reset it showed: "1xZlLP-00015l-5k <= billing@…"
+    /// ```
+    /// Both texts go through `TerminalQuoter` (the poison is not valid UTF-8: it is spelt `\xf0`).
+    public static func staleLines(_ s: StaleViewSnapshot) -> [TerminalText] {
+        let head = TerminalText(untainted: "stale view (log line \(s.lineNumber)) after reset \(s.refresh): ")
+        var first: TerminalText
         if let after = s.after {
-            out = out + q.quote(after) + TerminalText(untainted: "\" (\(s.poisonedBytes)/\(s.byteCount) bytes 0xF0")
-                + TerminalText(untainted: s.readsPoison ? ": Exim's poison, a use after reset)" : ")")
+            let shown = TerminalQuoter(maxColumns: 16).quote(after)
+            let cut = shown.string.utf8.count < 4 * s.byteCount && DisplayWidth.of(shown.string) < s.byteCount
+            first = head + "\"" + shown + TerminalText(untainted: (cut ? "…" : "") + "\" = \(s.poisonedBytes)/\(s.byteCount) bytes 0xF0")
+            if s.readsPoison { first = first + TerminalText(untainted: ", a use after reset (Exim's poison)") }
         } else {
-            out = out + TerminalText(untainted: "\" not read: its block was freed (reading it could fault)")
+            first = head + TerminalText(untainted: "not read: its block was freed (reading it could fault)")
         }
-        return out
+        let second = TerminalText(untainted: "  before that reset it showed: \"") + TerminalQuoter().quote(s.before) + "\""
+        return [first, second]
     }
 }

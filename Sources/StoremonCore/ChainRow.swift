@@ -102,7 +102,7 @@ public struct ChainRow: Sendable, Equatable {
                 markCell = block.length > 0 ? min(cellCount - 1, max(0, m.offset) * cellCount / block.length) : 0
             }
             func aboveMark(_ c: Int) -> Bool {
-                guard let m = overlay.mark else { return false }
+                guard let m = overlay.mark, overlay.shadesAboveMark else { return false }
                 return index > m.block || (index == m.block && c > (markCell ?? cellCount))
             }
             // the cells whose bytes the last reset gave back

@@ -62,11 +62,16 @@ public struct ChainOverlay: Sendable, Equatable {
     public var mark: MarkPosition?
     /// What the last reset gave back, while it is still visible.
     public var freed: FreedRegion?
+    /// Whether the used bytes above the mark get the "would be given back" shade: for the
+    /// main pools, whose reset ends every refresh (the message and search pools' marks
+    /// are shown, but their resets are rare).
+    public var shadesAboveMark: Bool
 
     /// An overlay.
-    public init(mark: MarkPosition? = nil, freed: FreedRegion? = nil) {
+    public init(mark: MarkPosition? = nil, freed: FreedRegion? = nil, shadesAboveMark: Bool = true) {
         self.mark = mark
         self.freed = freed
+        self.shadesAboveMark = shadesAboveMark
     }
 
     /// Nothing drawn over the chain.

@@ -232,6 +232,7 @@ public final class MonitorSession {
         }
         guard var snap else { return nil }
         snap.step = report
+        if phase != .reset { snap.status.refreshMilliseconds = lastSnapshot?.status.refreshMilliseconds ?? 0 }
         snap.status.refreshes = refreshes
         return PhaseStep(report: report, snapshot: snap)
     }
@@ -246,7 +247,9 @@ public final class MonitorSession {
             (cycle!.mainMark, cycle!.taintedMainMark) = at
         case .readLog:
             let linesBefore = counters.lines
-            var more = try readLog(&cycle!.unreadable)
+            var unreadable: [UnreadableFile] = []
+            defer { cycle?.unreadable += unreadable }
+            var more = try readLog(&unreadable)
             // A burst bigger than one batch: count it, reset, read on (bounded pool use).
             // The reset gives the cookie back too (and poisons it): take the mark again.
             while more {
@@ -254,7 +257,7 @@ public final class MonitorSession {
                 resets += 1
                 cycle!.mark = try store.mark()
                 cycle!.staleView = nil
-                more = try readLog(&cycle!.unreadable)
+                more = try readLog(&unreadable)
             }
             cycle!.linesRead = counters.lines - linesBefore
         case .queue:
@@ -343,8 +346,10 @@ public final class MonitorSession {
         var numberOfFirst = 0
         for line in batch {
             counters.count(line)
-            if keepsStaleView && cycle?.staleView == nil && line.kind != .blank {
-                cycle?.staleView = StaleView(line.text, lineNumber: counters.lines)
+            if keepsStaleView && cycle?.staleView == nil && line.kind != .blank,
+               let view = StaleView(line.text, lineNumber: counters.lines),
+               view.lies(inBlock: cycle?.taintedMainMark?.block, of: store) {
+                cycle?.staleView = view   // a line in the block the reset keeps (and poisons)
             }
             if recent.count < keep {
                 if recent.isEmpty { numberOfFirst = counters.lines }

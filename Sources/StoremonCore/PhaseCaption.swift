@@ -9,8 +9,8 @@ public enum PhaseCaption {
     static func count(_ n: Int, _ word: String, plural: String? = nil) -> String {
         "\(n) " + (n == 1 ? word : plural ?? word + "s")
     }
-    /// Exim's short size form, `0` for none.
-    static func size(_ n: Int) -> String { EximSize.short(n) }
+    /// Exim's short size form (`1.6K`), with `bytes` below 1K (`480 bytes`).
+    static func size(_ n: Int) -> String { n < 1024 ? count(n, "byte") : EximSize.short(n) }
 
     /// The status line's figures for `report`: the phase's name, a colon, what it did.
     public static func figures(_ r: PhaseReport) -> String {
@@ -31,7 +31,7 @@ public enum PhaseCaption {
         case .snapshot:
             return name + "copied out: \(count(r.lines, "log line")), \(count(r.messages, "message")), 10 pools; \(size(r.bytesAboveMark)) in use above the mark"
         case .reset:
-            return name + "\(size(r.bytesGivenBack)) and \(count(r.blocksGivenBack, "block")) given back (\(size(r.heldGivenBack)) held), "
+            return name + "\(size(r.bytesGivenBack)) and \(count(r.blocksGivenBack, "block")) (\(size(r.heldGivenBack)) held) given back, "
                 + "\(r.blocksKept) kept (keep-one rule), \(size(r.bytesAboveMark)) above the mark"
         }
     }
@@ -49,19 +49,19 @@ public enum PhaseCaption {
         switch r.phase {
         case .mark:
             let at = r.taintedMainMark.map { "block \($0.block), byte \($0.offset)" } ?? "its start"
-            return name + "a bookmark is set in the main pools (tainted main at \(at)); everything got after it is given back at once by the reset"
+            return name + "main's place is noted (tainted main: \(at)); all that is got after it goes back at once at the reset"
         case .readLog:
             let grew = r.blocksAdded > 0 ? ", and needed \(count(r.blocksAdded, "new block"))" : ", no new block needed"
-            return name + "\(count(r.lines, "new log line")) copied into tainted main (log text came from outside, so it is tainted); main grew by \(size(r.bytesGot))" + grew
+            return name + "\(count(r.lines, "new log line")) copied into tainted main (text from outside is tainted): \(size(r.bytesGot)) more in use" + grew
         case .queue:
             return name + "the queue (\(count(r.messages, "message"))) lives in the message pools, which are not reset each refresh; this rescan got \(size(r.bytesGot))"
         case .search:
             return name + "the open search looked through the tail; its \(count(r.matches, "match", plural: "matches")) stay in the search pool until the search closes"
         case .snapshot:
-            return name + "what the screen shows is copied out as plain values, so it survives the reset; \(size(r.bytesAboveMark)) in main is above the mark and about to go"
+            return name + "what the screen shows is copied out as plain values that survive the reset; \(size(r.bytesAboveMark)) above the mark is about to go"
         case .reset:
-            let kept = r.blocksKept == 1 ? "1 kept (keep-one rule: a small next block is kept for reuse)" : "none kept"
-            return name + "\(count(r.blocksGivenBack, "block")) given back, \(kept), \(size(r.bytesAboveMark)) in use above the mark: main is back where it was"
+            let kept = r.blocksKept > 0 ? "\(r.blocksKept) kept (keep-one rule: the next block is kept for reuse)" : "none kept (keep-one rule)"
+            return name + "\(size(r.bytesGivenBack)) and \(count(r.blocksGivenBack, "block")) given back, \(kept), \(size(r.bytesAboveMark)) in use above the mark: main is back at the mark"
         }
     }
 
@@ -70,7 +70,7 @@ public enum PhaseCaption {
         guard let reset = reports.last(where: { $0.phase == .reset }) else { return nil }
         let read = reports.first(where: { $0.phase == .readLog })
         let lines = read.map { count($0.lines, "line") } ?? "no lines"
-        return "refresh \(reset.refresh): mark, read \(lines) into tainted main (\(size(read?.bytesGot ?? 0)) got), rescan the queue, snapshot, "
-            + "reset: \(size(reset.bytesGivenBack)) and \(count(reset.blocksGivenBack, "block")) given back, \(reset.blocksKept) kept. p then . steps through it"
+        return "refresh \(reset.refresh): mark, read \(lines) (\(size(read?.bytesGot ?? 0))), queue, snapshot, "
+            + "reset gave back \(size(reset.bytesGivenBack)) and \(count(reset.blocksGivenBack, "block")), kept \(reset.blocksKept); p then . steps"
     }
 }

@@ -39,7 +39,8 @@ public struct PoolPaneModel: Sendable, Equatable {
     /// A pane for a monitor (or replay) pool snapshot.
     public init(_ pool: PoolSnapshot) {
         self.init(name: pool.kind.description, isTainted: pool.isTainted, statistics: pool.statistics,
-                  history: pool.history, overlay: ChainOverlay(mark: pool.mark, freed: pool.freed))
+                  history: pool.history,
+                  overlay: ChainOverlay(mark: pool.mark, freed: pool.freed, shadesAboveMark: pool.kind == .main))
     }
 
     /// A pane for a quoted pool (its memory is tainted: quoted pools hold quoted data).

@@ -62,6 +62,14 @@ struct StaleView {
         self.lineNumber = lineNumber
     }
 
+    /// Whether every byte of the view lies in block `index` of its pool (the mark's block,
+    /// which the reset keeps): only such a view can be read back after the reset.
+    func lies(inBlock index: Int?, of store: Store) -> Bool {
+        guard let index, let p = UnsafeRawPointer(bitPattern: address),
+              let block = store.blockLocation(containing: p) else { return false }
+        return block.index == index && address + UInt(count) <= block.dataEnd
+    }
+
     /// Reads the view after the reset. Only when `store` has a live block holding every
     /// byte of it (`blockLocation`): that memory is mapped read-write in the store's
     /// reserved range. Result: what it reads now, and how much of it is 0xF0.
