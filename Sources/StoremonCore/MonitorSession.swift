@@ -232,7 +232,7 @@ public final class MonitorSession {
         }
         guard var snap else { return nil }
         snap.step = report
-        if phase != .reset { snap.status.refreshMilliseconds = lastSnapshot?.status.refreshMilliseconds ?? 0 }
+        snap.status.refreshMilliseconds = lastSnapshot?.status.refreshMilliseconds ?? 0
         snap.status.refreshes = refreshes
         return PhaseStep(report: report, snapshot: snap)
     }
