@@ -7,12 +7,6 @@
 
 import PackageDescription
 
-/// Release builds of the allocator skip exclusivity checks on the hot path
-/// (the pool state lives in unsafe storage, so there is nothing to check).
-let hotPathSettings: [SwiftSetting] = [
-    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
-]
-
 /// Fuzz targets need `-parse-as-library` so their `@main` fallback and the
 /// libFuzzer entry point can live in one file.
 let fuzzSettings: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"])]
@@ -29,7 +23,10 @@ let package = Package(
     ],
     targets: [
         // The allocator: pools, blocks, marks, taint, quoters, statistics, trace.
-        .target(name: "Store", swiftSettings: hotPathSettings),
+        // No unsafe flags here: other packages depend on `Store` by version (SwiftPM refuses
+        // unsafe flags there); the hot path's speed comes from its layout and from
+        // per-declaration `@exclusivity(unchecked)`.
+        .target(name: "Store"),
 
         // Exim's formats: message ids, base 62, the size and age columns, spool names.
         .target(name: "EximFormats"),
@@ -40,10 +37,17 @@ let package = Package(
         .target(name: "EximTrace"),
         .target(name: "StoreReplay", dependencies: ["Store", "EximTrace", "EximFormats"]),
 
-        // The monitor's model: refresh cycle, snapshots, the panes' presentation models;
-        // display widths from the C library's wcwidth (what ncurses uses) through a shim.
+        // Realistic generated Exim traffic (main log and spool) for --demo, benchmarks and tests.
+        .target(name: "EximDemo", dependencies: ["EximFormats"]),
+
+        // Text safe for a terminal or JSON: the quoters (Store's TaintQuoter conformances),
+        // the writer, and display widths from the C library's wcwidth (what ncurses uses)
+        // through a thin shim. Shared by the monitor, the replay and every output.
         .target(name: "CWidth"),
-        .target(name: "StoremonCore", dependencies: ["Store", "EximFormats", "EximLog", "EximSpool", "CWidth"]),
+        .target(name: "SafeText", dependencies: ["Store", "CWidth"]),
+
+        // The monitor's model: refresh cycle, snapshots, the panes' presentation models.
+        .target(name: "StoremonCore", dependencies: ["Store", "EximFormats", "EximLog", "EximSpool", "SafeText"]),
 
         // Terminal: ncursesw through a system-library shim, and a tiny C guard
         // that restores the terminal on any fatal signal.
@@ -53,32 +57,37 @@ let package = Package(
         .executableTarget(
             name: "storemon",
             dependencies: [
-                "Store", "EximLog", "EximSpool", "EximTrace", "StoreReplay", "StoremonCore",
+                "Store", "EximLog", "EximSpool", "EximTrace", "StoreReplay", "StoremonCore", "EximDemo",
                 "CNcurses", "CTermGuard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // Benchmarks (run with `swift run -c release storebench` / `logbench`, `spoolbench`, `replaybench`, `monbench`).
-        .executableTarget(name: "storebench", dependencies: ["Store"], swiftSettings: hotPathSettings),
-        .executableTarget(name: "logbench", dependencies: ["Store", "EximLog"]),
-        .executableTarget(name: "spoolbench", dependencies: ["Store", "EximSpool"]),
-        .executableTarget(name: "replaybench", dependencies: ["Store", "EximTrace", "StoreReplay"]),
-        .executableTarget(name: "monbench", dependencies: ["Store", "EximSpool", "StoremonCore"]),
+        // They share one timing module and the one fixture locator.
+        .target(name: "BenchSupport"),
+        .executableTarget(name: "storebench", dependencies: ["Store", "BenchSupport"]),
+        .executableTarget(name: "logbench", dependencies: ["Store", "EximLog", "BenchSupport", "FixtureSupport"]),
+        .executableTarget(name: "spoolbench", dependencies: ["Store", "EximSpool", "BenchSupport", "FixtureSupport"]),
+        .executableTarget(name: "replaybench", dependencies: ["Store", "EximTrace", "StoreReplay", "BenchSupport", "FixtureSupport"]),
+        .executableTarget(name: "monbench", dependencies: ["Store", "EximSpool", "StoremonCore", "EximDemo", "BenchSupport"]),
 
         // libFuzzer targets; without -DFUZZING each is a replay tool for saved inputs.
         .executableTarget(name: "fuzz-logline", dependencies: ["Store", "EximLog"], swiftSettings: fuzzSettings),
         .executableTarget(name: "fuzz-header", dependencies: ["Store", "EximSpool"], swiftSettings: fuzzSettings),
         .executableTarget(name: "fuzz-trace", dependencies: ["EximTrace"], swiftSettings: fuzzSettings),
 
-        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "FixtureSupport"]),
+        // Builds a package that depends on this one by version and uses `Store`.
+        .testTarget(name: "PackageDependencyTests", exclude: ["depend-by-version.sh"]),
         .testTarget(name: "EximFormatsTests", dependencies: ["EximFormats"]),
-        .testTarget(name: "EximLogTests", dependencies: ["Store", "EximLog"]),
-        .testTarget(name: "EximSpoolTests", dependencies: ["Store", "EximSpool"]),
-        // Locating the real Exim fixtures, shared by the trace and replay tests.
+        .testTarget(name: "EximLogTests", dependencies: ["Store", "EximLog", "FixtureSupport"]),
+        .testTarget(name: "EximSpoolTests", dependencies: ["Store", "EximSpool", "FixtureSupport"]),
+        // The one fixture locator, shared by every test target and benchmark.
         .target(name: "FixtureSupport", path: "Tests/FixtureSupport"),
         .testTarget(name: "EximTraceTests", dependencies: ["EximTrace", "FixtureSupport"]),
         .testTarget(name: "StoreReplayTests", dependencies: ["Store", "EximTrace", "StoreReplay", "FixtureSupport"]),
-        .testTarget(name: "StoremonCoreTests", dependencies: ["Store", "EximLog", "EximSpool", "StoremonCore"]),
-        .testTarget(name: "StoremonTerminalTests", dependencies: ["storemon"]),
+        .testTarget(name: "SafeTextTests", dependencies: ["Store", "SafeText", "EximDemo"]),
+        .testTarget(name: "StoremonCoreTests", dependencies: ["Store", "EximLog", "EximSpool", "StoremonCore", "EximDemo", "FixtureSupport"]),
+        .testTarget(name: "StoremonTerminalTests", dependencies: ["storemon", "FixtureSupport"]),
     ]
 )

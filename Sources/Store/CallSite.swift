@@ -71,7 +71,7 @@ extension Store {
     func traceGet(pool: Int, _ p: UnsafeRawPointer?, size: Int, _ site: CallSite) {
         emit {
             let (f, l) = names(site)
-            let tag = pool >= Layout.firstQuotedSlot ? "QQ" : String(pool)
+            let tag = pool >= PoolSlot.firstQuotedSlot ? "QQ" : String(pool)
             return "---\(tag) Get \(TraceFormat.ptr(p)) \(TraceFormat.num(size, 5)) \(TraceFormat.field(f, 14)) \(TraceFormat.num(l, 4))"
         }
     }
@@ -96,7 +96,7 @@ extension Store {
     /// quoted pool (n = its position in the newest-first list; Exim prints a pointer
     /// difference there that is meaningful only for the head, 0).
     func poolTag(_ index: Int) -> String {
-        if index >= Layout.firstQuotedSlot { return "Q\(quotedOrder.firstIndex(of: index) ?? 0)" }
+        if index >= PoolSlot.firstQuotedSlot { return "Q\(quotedOrder.firstIndex(of: index) ?? 0)" }
         return String(index)
     }
 }

@@ -3,8 +3,24 @@
 enum Layout {
     /// Exim's `ALIGNED_SIZEOF_STOREBLOCK` on LP64: data starts this far into a block.
     @inlinable static var header: Int { 16 }
-    /// Index of the first quoted-pool slot; quoted pools use slots 10...31.
+}
+
+/// Internal: the numbering of pool slots (Exim's pool indexes, then quoted pools).
+///
+/// Slots 0...4 are the untainted pools of the five kinds (`PoolKind.rawValue`), slot
+/// `k + taintedOffset` is the tainted twin of kind `k`, and slots `firstQuotedSlot..<count`
+/// hold quoted pools. Tainted and quoted slots are contiguous (`taintedOffset..<count`),
+/// which is what makes `isTainted` one range check.
+@usableFromInline
+enum PoolSlot {
+    /// Distance from an untainted pool to its tainted twin (Exim's `POOL_TAINT_BASE`).
+    @inlinable static var taintedOffset: Int { 5 }
+    /// Number of paired pools (Exim's `N_PAIRED_POOLS`).
+    @inlinable static var pairedCount: Int { 10 }
+    /// Index of the first quoted-pool slot.
     @inlinable static var firstQuotedSlot: Int { 10 }
+    /// Slots in all: ten paired pools and 22 quoted pools.
+    @inlinable static var count: Int { 32 }
 }
 
 /// Internal: one block of a pool's chain, described outside the block itself.
@@ -85,6 +101,8 @@ struct PoolState {
     var maxBlocks = 0
     /// The quoter of a quoted pool.
     var quoter: Quoter?
+    /// Kinds 0...4 only: the marks of this kind still valid, oldest first (see `MarkStack`).
+    @usableFromInline var marks: MarkStack = MarkStack()
 
     /// An empty pool; `dummy` is any address that is never a block's data.
     init(dummy: UnsafeMutableRawPointer, active: Bool) {
@@ -104,9 +122,70 @@ struct StoreControl {
     /// Authoritative cursors of pool `currentPool` and of its tainted twin.
     @usableFromInline var untainted: HotCursor
     @usableFromInline var tainted: HotCursor
+    /// Serial number of the latest mark (0: none yet); each mark takes the next one.
+    @usableFromInline var markSerial: UInt64 = 0
+    /// Ranges reserved beyond the first (address lookups test the first inline, others only
+    /// when this is non-zero).
+    @usableFromInline var extraExtents: Int = 0
 
     init(dummy: UnsafeMutableRawPointer) {
         untainted = HotCursor(dummy: dummy)
         tainted = HotCursor(dummy: dummy)
+    }
+}
+
+/// Internal, unsafe: the marks of one pool kind that are still valid, oldest first.
+///
+/// A reset to a mark gives back everything allocated after it, so it ends the validity of
+/// that mark and of every later one of the same kind: valid marks form a stack. Each mark
+/// carries its serial number and its depth in the stack; it is valid exactly when the
+/// entry at its depth still holds its serial (serials are never reused). Push and check
+/// are O(1); the stack holds one entry per cookie still allocated, so it is never larger
+/// than the cookies themselves.
+@usableFromInline
+struct MarkStack {
+    /// One valid mark: its serial and its cookie address.
+    @usableFromInline struct Entry {
+        @usableFromInline var serial: UInt64
+        @usableFromInline var cookie: UInt
+        @inlinable init(serial: UInt64, cookie: UInt) {
+            self.serial = serial
+            self.cookie = cookie
+        }
+    }
+    @usableFromInline var entries: UnsafeMutablePointer<Entry>? = nil
+    @usableFromInline var depth: Int = 0
+    @usableFromInline var capacity: Int = 0
+
+    /// Grows the storage (doubling) so one more entry fits.
+    @usableFromInline @inline(never)
+    mutating func grow() {
+        let n = max(16, capacity * 2)
+        let e = UnsafeMutablePointer<Entry>.allocate(capacity: n)
+        if let old = entries {
+            e.moveInitialize(from: old, count: depth)
+            old.deallocate()
+        }
+        entries = e
+        capacity = n
+    }
+
+    /// Frees the storage.
+    mutating func free() {
+        entries?.deallocate()
+        entries = nil
+        depth = 0
+        capacity = 0
+    }
+
+    /// A copy with its own storage (for a fork).
+    func copy() -> MarkStack {
+        var c = MarkStack()
+        guard depth > 0, let entries else { return c }
+        c.entries = .allocate(capacity: capacity)
+        c.entries!.initialize(from: entries, count: depth)
+        c.depth = depth
+        c.capacity = capacity
+        return c
     }
 }

@@ -5,24 +5,6 @@ import Darwin
 #endif
 
 extension Store {
-    /// The pool index whose reserved range holds `p` if that pool is in use, else nil. O(1).
-    @inlinable @inline(__always)
-    func slotIndex(of p: UnsafeRawPointer) -> Int? {
-        let off = UInt(bitPattern: p) &- base
-        guard off < span else { return nil }
-        let slot = Int(truncatingIfNeeded: off >> slotShift)
-        return pools[slot].isActive ? slot : nil
-    }
-
-    /// The slot whose range holds `p`, active or not (an inactive slot's current block is an
-    /// empty range, so fast paths need no separate check). O(1).
-    @inlinable @inline(__always)
-    func rawSlot(of p: UnsafeRawPointer) -> Int? {
-        let off = UInt(bitPattern: p) &- base
-        guard off < span else { return nil }
-        return Int(truncatingIfNeeded: off >> slotShift)
-    }
-
     /// Exim's `store_extend`: grows the latest allocation of the pool that owns `p` from
     /// `oldSize` to `newSize` bytes in place. Returns false (and changes nothing) if `p`
     /// is not the pool's topmost allocation or the block has no room.
@@ -31,7 +13,7 @@ extension Store {
     @inlinable
     public func extend(_ p: UnsafeMutableRawPointer, from oldSize: Int, to newSize: Int,
                        function: StaticString = #function, line: Int = #line) throws(StoreError) -> Bool {
-        if _fastPath(control.pointee.slowFlags == 0), let i = rawSlot(of: p) {
+        if _fastPath(control.pointee.slowFlags == 0), let i = owningSlot(of: p) {
             let c = cursor(i)
             if _fastPath(p >= pools[i].currentStart && p < c.pointee.end
                          && oldSize >= 0 && newSize >= oldSize && newSize < Store.maxRequest) {
@@ -49,7 +31,7 @@ extension Store {
     /// Slow path of `extend`: the pool search over all blocks, the checks, and the `Ext` line.
     @usableFromInline @inline(never)
     func extendSlow(_ p: UnsafeMutableRawPointer, from oldSize: Int, to newSize: Int, site: CallSite) throws(StoreError) -> Bool {
-        guard let i = poolForPointer(p) else { throw .poolNotFound }
+        guard let i = owningBlockPool(p) else { throw .poolNotFound }
         guard oldSize >= 0, newSize >= oldSize, newSize < Store.maxRequest else {
             throw .badExtension(from: oldSize, to: newSize)
         }
@@ -73,7 +55,7 @@ extension Store {
     /// after Exim's "non-last memory release try" line, when no current block holds `p`.
     @inlinable @discardableResult
     public func releaseAbove(_ p: UnsafeRawPointer, function: StaticString = #function, line: Int = #line) -> Bool {
-        if _fastPath(control.pointee.slowFlags == 0), let i = rawSlot(of: p) {
+        if _fastPath(control.pointee.slowFlags == 0), let i = owningSlot(of: p) {
             let c = cursor(i)
             let start = UnsafeRawPointer(pools[i].currentStart), end = UnsafeRawPointer(c.pointee.end)
             if _fastPath(p >= start && p < end) {
@@ -89,7 +71,7 @@ extension Store {
     /// Slow path of `releaseAbove`: poisoning and the `Rel` line.
     @usableFromInline @inline(never)
     func releaseAboveSlow(_ p: UnsafeRawPointer, site: CallSite) -> Bool {
-        guard let i = slotIndex(of: p), p >= UnsafeRawPointer(pools[i].currentStart),
+        guard let i = owningPool(of: p), p >= UnsafeRawPointer(pools[i].currentStart),
               p < UnsafeRawPointer(cursor(i).pointee.end) else {
             emit {
                 let (f, l) = names(site)
@@ -125,7 +107,7 @@ extension Store {
     public func newBlock(_ old: UnsafeMutableRawPointer, size: Int, copying length: Int,
                          function: StaticString = #function, line: Int = #line) throws(StoreError) -> UnsafeMutableRawPointer {
         let site = CallSite(function, line)
-        guard let i = poolForPointer(old) else { throw .poolNotFound }
+        guard let i = owningBlockPool(old) else { throw .poolNotFound }
         let releaseOK = !isTainted(old) && cursor(i).pointee.lastGet == old
         guard length >= 0, length <= size else { throw .badExtension(from: length, to: size) }
         // Deviation (safety): the bytes to copy must lie in `old`'s block; Exim would read on.
@@ -161,10 +143,11 @@ extension Store {
         return true
     }
 
-    /// Exim's `pool_for_pointer`: the pool whose block holds `p` (half-open ranges).
-    /// O(1) to find the candidate pool, then its current block or a search of its chain.
-    func poolForPointer(_ p: UnsafeRawPointer) -> Int? {
-        guard let i = slotIndex(of: p) else { return nil }
+    /// Exim's `pool_for_pointer`: the pool whose live block holds `p` (half-open ranges).
+    /// O(1) to find the candidate pool (`owningPool(of:)`), then its current block or a
+    /// search of its chain.
+    func owningBlockPool(_ p: UnsafeRawPointer) -> Int? {
+        guard let i = owningPool(of: p) else { return nil }
         if p >= UnsafeRawPointer(pools[i].currentStart) && p < UnsafeRawPointer(cursor(i).pointee.end) { return i }
         return blockIndex(pool: i, containing: p, inclusiveEnd: false) != nil ? i : nil
     }

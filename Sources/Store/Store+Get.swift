@@ -11,7 +11,7 @@ extension Store {
     @usableFromInline @inline(never)
     func getSlow(_ size: Int, pool index: Int, site: CallSite) throws(StoreError) -> UnsafeMutableRawPointer {
         guard size >= 0, size < Store.maxRequest else { throw .badSize(size) }
-        if index >= Layout.firstQuotedSlot {
+        if index >= PoolSlot.firstQuotedSlot {
             emit {
                 let (f, l) = names(site)
                 return "allocating quoted-block for quoter \(pools[index].quoter?.id ?? 0) (from \(f) \(l))"
@@ -27,7 +27,7 @@ extension Store {
     /// Arguments: pool index, unrounded size (already validated), call site.
     /// Result: the address; `lastGet` is set to it. Throws only `.outOfAddressSpace`.
     func poolGet(_ index: Int, size: Int, site: CallSite) throws(StoreError) -> UnsafeMutableRawPointer {
-        let rounded = (size + 7) & ~7
+        let rounded = BlockRules.rounded(size)
         if rounded > cursor(index).pointee.yieldLength {
             try acquireBlock(index, rounded: rounded, site: site)
         }
@@ -41,7 +41,7 @@ extension Store {
     /// The standard usable length of a new block at the pool's order: 2^order - 32
     /// (4064 in restricted-memory mode).
     @inline(__always) func standardLength(_ index: Int) -> Int {
-        options.restrictedMemory ? 4064 : (1 << pools[index].order) - 2 * Layout.header
+        BlockRules.standardLength(order: pools[index].order, restrictedMemory: options.restrictedMemory)
     }
 
     /// Step 4 of Exim's `pool_get`: make a block of at least `rounded` bytes current.
@@ -65,7 +65,7 @@ extension Store {
             }
             // Too small: Exim frees it and forgets it; only nblocks goes down.
             let physical = space.pageRounded(length + Layout.header)
-            let header = try space.allocate(slot: index, bytes: physical)   // before any change
+            let header = try allocateBlockMemory(index, bytes: physical)   // before any change
             ps.pointee.nblocks -= 1
             ps.pointee.chain.remove(at: cur + 1)
             freeBlockMemory(index, next, site: site)
@@ -73,8 +73,16 @@ extension Store {
             return
         }
         let physical = space.pageRounded(mlength)
-        let header = try space.allocate(slot: index, bytes: physical)
+        let header = try allocateBlockMemory(index, bytes: physical)
         linkNewBlock(index, header: header, length: length, physical: physical, site: site)
+    }
+
+    /// Address space for a new block of pool `index` (`bytes`, a page multiple); keeps
+    /// `control.extraExtents` in step when the address space had to reserve a new range.
+    func allocateBlockMemory(_ index: Int, bytes: Int) throws(StoreError) -> UnsafeMutableRawPointer {
+        let p = try space.allocate(slot: index, bytes: bytes)
+        control.pointee.extraExtents = space.extents.count - 1
+        return p
     }
 
     /// Accounts for and links a freshly allocated block as the pool's current block
@@ -96,11 +104,8 @@ extension Store {
             if nonpoolMalloc > maxNonpoolMalloc { maxNonpoolMalloc = nonpoolMalloc }
             traceMalloc(header, bytes: msize, site)
         }
-        if !options.restrictedMemory {
-            let old = ps.pointee.order
-            ps.pointee.order = old + 1
-            if old > ps.pointee.maxOrder { ps.pointee.maxOrder = old + 1 }
-        }
+        (ps.pointee.order, ps.pointee.maxOrder) = BlockRules.afterNewBlock(
+            order: ps.pointee.order, maxOrder: ps.pointee.maxOrder, restrictedMemory: options.restrictedMemory)
         leaveCurrent(index)
         let cur = ps.pointee.current
         if cur >= 0, cur + 1 < ps.pointee.chain.count {
@@ -171,7 +176,7 @@ extension Store {
     /// (as Exim 4.96 does, so the perm figures match), claims a free slot, and puts the
     /// new pool at the head of the list. Throws `.tooManyQuoters` when no slot is left.
     func newQuotedPool(_ q: Quoter) throws(StoreError) -> Int {
-        guard let slot = (Layout.firstQuotedSlot..<AddressSpace.slotCount).first(where: { !pools[$0].isActive }) else {
+        guard let slot = (PoolSlot.firstQuotedSlot..<PoolSlot.count).first(where: { !pools[$0].isActive }) else {
             throw .tooManyQuoters(limit: Store.quotedPoolLimit)
         }
         let site = CallSite("quoted_pool_new", Store.quotedPoolNewLine, isInternal: true)
@@ -213,6 +218,7 @@ extension Store {
 
     /// `getQuoted` with Exim 4.96's numeric quoter: an existing pool with this number is
     /// used; a new one is named after the number.
+    @_spi(Replay)
     public func getQuoted(_ size: Int, like proto: Taint, quoterID: Int,
                           function: StaticString = #function, line: Int = #line) throws(StoreError) -> UnsafeMutableRawPointer {
         let q = quotedSlot(id: quoterID).flatMap { pools[$0].quoter } ?? Quoter(id: quoterID, name: String(quoterID))

@@ -6,20 +6,46 @@ import Darwin
 
 extension Store {
     /// Exim's `rmark`: a cookie in the untainted pool that holds the tainted twin's
-    /// watermark. Valid for `reset(to:)` while `currentPool` is the pool it was taken in.
+    /// watermark, plus a generation that tells a live mark from a stale one. Valid for
+    /// `reset(to:)` while `currentPool` is the pool it was taken in, no reset to an older
+    /// mark of the same pool has undone it, and its cookie still holds its watermark (a
+    /// second reset to the same mark is accepted, as in Exim, until later gets reuse the
+    /// cookie's bytes).
     public struct Mark: Hashable {
         /// The cookie: an 8-byte slot in the untainted pool whose content is the tainted
         /// twin's watermark (both halves of the mark, as in Exim).
         public let cookie: UnsafeMutableRawPointer
+        /// The mark's serial number (its generation; 0 for a mark built from a raw cookie,
+        /// which is not checked), its depth in the pool's stack of valid marks, and the
+        /// watermark the cookie held when the mark was made.
+        @usableFromInline let serial: UInt64
+        @usableFromInline let depth: Int
+        @usableFromInline let watermark: UInt
+
+        @inlinable
+        init(cookie: UnsafeMutableRawPointer, serial: UInt64, depth: Int, watermark: UInt) {
+            self.cookie = cookie
+            self.serial = serial
+            self.depth = depth
+            self.watermark = watermark
+        }
 
         /// A mark from a raw cookie address (replay: the address a traced `store_mark`
-        /// returned). `reset(to:)` validates it before touching anything.
-        public init(cookie: UnsafeMutableRawPointer) { self.cookie = cookie }
+        /// returned). It has no generation: `reset(to:)` checks the cookie and the
+        /// watermark as Exim does but cannot tell whether an earlier reset gave the cookie
+        /// back, so a stale raw mark is accepted when its addresses still lie in the
+        /// pools' blocks (Exim's own behaviour).
+        @_spi(Replay)
+        public init(cookie: UnsafeMutableRawPointer) { self.init(cookie: cookie, serial: 0, depth: 0, watermark: 0) }
+
+        /// True for a mark made by `mark()` (checked for staleness); false for a raw one.
+        public var isChecked: Bool { serial != 0 }
     }
 
     /// Exim's `store_mark`: prints `Mrk`, gets 8 bytes from the current pool (the
     /// cookie) and a 0-byte watermark from its tainted twin (which allocates the twin's
-    /// first block if it has none), and stores the watermark in the cookie.
+    /// first block if it has none), and stores the watermark in the cookie. The mark
+    /// gets the next serial number and goes on top of the pool's stack of valid marks.
     @inlinable
     public func mark(function: StaticString = #function, line: Int = #line) throws(StoreError) -> Mark {
         let c = control
@@ -27,18 +53,28 @@ extension Store {
             let r = c.pointee.untainted.next
             let n = r + 8
             let w = c.pointee.tainted.next
-            if _fastPath(n <= c.pointee.untainted.end && w <= c.pointee.tainted.end) {
+            let pu = pools + c.pointee.currentPool
+            var d = pu.pointee.marks.depth
+            // A mark reset to stays on top (a second reset to it is Exim's); a new mark at
+            // its cookie's address replaces it, so mark/reset loops keep the stack flat.
+            if d > 0 && pu.pointee.marks.entries.unsafelyUnwrapped[d &- 1].cookie == UInt(bitPattern: r) { d &-= 1 }
+            if _fastPath(n <= c.pointee.untainted.end && w <= c.pointee.tainted.end && d < pu.pointee.marks.capacity) {
                 c.pointee.untainted.next = n
                 c.pointee.untainted.lastGet = r
                 c.pointee.tainted.lastGet = w
                 r.storeBytes(of: UInt(bitPattern: w), as: UInt.self)
-                return Mark(cookie: r)
+                let serial = c.pointee.markSerial &+ 1
+                c.pointee.markSerial = serial
+                pu.pointee.marks.entries.unsafelyUnwrapped[d] = .init(serial: serial, cookie: UInt(bitPattern: r))
+                pu.pointee.marks.depth = d &+ 1
+                return Mark(cookie: r, serial: serial, depth: d, watermark: UInt(bitPattern: w))
             }
         }
         return try markSlow(site: CallSite(function, line))
     }
 
-    /// Slow path of `mark`: the `Mrk` line, and gets that may need blocks.
+    /// Slow path of `mark`: the `Mrk` line, gets that may need blocks, a stack that may
+    /// need to grow.
     @usableFromInline @inline(never)
     func markSlow(site: CallSite) throws(StoreError) -> Mark {
         let pool = control.pointee.currentPool
@@ -47,36 +83,53 @@ extension Store {
             return "---\(pool) Mrk                    \(TraceFormat.field(f, 14)) \(TraceFormat.num(l, 4))\tpool \(poolMalloc)"
         }
         let cookie = try getSlow(8, pool: pool, site: site)
-        let watermark = try getSlow(0, pool: pool + 5, site: site)
+        let watermark = try getSlow(0, pool: pool + PoolSlot.taintedOffset, site: site)
         cookie.storeBytes(of: UInt(bitPattern: watermark), as: UInt.self)
-        return Mark(cookie: cookie)
+        let pu = pools + pool
+        if pu.pointee.marks.depth > 0 && pu.pointee.marks.entries![pu.pointee.marks.depth - 1].cookie == UInt(bitPattern: cookie) {
+            pu.pointee.marks.depth -= 1
+        }
+        if pu.pointee.marks.depth == pu.pointee.marks.capacity { pu.pointee.marks.grow() }
+        let d = pu.pointee.marks.depth
+        control.pointee.markSerial &+= 1
+        let serial = control.pointee.markSerial
+        pu.pointee.marks.entries![d] = .init(serial: serial, cookie: UInt(bitPattern: cookie))
+        pu.pointee.marks.depth = d + 1
+        return Mark(cookie: cookie, serial: serial, depth: d, watermark: UInt(bitPattern: watermark))
     }
 
     /// Exim's `store_reset`: gives back everything above the mark in the tainted twin
     /// of `currentPool`, then in `currentPool` itself, freeing later blocks (the config
     /// pool keeps its chain and only counts them as freed, as Exim does).
-    /// Both addresses are checked before either pool is touched: a cookie that lies in
-    /// no block of the current pool, or a watermark in no block of its twin, throws
-    /// `.badMark` and leaves the store as it was, and so does a cookie that is not
-    /// 8-aligned (no mark ever is). A pool that has no block is skipped.
+    /// Everything is checked before either pool is touched: a stale mark (one a reset to
+    /// an older mark of the same pool undid, or whose cookie later gets reused), a mark of
+    /// another pool, a cookie that lies in no block of the current pool or is not
+    /// 8-aligned, or a watermark in no block of its twin throws `.badMark` and leaves the
+    /// store as it was. A pool that has no block is skipped. The reset ends the validity
+    /// of every later mark of the pool. Cost of the check: two loads and compares.
     @inlinable
     public func reset(to mark: Mark, function: StaticString = #function, line: Int = #line) throws(StoreError) {
         let c = control
         let cookie = mark.cookie
         if _fastPath(c.pointee.slowFlags == 0) {
-            // Both addresses in the current blocks, no block after either: only the cursors move.
+            // A live mark, both addresses in the current blocks, no block after either:
+            // only the cursors and the mark stack move.
             let u = c.pointee.currentPool
-            let pu = pools + u, pt = pools + (u &+ 5)
-            if _fastPath(UInt(bitPattern: cookie) & 7 == 0
+            let pu = pools + u, pt = pools + (u &+ PoolSlot.taintedOffset)
+            let d = mark.depth
+            if _fastPath(mark.serial != 0 && d < pu.pointee.marks.depth
+                         && pu.pointee.marks.entries.unsafelyUnwrapped[d].serial == mark.serial
                          && cookie >= pu.pointee.currentStart && cookie + 8 <= c.pointee.untainted.end
                          && pu.pointee.current &+ 1 == pu.pointee.chain.count
                          && pt.pointee.current >= 0 && pt.pointee.current &+ 1 == pt.pointee.chain.count) {
-                let w = UnsafeMutableRawPointer(bitPattern: cookie.load(as: UInt.self))
-                if let w, _fastPath(w >= pt.pointee.currentStart && w <= c.pointee.tainted.end) {
+                let wv = cookie.load(as: UInt.self)
+                let w = UnsafeMutableRawPointer(bitPattern: wv)
+                if let w, _fastPath(wv == mark.watermark && w >= pt.pointee.currentStart && w <= c.pointee.tainted.end) {
                     c.pointee.tainted.lastGet = nil
                     c.pointee.tainted.next = w + ((c.pointee.tainted.end - w) & 7)
                     c.pointee.untainted.lastGet = nil
                     c.pointee.untainted.next = cookie + ((c.pointee.untainted.end - cookie) & 7)
+                    pu.pointee.marks.depth = d &+ 1
                     return
                 }
             }
@@ -88,10 +141,19 @@ extension Store {
     @usableFromInline @inline(never)
     func resetSlow(_ mark: Mark, site: CallSite) throws(StoreError) {
         let u = control.pointee.currentPool
-        let t = u + 5
+        let t = u + PoolSlot.taintedOffset
         let cookie = mark.cookie
         // Every cookie `mark()` makes is 8-aligned (gets are): anything else is not a mark.
         guard UInt(bitPattern: cookie) & 7 == 0 else { throw .badMark }
+        // A checked mark must still be on the pool's stack of valid marks.
+        if mark.isChecked {
+            let ms = pools[u].marks
+            guard mark.depth < ms.depth, ms.entries![mark.depth].serial == mark.serial,
+                  ms.entries![mark.depth].cookie == UInt(bitPattern: cookie) else { throw .badMark }
+            // Its cookie must still hold its watermark (later gets may have reused it).
+            guard pools[u].current < 0 || resetBlockIndex(u, cookie).map({ cookie + 8 <= pools[u].chain[$0].dataEnd }) == true,
+                  cookie.load(as: UInt.self) == mark.watermark else { throw .badMark }
+        }
         // The cookie must be readable: 8 bytes inside the block reset will use, or (for a
         // pool without blocks, which reset skips) inside some pool's block.
         var ku = -1
@@ -99,7 +161,7 @@ extension Store {
             guard let k = resetBlockIndex(u, cookie), cookie + 8 <= pools[u].chain[k].dataEnd else { throw .badMark }
             ku = k
         } else {
-            guard let ci = slotIndex(of: cookie),
+            guard let ci = owningPool(of: cookie),
                   let ck = blockIndex(pool: ci, containing: cookie, inclusiveEnd: false),
                   cookie + 8 <= pools[ci].chain[ck].dataEnd else { throw .badMark }
         }
@@ -111,6 +173,30 @@ extension Store {
         }
         if kt >= 0 { internalReset(w, pool: t, block: kt, site: site) }
         if ku >= 0 { internalReset(cookie, pool: u, block: ku, site: site) }
+        if mark.isChecked {
+            pools[u].marks.depth = mark.depth + 1
+        } else {
+            popGivenBackMarks(pool: u)
+        }
+    }
+
+    /// After a reset to a raw (unchecked) mark: drops from the top of pool `u`'s stack the
+    /// marks whose cookies the reset gave back (in a freed block, or in the current
+    /// block at or above the cursor). Stops at the first mark still allocated (older
+    /// marks lie below it). O(marks dropped × chain length).
+    func popGivenBackMarks(pool u: Int) {
+        let ps = pools + u
+        let next = cursor(u).pointee.next
+        while ps.pointee.marks.depth > 0 {
+            let x = ps.pointee.marks.entries![ps.pointee.marks.depth - 1].cookie
+            guard let xp = UnsafeRawPointer(bitPattern: x),
+                  let k = blockIndex(pool: u, containing: xp, inclusiveEnd: false) else {
+                ps.pointee.marks.depth -= 1
+                continue
+            }
+            if k < ps.pointee.current || (k == ps.pointee.current && xp < UnsafeRawPointer(next)) { break }
+            ps.pointee.marks.depth -= 1
+        }
     }
 
     /// Runs `body` between a mark and a reset of `currentPool` (the reset also runs when
@@ -160,8 +246,8 @@ extension Store {
         let count = c.pointee.yieldLength - oldYield
 
         var keep = k
-        if c.pointee.yieldLength < 256, k + 1 < ps.pointee.chain.count,
-           Store.isPowerOfTwo(ps.pointee.chain[k + 1].length + Layout.header) {
+        if k + 1 < ps.pointee.chain.count,
+           BlockRules.keepsNextBlock(yieldAfterReset: c.pointee.yieldLength, nextLength: ps.pointee.chain[k + 1].length) {
             keep = k + 1
             ps.pointee.chain[keep].used = 0
         }
@@ -180,7 +266,7 @@ extension Store {
                 } else {
                     accountBlockFree(b, site: site)
                 }
-                if !options.restrictedMemory && ps.pointee.order > 13 { ps.pointee.order -= 1 }
+                ps.pointee.order = BlockRules.afterFreedBlock(order: ps.pointee.order, restrictedMemory: options.restrictedMemory)
             }
             // ... but memory back newest first, so each block just lowers its slot's top
             // (one call for a run of blocks that lie back to back, the usual case).
@@ -211,9 +297,46 @@ extension Store {
         }
     }
 
-    /// Exim's `is_pwr2_size` (0 counts as a power of two, as there).
-    static func isPowerOfTwo(_ n: Int) -> Bool {
-        let x = UInt32(truncatingIfNeeded: n)
-        return x & (x &- 1) == 0
+}
+
+/// Where one half of a mark lies: a block of its pool's chain and an offset in it.
+public struct MarkPosition: Sendable, Equatable {
+    /// Index of the block in the pool's chain, oldest first (as in `PoolStatistics.chain`).
+    public var block: Int
+    /// Bytes from the block's data start.
+    public var offset: Int
+
+    /// A position `offset` bytes into block `block`.
+    public init(block: Int, offset: Int) {
+        self.block = block
+        self.offset = offset
+    }
+}
+
+extension Store {
+    /// Where `mark` lies: its cookie in the untainted pool and its watermark in the
+    /// tainted twin, as chain positions (plain values, for a display). nil for a half
+    /// whose pool has no block; (nil, nil) for a mark that is no longer valid (undone by
+    /// a reset to an older mark, or its cookie reused). A raw mark (`Mark(cookie:)`) is
+    /// taken to belong to `currentPool`. O(chain length); nothing changes.
+    public func position(of mark: Mark) -> (untainted: MarkPosition?, tainted: MarkPosition?) {
+        let cookie = mark.cookie
+        var u = control.pointee.currentPool
+        if mark.isChecked {
+            guard let k = (0..<PoolSlot.taintedOffset).first(where: {
+                let ms = pools[$0].marks
+                return mark.depth < ms.depth && ms.entries![mark.depth].serial == mark.serial
+            }) else { return (nil, nil) }
+            u = k
+        }
+        guard pools[u].current >= 0, let ku = resetBlockIndex(u, cookie),
+              cookie + 8 <= pools[u].chain[ku].dataEnd else { return (nil, nil) }
+        let w = cookie.load(as: UInt.self)
+        if mark.isChecked && w != mark.watermark { return (nil, nil) }
+        let untainted = MarkPosition(block: ku, offset: cookie - pools[u].chain[ku].dataStart)
+        let t = u + PoolSlot.taintedOffset
+        guard let wp = UnsafeRawPointer(bitPattern: w), pools[t].current >= 0,
+              let kt = resetBlockIndex(t, wp) else { return (untainted, nil) }
+        return (untainted, MarkPosition(block: kt, offset: wp - UnsafeRawPointer(pools[t].chain[kt].dataStart)))
     }
 }

@@ -8,7 +8,7 @@ extension Store {
     /// current figure changes; afterwards every maximum equals its current value (a pool
     /// that never had a block keeps `maxOrder` 0, Exim's "untouched" value).
     public func clearMaxima() {
-        for i in 0..<AddressSpace.slotCount where pools[i].isActive {
+        for i in 0..<PoolSlot.count where pools[i].isActive {
             let ps = pools + i
             ps.pointee.maxBytes = ps.pointee.nbytes
             ps.pointee.maxBlocks = ps.pointee.nblocks

@@ -1,4 +1,4 @@
-/// Replay support: what a tool needs to drive this store from a real Exim
+/// Replay support (`@_spi(Replay) import Store`): what a tool needs to drive this store from a real Exim
 /// `-d+memory` trace and reproduce Exim's figures.
 ///
 /// * `cursor(of:)` / `cursor(ofQuoter:)`: a pool's next-yield address and bytes left,
@@ -14,6 +14,7 @@
 /// * `getQuoted(_:like:quoterID:)`: Exim 4.96's numeric quoter.
 
 /// Where an address lies: its pool and its block.
+@_spi(Replay)
 public struct BlockLocation: Sendable, Equatable {
     /// The owning pool.
     public var owner: PoolOwner
@@ -33,11 +34,13 @@ public struct BlockLocation: Sendable, Equatable {
 extension Store {
     /// A pool's cursor: where its next get starts and how many bytes its current block
     /// has left (`nextYield` nil and -1 before the pool's first block).
+    @_spi(Replay)
     public func cursor(of pool: PoolID) -> (nextYield: UnsafeMutableRawPointer?, yieldLength: Int) {
         cursor(slot: pool.index)
     }
 
     /// The cursor of the quoted pool with `quoter.id`; nil if there is no such pool.
+    @_spi(Replay)
     public func cursor(ofQuoter quoter: Quoter) -> (nextYield: UnsafeMutableRawPointer?, yieldLength: Int)? {
         quotedSlot(id: quoter.id).map { cursor(slot: $0) }
     }
@@ -49,8 +52,9 @@ extension Store {
     /// The block whose data holds `p`: half-open range by default, end included with
     /// `inclusiveEnd` (as reset tests). Among blocks of the owning pool, the current block
     /// wins, then the first from the chain's start. nil if no live block holds it.
+    @_spi(Replay)
     public func blockLocation(containing p: UnsafeRawPointer, inclusiveEnd: Bool = false) -> BlockLocation? {
-        guard let i = slotIndex(of: p) else { return nil }
+        guard let i = owningPool(of: p) else { return nil }
         let ps = pools[i]
         var k: Int? = nil
         if ps.current >= 0 {
@@ -61,7 +65,7 @@ extension Store {
         if k == nil { k = blockIndex(pool: i, containing: p, inclusiveEnd: inclusiveEnd) }
         guard let k else { return nil }
         let b = ps.chain[k]
-        let owner: PoolOwner = i < Layout.firstQuotedSlot ? .paired(PoolID(index: i)!) : .quoted(ps.quoter!)
+        let owner: PoolOwner = i < PoolSlot.firstQuotedSlot ? .paired(PoolID(index: i)!) : .quoted(ps.quoter!)
         return BlockLocation(owner: owner, index: k, dataStart: UInt(bitPattern: b.dataStart), length: b.length,
                              isCurrent: k == ps.current)
     }
@@ -69,22 +73,23 @@ extension Store {
     /// Internal form of `blockLocation` with the data end as a pointer.
     func locate(_ p: UnsafeRawPointer, inclusiveEnd: Bool) -> (pool: Int, index: Int, dataEnd: UnsafeRawPointer)? {
         guard let loc: BlockLocation = blockLocation(containing: p, inclusiveEnd: inclusiveEnd),
-              let i = slotIndex(of: p), let end = UnsafeRawPointer(bitPattern: loc.dataEnd) else { return nil }
+              let i = owningPool(of: p), let end = UnsafeRawPointer(bitPattern: loc.dataEnd) else { return nil }
         return (i, loc.index, end)
     }
 
     /// Exim's `store_release_3` for the pool that owns `dataStart`: releases the block
     /// whose data starts there unless it is the pool's first or current block.
     /// Returns whether a block was released.
-    @discardableResult
+    @_spi(Replay) @discardableResult
     public func releaseBlock(startingAt dataStart: UnsafeRawPointer,
                              function: StaticString = #function, line: Int = #line) -> Bool {
-        guard let i = slotIndex(of: dataStart) else { return false }
+        guard let i = owningPool(of: dataStart) else { return false }
         return releaseBlock(pool: i, dataStart: dataStart, site: CallSite(function, line))
     }
 
     /// Sets Exim's non-pool counters to values from before a trace began (Exim 4.96
     /// starts with 7 blocks, high-water 8, for example). Pool counters are not touched.
+    @_spi(Replay)
     public func seedNonpoolCounters(malloc: Int, maxMalloc: Int, blocks: Int, maxBlocks: Int) {
         nonpoolMalloc = malloc
         maxNonpoolMalloc = maxMalloc

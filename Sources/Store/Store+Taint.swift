@@ -7,9 +7,8 @@ extension Store {
     /// pool's highest block end), or nil for addresses outside every pool (stack, heap,
     /// tracked mallocs). O(1).
     public func owner(of p: UnsafeRawPointer) -> PoolOwner? {
-        guard let i = slotIndex(of: p) else { return nil }
-        guard p - UnsafeRawPointer(space.slotBase(i)) < space.extent(slot: i) else { return nil }
-        if i < Layout.firstQuotedSlot { return .paired(PoolID(index: i)!) }
+        guard let i = owningPool(of: p), space.isBelowTop(UInt(bitPattern: p), slot: i) else { return nil }
+        if i < PoolSlot.firstQuotedSlot { return .paired(PoolID(index: i)!) }
         return pools[i].quoter.map { .quoted($0) }
     }
 
@@ -25,7 +24,7 @@ extension Store {
     public func isTaintedByWalk(_ p: UnsafeRawPointer) -> Bool {
         if UInt(bitPattern: p) == 1 { return true }
         func inBlock(_ b: BlockRecord) -> Bool { p >= UnsafeRawPointer(b.dataStart) && p < UnsafeRawPointer(b.dataEnd) }
-        let tainted = Array(5..<10)
+        let tainted = Array(PoolSlot.taintedOffset..<PoolSlot.pairedCount)
         for i in tainted + quotedOrder where pools[i].current >= 0 {
             if inBlock(pools[i].chain[pools[i].current]) { return true }
         }

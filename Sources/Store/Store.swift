@@ -18,15 +18,19 @@ public final class Store {
         /// Fill memory given back by reset and release (and freed blocks) with 0xF0, as
         /// Exim's test harness does, so stale reads show up.
         public var poisonOnRelease: Bool
-        /// log2 of each pool's reserved address range (default 33: 8 GiB per pool, 32
-        /// ranges). Clamped to 20...36.
+        /// log2 of each pool's first reserved address range (default 26: 64 MiB per pool,
+        /// 2 GiB for the store's 32 pools). Clamped to 20...36. The ranges are only
+        /// address space (no memory until used); when a pool fills its range the store
+        /// reserves a further one 16 times larger, so this is not a limit on a pool's size.
+        /// Small values let very many stores live at once (a replay of 100,000 processes
+        /// uses 20: 32 MiB a store).
         public var slotSizeLog2: Int
         /// Freed block bytes a pool keeps for reuse before handing pages back to the kernel.
         public var retainedBytesLimit: Int
 
         /// Options with Exim's defaults (no restricted memory, no poisoning).
         public init(restrictedMemory: Bool = false, poisonOnRelease: Bool = false,
-                    slotSizeLog2: Int = 33, retainedBytesLimit: Int = 32 << 20) {
+                    slotSizeLog2: Int = 26, retainedBytesLimit: Int = 32 << 20) {
             self.restrictedMemory = restrictedMemory
             self.poisonOnRelease = poisonOnRelease
             self.slotSizeLog2 = slotSizeLog2
@@ -47,66 +51,76 @@ public final class Store {
 
     @usableFromInline let pools: UnsafeMutablePointer<PoolState>
     @usableFromInline let control: UnsafeMutablePointer<StoreControl>
-    /// Start and size of the reserved range; `slotShift` = log2 of one pool's range.
+    /// Start and size of the first reserved range; `slotShift` = log2 of one pool's range
+    /// there. Further ranges (see `AddressSpace`) are looked up only when
+    /// `control.extraExtents` is non-zero.
     @usableFromInline let base: UInt
     @usableFromInline let span: UInt
     @usableFromInline let slotShift: UInt
-    /// Tainted slots 5...31 are contiguous: `isTainted(p)` is `p - taintBase < taintSpan`.
-    @usableFromInline let taintBase: UInt
-    @usableFromInline let taintSpan: UInt
+    /// Tainted slots 5...31 of the first range are contiguous, from this offset to `span`.
+    @usableFromInline let taintOffset: UInt
 
     let space: AddressSpace
 
     // Exim's global counters (`pool_malloc`, `nonpool_malloc`, …).
-    var poolMalloc = 0
-    var maxPoolMalloc = 0
-    var nonpoolMalloc = 0
-    var maxNonpoolMalloc = 0
-    var nonpoolBlocks = 0
-    var maxNonpoolBlocks = 0
+    @exclusivity(unchecked) var poolMalloc = 0
+    @exclusivity(unchecked) var maxPoolMalloc = 0
+    @exclusivity(unchecked) var nonpoolMalloc = 0
+    @exclusivity(unchecked) var maxNonpoolMalloc = 0
+    @exclusivity(unchecked) var nonpoolBlocks = 0
+    @exclusivity(unchecked) var maxNonpoolBlocks = 0
     /// Quoted pool slots, newest first (Exim prepends to `quoted_pools`).
-    var quotedOrder: [Int] = []
+    @exclusivity(unchecked) var quotedOrder: [Int] = []
     /// Live tracked mallocs: returned address -> size stored in Exim's prefix.
-    var liveMallocs: [UInt: Int] = [:]
+    @exclusivity(unchecked) var liveMallocs: [UInt: Int] = [:]
     /// True after `writeProtectConfig()`.
-    var configProtected = false
+    @exclusivity(unchecked) var configProtected = false
+    /// In a fork copy: the parent's tracked malloc address -> this store's copy.
+    @exclusivity(unchecked) var forkedMallocs: [UInt: UInt] = [:]
 
     /// Replay support: when set, trace lines name this function and line instead of the
     /// Swift caller's (`#function` is cut at the first "(" either way). See `Store+Replay.swift`.
-    public var callSiteOverride: (function: String, line: Int)?
+    @_spi(Replay) @exclusivity(unchecked) public var callSiteOverride: (function: String, line: Int)?
 
     /// Where trace lines go (Exim 4.96 `-d+memory` format, one line per call, no newline).
     /// nil (the default) turns tracing off; with a sink every operation takes the slow path.
-    public var traceSink: ((String) -> Void)? {
+    @exclusivity(unchecked) public var traceSink: ((String) -> Void)? {
         didSet { updateFlags() }
     }
 
     /// Creates an empty store: every pool at order 12 with no block, `currentPool` main.
     /// Throws `.outOfAddressSpace` if the address range cannot be reserved.
-    public init(options: Options = .init()) throws(StoreError) {
+    public convenience init(options: Options = .init()) throws(StoreError) {
+        self.init(options: options,
+                  space: try AddressSpace(slotShift: options.slotSizeLog2, retainLimit: options.retainedBytesLimit))
+    }
+
+    /// A store over `space` with every pool empty (a fork copy then fills it in).
+    init(options: Options, space: AddressSpace) {
         self.options = options
-        let shift = min(36, max(20, options.slotSizeLog2))
-        let space = try AddressSpace(slotShift: shift, retainLimit: options.retainedBytesLimit)
         self.space = space
-        let b = UInt(bitPattern: space.base)
+        let shift = space.first.shift
+        let b = space.first.base
         self.base = b
-        self.span = UInt(space.totalSize)
+        self.span = UInt(space.first.size)
         self.slotShift = UInt(shift)
-        self.taintBase = b + (UInt(5) << UInt(shift))
-        self.taintSpan = UInt(AddressSpace.slotCount - 5) << UInt(shift)
-        pools = .allocate(capacity: AddressSpace.slotCount)
-        // The dummy cursor is the reservation's last byte: never inside any block's data.
-        let dummy = space.base + (space.totalSize - 1)
-        for i in 0..<AddressSpace.slotCount {
-            (pools + i).initialize(to: PoolState(dummy: dummy, active: i < Layout.firstQuotedSlot))
+        self.taintOffset = UInt(PoolSlot.taintedOffset) << UInt(shift)
+        pools = .allocate(capacity: PoolSlot.count)
+        // The dummy cursor is the first range's last byte: with `end` at it and `next` one
+        // past it, a pool without a block has an empty current range.
+        let dummy = UnsafeMutableRawPointer(bitPattern: b + UInt(space.first.size - 1))!
+        for i in 0..<PoolSlot.count {
+            (pools + i).initialize(to: PoolState(dummy: dummy, active: i < PoolSlot.firstQuotedSlot))
         }
         control = .allocate(capacity: 1)
         control.initialize(to: StoreControl(dummy: dummy))
+        control.pointee.extraExtents = space.extents.count - 1
         updateFlags()
     }
 
     deinit {
-        pools.deinitialize(count: AddressSpace.slotCount)
+        for k in 0..<PoolSlot.taintedOffset { pools[k].marks.free() }
+        pools.deinitialize(count: PoolSlot.count)
         pools.deallocate()
         control.deinitialize(count: 1)
         control.deallocate()
@@ -124,9 +138,9 @@ public final class Store {
             guard old != new else { return }
             // The hot cursors follow the current pair: park the old pair's, fetch the new.
             pools[old].cursor = control.pointee.untainted
-            pools[old + 5].cursor = control.pointee.tainted
+            pools[old + PoolSlot.taintedOffset].cursor = control.pointee.tainted
             control.pointee.untainted = pools[new].cursor
-            control.pointee.tainted = pools[new + 5].cursor
+            control.pointee.tainted = pools[new + PoolSlot.taintedOffset].cursor
             control.pointee.currentPool = new
         }
     }
@@ -140,7 +154,7 @@ public final class Store {
             return UnsafeMutableRawPointer(control).advanced(by: MemoryLayout<StoreControl>.offset(of: \.untainted)!)
                 .assumingMemoryBound(to: HotCursor.self)
         }
-        if i == cur &+ 5 {
+        if i == cur &+ PoolSlot.taintedOffset {
             return UnsafeMutableRawPointer(control).advanced(by: MemoryLayout<StoreControl>.offset(of: \.tainted)!)
                 .assumingMemoryBound(to: HotCursor.self)
         }
@@ -155,21 +169,17 @@ public final class Store {
     // MARK: allocation fast path
 
     /// Pool index for a request of `taint` class made while the base pool is `kind`:
-    /// `kind`, `kind + 5` when tainted, or a quoted pool's slot when the prototype lies
-    /// in a quoted pool (Exim's quoter-for-address rule). O(1).
+    /// `kind`, its tainted twin, or a quoted pool's slot when the prototype lies in a
+    /// quoted pool (Exim's quoter-for-address rule). O(1).
     @inlinable @inline(__always)
     func poolIndex(for taint: Taint, kind: Int) -> Int {
         switch taint {
         case .untainted: return kind
-        case .tainted: return kind &+ 5
+        case .tainted: return kind &+ PoolSlot.taintedOffset
         case .like(let p):
-            let off = UInt(bitPattern: p) &- base
-            if off < span {
-                let slot = Int(truncatingIfNeeded: off >> slotShift)
-                if slot >= 10 { return pools[slot].isActive ? slot : kind &+ 5 }
-                if slot >= 5 { return kind &+ 5 }
-            }
-            return kind
+            guard let slot = owningSlot(of: p) else { return kind }
+            if slot >= PoolSlot.firstQuotedSlot { return pools[slot].isActive ? slot : kind &+ PoolSlot.taintedOffset }
+            return slot >= PoolSlot.taintedOffset ? kind &+ PoolSlot.taintedOffset : kind
         }
     }
 
@@ -206,7 +216,8 @@ public final class Store {
         return try getSlow(size, pool: poolIndex(for: taint, kind: c.pointee.currentPool), site: CallSite(function, line))
     }
 
-    /// 0 for an untainted request, 1 for a tainted one, 2 for a quoted prototype. O(1).
+    /// 0 for an untainted request, 1 for a tainted one, 2 for a quoted prototype or one
+    /// outside the first range (the slow path sorts it out). O(1).
     @inlinable @inline(__always)
     func taintClass(_ taint: Taint) -> Int {
         switch taint {
@@ -214,9 +225,9 @@ public final class Store {
         case .tainted: return 1
         case .like(let p):
             let off = UInt(bitPattern: p) &- base
-            guard off < span else { return 0 }
-            let slot = off >> slotShift
-            return slot < 5 ? 0 : slot < 10 ? 1 : 2
+            guard off < span else { return control.pointee.extraExtents == 0 ? 0 : 2 }
+            let slot = Int(truncatingIfNeeded: off >> slotShift)
+            return slot < PoolSlot.taintedOffset ? 0 : slot < PoolSlot.firstQuotedSlot ? 1 : 2
         }
     }
 
@@ -242,12 +253,50 @@ public final class Store {
     // MARK: taint, O(1)
 
     /// True if `p` lies in a tainted or quoted pool's address range. O(1): one subtract
-    /// and one compare. Agrees with Exim's block walk (`isTaintedByWalk`) for every
-    /// address inside a live block; addresses in a tainted range but outside any live
-    /// block (freed or never used) also count as tainted, the safe direction.
+    /// and two compares for an address in the first range, and for any address while the
+    /// store has its first range only (every store until a
+    /// pool outgrows its first range); one more range check per further range after that
+    /// (at most `AddressSpace.maxExtents`, 8). Agrees with Exim's block walk
+    /// (`isTaintedByWalk`) for every address inside a live block; addresses in a tainted
+    /// range but outside any live block (freed or never used) also count as tainted,
+    /// the safe direction.
     @inlinable
     public func isTainted(_ p: UnsafeRawPointer) -> Bool {
-        UInt(bitPattern: p) &- taintBase < taintSpan
+        let off = UInt(bitPattern: p) &- base
+        if _fastPath(off < span) { return off &- taintOffset < span &- taintOffset }
+        return control.pointee.extraExtents != 0 && isTaintedInFurtherRanges(p)
+    }
+
+    /// The part of `isTainted` for stores that reserved more than one range.
+    @usableFromInline @inline(never)
+    func isTaintedInFurtherRanges(_ p: UnsafeRawPointer) -> Bool {
+        space.isTaintedSlot(UInt(bitPattern: p))
+    }
+
+    /// The slot (pool index) whose reserved ranges hold `p`, active or not, or nil for an
+    /// address outside the store. The one place that maps an address to its pool: O(1)
+    /// for the first range, a short search of further ranges otherwise. An inactive
+    /// slot's current block is an empty range, so fast paths need no separate check;
+    /// `owningPool(of:)` adds the check.
+    @inlinable @inline(__always)
+    func owningSlot(of p: UnsafeRawPointer) -> Int? {
+        let off = UInt(bitPattern: p) &- base
+        if _fastPath(off < span) { return Int(truncatingIfNeeded: off >> slotShift) }
+        return control.pointee.extraExtents == 0 ? nil : owningSlotInFurtherRanges(p)
+    }
+
+    /// The part of `owningSlot` for stores that reserved more than one range.
+    @usableFromInline @inline(never)
+    func owningSlotInFurtherRanges(_ p: UnsafeRawPointer) -> Int? {
+        space.locate(UInt(bitPattern: p))?.slot
+    }
+
+    /// The pool (slot index) whose reserved ranges hold `p`, if that pool is in use;
+    /// nil otherwise. O(1).
+    @inlinable @inline(__always)
+    func owningPool(of p: UnsafeRawPointer) -> Int? {
+        guard let slot = owningSlot(of: p), pools[slot].isActive else { return nil }
+        return slot
     }
 
     /// `isTainted` for a `Taint` prototype (`.tainted` is tainted, `.untainted` is not).

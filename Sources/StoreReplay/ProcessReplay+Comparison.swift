@@ -1,4 +1,4 @@
-import Store
+@_spi(Replay) import Store
 import EximTrace
 
 /// Comparing the store's account of an operation with Exim's, figure by figure, and

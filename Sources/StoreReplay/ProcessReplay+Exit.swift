@@ -1,4 +1,4 @@
-import Store
+@_spi(Replay) import Store
 import EximFormats
 import EximTrace
 

@@ -1,4 +1,4 @@
-import Store
+@_spi(Replay) import Store
 import EximTrace
 
 /// Applying one Exim memory operation to the process's store: untraced when it cannot

@@ -1,4 +1,4 @@
-import Store
+@_spi(Replay) import Store
 import EximTrace
 
 /// Collects the Store's own trace lines during one replayed operation.

@@ -1,4 +1,4 @@
-import Store
+@_spi(Replay) import Store
 import EximTrace
 
 /// A replay driven one record at a time, for a screen: read the next record from the

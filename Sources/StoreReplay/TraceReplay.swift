@@ -1,4 +1,4 @@
-import Store
+@_spi(Replay) import Store
 import EximTrace
 
 /// Replays an `exim -d+memory` trace record by record: one `Store` per Exim process,

@@ -1,3 +1,5 @@
+import BenchSupport
+import EximDemo
 import EximSpool
 import Foundation
 import Glibc
@@ -13,17 +15,6 @@ import StoremonCore
 //       RSS over TOTAL log lines fed in CHUNKs (the resets must really give memory back)
 //   swift run -c release monbench scan [MESSAGES]
 //       CPU time of QueueReader scans of an unchanged queue
-
-func rssKiB() -> Int {
-    guard let s = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
-    let f = s.split(separator: " ")
-    return (Int(f[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) / 1024
-}
-func cpuSeconds() -> Double {
-    var u = rusage(); getrusage(RUSAGE_SELF.rawValue, &u)
-    return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
-}
-func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
 /// Lines like the fixture's, cycling through kinds.
 func makeLines(_ n: Int, start: Int) -> [UInt8] {
@@ -71,15 +62,15 @@ case "refresh":
     defer { try? FileManager.default.removeItem(atPath: root) }
     let session = try MonitorSession(MonitorConfiguration(paths: MonitorPaths(logPath: g.logPath, spoolDirectory: root), useInotify: false))
     sleep(3)   // let the spool directory's mtime age past the reader's margin (steady state)
-    let t0 = now(); let first = try session.refresh(); let t1 = now()
+    let t0 = BenchClock.monotonic.seconds(); let first = try session.refresh(); let t1 = BenchClock.monotonic.seconds()
     print("queue \(first.queue.messages.count) messages; first refresh (reads every -H): \(String(format: "%.1f", (t1 - t0) * 1000)) ms")
     var times: [Double] = []
     var cpu: [Double] = []
     for r in 0..<runs {
         append(makeLines(lines, start: r * lines), g.logPath)
-        let c0 = cpuSeconds()
-        let a = now(); let snap = try session.refresh(); let b = now()
-        cpu.append((cpuSeconds() - c0) * 1000)
+        let c0 = BenchClock.processCPU.seconds()
+        let a = BenchClock.monotonic.seconds(); let snap = try session.refresh(); let b = BenchClock.monotonic.seconds()
+        cpu.append((BenchClock.processCPU.seconds() - c0) * 1000)
         precondition(snap.queue.messages.count == messages)
         times.append((b - a) * 1000)
     }
@@ -96,9 +87,9 @@ case "idle":
     _ = try session.refresh()
     sleep(3)   // steady state: the spool directory is older than the reader's margin
     _ = try session.refresh()
-    let c0 = cpuSeconds(), w0 = now()
+    let c0 = BenchClock.processCPU.seconds(), w0 = BenchClock.monotonic.seconds()
     for _ in 0..<runs { _ = try session.refresh() }
-    let c1 = cpuSeconds(), w1 = now()
+    let c1 = BenchClock.processCPU.seconds(), w1 = BenchClock.monotonic.seconds()
     let per = (c1 - c0) / Double(runs)
     print("idle refresh, \(messages)-message queue: \(String(format: "%.3f", per * 1000)) ms CPU each (wall \(String(format: "%.3f", (w1 - w0) / Double(runs) * 1000)) ms); at --interval 1: \(String(format: "%.2f", per * 100))% CPU")
 case "soak":
@@ -110,7 +101,7 @@ case "soak":
     let block = makeLines(chunk, start: 0)
     var fed = 0, rssAt1M = 0, peak = 0
     var samples: [(Int, Int)] = []
-    let t0 = now()
+    let t0 = BenchClock.monotonic.seconds()
     while fed < total {
         if fed > 0 && fed % 1_000_000 == 0 {
             // copytruncate-style rotation keeps the disk use small; the tailer starts again at the top.
@@ -120,15 +111,15 @@ case "soak":
         append(block, g.logPath)
         fed += chunk
         _ = try session.refresh()
-        let r = rssKiB()
+        let r = residentKiB()
         peak = max(peak, r)
         if fed == 1_000_000 { rssAt1M = r }
         if fed % 1_000_000 == 0 { samples.append((fed, r)) }
     }
     let snap = session.lastSnapshot!
-    print("soak: \(fed) lines fed, \(snap.log.lines) counted, \(String(format: "%.1f", now() - t0)) s")
+    print("soak: \(fed) lines fed, \(snap.log.lines) counted, \(String(format: "%.1f", BenchClock.monotonic.seconds() - t0)) s")
     for (n, r) in samples { print("  after \(n / 1_000_000)M lines: RSS \(r) KiB") }
-    print("RSS after 1M: \(rssAt1M) KiB, at end: \(rssKiB()) KiB, peak after 1M: \(peak) KiB; drift \(rssKiB() - rssAt1M) KiB")
+    print("RSS after 1M: \(rssAt1M) KiB, at end: \(residentKiB()) KiB, peak after 1M: \(peak) KiB; drift \(residentKiB() - rssAt1M) KiB")
     let st = session.store.statistics()
     print("pools at end: " + st.pools.enumerated().map { "\($0.offset):\($0.element.bytes)" }.joined(separator: " "))
 case "scan": break
@@ -146,12 +137,12 @@ if mode == "scan" {
     var cpu: [Double] = []
     var summ: [Double] = []
     for i in 0..<30 {
-        let c0 = cpuSeconds()
+        let c0 = BenchClock.processCPU.seconds()
         let scan = try reader.scan(into: store)
-        let c1 = cpuSeconds()
+        let c1 = BenchClock.processCPU.seconds()
         cpu.append((c1 - c0) * 1000)
         let s = scan.summaries(now: 1_800_000_000)
-        summ.append((cpuSeconds() - c1) * 1000)
+        summ.append((BenchClock.processCPU.seconds() - c1) * 1000)
         if i == 29 { print(scan.statistics, s.count) }
         usleep(200_000)
     }

@@ -8,51 +8,13 @@
 // `Exim version … pid=` line) until it has at least N lines (default 1,000,000), then
 // times `CheckReport.check` over it R times (default 3) and prints the best.
 
+import BenchSupport
 import EximTrace
+import FixtureSupport
 import StoreReplay
 #if canImport(Glibc)
 import Glibc
 #endif
-
-func fixturesRoot() -> String {
-    var dir = #filePath
-    while let slash = dir.lastIndex(of: "/"), dir != "/" {
-        dir = String(dir[..<slash])
-        let candidate = dir + "/Tests/Fixtures/exim-real"
-        if access(candidate, F_OK) == 0 { return candidate }
-    }
-    return "Tests/Fixtures/exim-real"
-}
-
-func readFile(_ path: String) -> [UInt8]? {
-    guard let f = fopen(path, "rb") else { return nil }
-    defer { fclose(f) }
-    var out: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-        let n = fread(&chunk, 1, chunk.count, f)
-        if n <= 0 { break }
-        out.append(contentsOf: chunk[0..<n])
-    }
-    return out
-}
-
-/// `x` with `digits` decimals (no Foundation).
-func fixed(_ x: Double, _ digits: Int) -> String {
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    let v = Int((x * scale).rounded())
-    let whole = v / Int(scale), frac = v % Int(scale)
-    var f = String(frac)
-    while f.count < digits { f = "0" + f }
-    return digits == 0 ? String(whole) : "\(whole).\(f)"
-}
-
-func now(_ clock: clockid_t = CLOCK_MONOTONIC) -> Double {
-    var ts = timespec()
-    clock_gettime(clock, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
 
 var args = Array(CommandLine.arguments.dropFirst())
 var targetLines = 1_000_000
@@ -83,7 +45,7 @@ if !files.isEmpty {
     exit(failed ? 1 : 0)
 }
 
-let root = fixturesRoot()
+let root = Fixtures.root.path
 let names = ["traces/trace1-bt.txt", "traces/trace2-bp.txt", "traces/trace3-bh.txt",
              "traces/trace4-deliver-local.txt", "traces/trace5-daemon.txt", "traces/trace6-deliver-remote.txt",
              "traces-extra/e1-be-newblock.txt", "traces-extra/e2-be-config-negative.txt",
@@ -93,7 +55,7 @@ var oneLines = 0
 // --single: only the seven traces of one process each (no forks to replay).
 let forking: Set<String> = ["traces/trace4-deliver-local.txt", "traces/trace5-daemon.txt", "traces/trace6-deliver-remote.txt"]
 for n in names where !(singleProcessOnly && forking.contains(n)) {
-    guard let bytes = readFile(root + "/" + n) else { print("missing fixture \(n)"); exit(1) }
+    guard let bytes = readWholeFile(root + "/" + n) else { print("missing fixture \(n)"); exit(1) }
     one += bytes
     if one.last != 0x0A { one.append(0x0A) }
     oneLines += bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
@@ -111,9 +73,9 @@ print("trace: \(copies) copies of the \(singleProcessOnly ? "7 single-process" :
 /// One timed `--check` over the file (read + parse + replay + compare): wall and CPU seconds.
 func timedCheck(_ path: String) -> (seconds: Double, cpu: Double, report: CheckReport)? {
     guard let reader = try? TraceReader(path: path) else { return nil }
-    let t0 = now(), c0 = now(CLOCK_PROCESS_CPUTIME_ID)
+    let t0 = BenchClock.monotonic.seconds(), c0 = BenchClock.processCPU.seconds()
     let report = CheckReport.check(reader)
-    return (now() - t0, now(CLOCK_PROCESS_CPUTIME_ID) - c0, report)
+    return (BenchClock.monotonic.seconds() - t0, BenchClock.processCPU.seconds() - c0, report)
 }
 
 var best = Double.infinity
@@ -124,7 +86,7 @@ for run in 1...runs {
     best = min(best, dt)
     bestCPU = min(bestCPU, cpu)
     last = report
-    print("run \(run): \(fixed(dt, 3)) s wall, \(fixed(cpu, 3)) s CPU, \(Int(Double(total) / dt)) lines/s wall, \(Int(Double(total) / cpu)) lines/s CPU")
+    print("run \(run): \(BenchText.fixed(dt, 3)) s wall, \(BenchText.fixed(cpu, 3)) s CPU, \(Int(Double(total) / dt)) lines/s wall, \(Int(Double(total) / cpu)) lines/s CPU")
 }
 if let r = last { print(r.summary) }
-print("best: \(Int(Double(total) / best)) lines/s wall (\(fixed(best * 1e9 / Double(total), 1)) ns/line), \(Int(Double(total) / bestCPU)) lines/s of CPU time")
+print("best: \(Int(Double(total) / best)) lines/s wall (\(BenchText.fixed(best * 1e9 / Double(total), 1)) ns/line), \(Int(Double(total) / bestCPU)) lines/s of CPU time")

@@ -7,36 +7,12 @@
 // Measures, with a warm page cache: a full scan (new reader, every -H read, parsed into a
 // tainted message pool; -D and -J statted) and a rescan with nothing changed.
 
+import BenchSupport
 import EximSpool
+import FixtureSupport
 import Foundation
 import Glibc
 import Store
-
-/// Monotonic time in seconds.
-func now() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
-
-/// CPU time of this thread in seconds (less disturbed than wall time on a shared machine).
-func cpu() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
-
-/// `n` as `width` base-62 digits.
-func base62(_ n: Int, width: Int) -> [UInt8] {
-    let digits = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
-    var out = [UInt8](repeating: UInt8(ascii: "0"), count: width)
-    var v = n
-    for i in stride(from: width - 1, through: 0, by: -1) {
-        out[i] = digits[v % 62]
-        v /= 62
-    }
-    return out
-}
 
 /// Replaces every occurrence of `old` by `new` (same length) in `bytes`.
 func replaceAll(_ bytes: inout [UInt8], _ old: [UInt8], _ new: [UInt8]) {
@@ -50,17 +26,6 @@ func replaceAll(_ bytes: inout [UInt8], _ old: [UInt8], _ new: [UInt8]) {
             i += 1
         }
     }
-}
-
-/// The fixtures' flat spool, found from this file's path or the current directory.
-func fixtureSpool() -> URL {
-    var u = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    for _ in 0..<6 {
-        let f = u.appendingPathComponent("Tests/Fixtures/exim-real/spool/input")
-        if FileManager.default.fileExists(atPath: f.path) { return f }
-        u = u.deletingLastPathComponent()
-    }
-    return URL(fileURLWithPath: "Tests/Fixtures/exim-real/spool/input")
 }
 
 var count = 10_000
@@ -79,7 +44,7 @@ while let a = args.popFirst() {
 }
 
 // 1. Build the spool.
-let source = fixtureSpool()
+let source = Fixtures.url("spool/input")
 let fm = FileManager.default
 let names = try fm.contentsOfDirectory(atPath: source.path).filter { $0.hasSuffix("-H") }.sorted()
 let originals: [(id: [UInt8], h: [UInt8], d: [UInt8])] = try names.map { n in
@@ -96,12 +61,12 @@ if !reuse {
     try? fm.removeItem(at: root)
     try fm.createDirectory(at: input, withIntermediateDirectories: true)
 }
-let t0 = now()
+let t0 = BenchClock.monotonic.seconds()
 for i in 0..<(reuse ? 0 : count) {
     let o = originals[i % originals.count]
     // time: 1795700000 + i/8 seconds; pid: i; fraction: i % 8 spread over 2 digits.
-    let newID = base62(1_795_700_000 + i / 8, width: 6) + [UInt8(ascii: "-")] + base62(i, width: 6)
-        + [UInt8(ascii: "-")] + base62((i % 8) * 400, width: 2)
+    let newID = Base62.encode(1_795_700_000 + i / 8, count: 6) + [UInt8(ascii: "-")] + Base62.encode(i, count: 6)
+        + [UInt8(ascii: "-")] + Base62.encode((i % 8) * 400, count: 2)
     var h = o.h
     var d = o.d
     replaceAll(&h, o.id, newID)
@@ -109,10 +74,10 @@ for i in 0..<(reuse ? 0 : count) {
     let dir = split ? input.appendingPathComponent(String(UnicodeScalar(newID[5]))) : input
     if split && !fm.fileExists(atPath: dir.path) { try fm.createDirectory(at: dir, withIntermediateDirectories: true) }
     let idText = String(decoding: newID, as: UTF8.self)
-    try Data(d).write(to: dir.appendingPathComponent(idText + "-D"))
-    try Data(h).write(to: dir.appendingPathComponent(idText + "-H"))
+    try Data(d).write(to: dir.appendingPathComponent(SpoolFileName.name(id: idText, .data)))
+    try Data(h).write(to: dir.appendingPathComponent(SpoolFileName.name(id: idText, .header)))
 }
-print("spool: \(count) messages (\(split ? "split" : "flat")) in \(root.path), built in \(String(format: "%.1f", now() - t0)) s")
+print("spool: \(count) messages (\(split ? "split" : "flat")) in \(root.path), built in \(BenchText.fixed(BenchClock.monotonic.seconds() - t0, 1)) s")
 
 // 2. Full scans: a new reader each time, pool reset between runs.
 let store = try Store()
@@ -123,9 +88,9 @@ var fullCPU: [Double] = []
 var messages = 0
 for run in 0..<(ProcessInfo.processInfo.environment["SPOOLBENCH_FULL_ONLY"] != nil ? 40 : 12) {
     let reader = QueueReader(spoolDirectory: root.path)
-    let (a, ca) = (now(), cpu())
+    let (a, ca) = (BenchClock.monotonic.seconds(), BenchClock.threadCPU.seconds())
     let scan = try reader.scan(into: store)
-    let (b, cb) = (now(), cpu())
+    let (b, cb) = (BenchClock.monotonic.seconds(), BenchClock.threadCPU.seconds())
     messages = scan.messages.count
     if run >= 2 {                        // the first two warm the cache
         full.append(b - a)
@@ -148,20 +113,17 @@ for run in 0..<(ProcessInfo.processInfo.environment["SPOOLBENCH_FULL_ONLY"] != n
     var reread = 0
     var statted = 0
     for _ in 0..<50 {
-        let (a, ca) = (now(), cpu())
+        let (a, ca) = (BenchClock.monotonic.seconds(), BenchClock.threadCPU.seconds())
         let scan = try reader.scan(into: store)
-        times.append(now() - a)
-        cpus.append(cpu() - ca)
+        times.append(BenchClock.monotonic.seconds() - a)
+        cpus.append(BenchClock.threadCPU.seconds() - ca)
         reread += scan.statistics.filesRead
         statted += scan.statistics.filesStatted
     }
     try store.reset(to: mark)
     return (times, cpus, reread, statted)
 }
-func ms(_ xs: [Double]) -> String {
-    let s = xs.sorted()
-    return String(format: "median %.1f ms, min %.1f ms, max %.1f ms", s[s.count / 2] * 1000, s[0] * 1000, s[s.count - 1] * 1000)
-}
+func ms(_ xs: [Double]) -> String { Figures(xs).milliseconds }
 print("messages listed: \(messages)")
 print("full scan (warm cache, \(full.count) runs): wall \(ms(full)); thread CPU \(ms(fullCPU))   target <= 150 ms")
 if ProcessInfo.processInfo.environment["SPOOLBENCH_FULL_ONLY"] != nil { exit(0) }

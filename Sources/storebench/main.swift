@@ -1,5 +1,5 @@
-// storebench: speed of the Store allocator against Exim's C figures
-// (../shared/docs/exim-store-baseline.md). One line per case: `<case> <ns> ns/op`,
+// storebench: speed of the Store allocator against Exim's C figures (Exim's store.c
+// measured on this machine: the "target" column of README.md's Speed table). One line per case: `<case> <ns> ns/op`,
 // the median of RUNS runs in this process. Every loop touches the memory it gets and
 // folds the addresses into a checksum that is printed at the end, so nothing can be
 // optimised away.
@@ -9,31 +9,21 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import BenchSupport
 import Store
 
 nonisolated(unsafe) var checksum = 0
 
 /// This thread's CPU time in nanoseconds. Two cores are shared by several people, so
 /// wall-clock time would count the time other processes ran; CPU time does not.
-@inline(__always) func now() -> Int {
-    var t = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
-    return t.tv_sec * 1_000_000_000 + t.tv_nsec
-}
+@inline(__always) func now() -> Int { BenchClock.threadCPU.nanoseconds() }
 
 /// Monotonic wall clock in nanoseconds (vDSO, ~25 ns a read): for timing one short call,
 /// where a CPU-time read (a real system call) would cost more than the call itself.
-@inline(__always) func wallNow() -> Int {
-    var t = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &t)
-    return t.tv_sec * 1_000_000_000 + t.tv_nsec
-}
+@inline(__always) func wallNow() -> Int { BenchClock.monotonic.nanoseconds() }
 
 /// Median of a list of figures.
-func median(_ xs: [Double]) -> Double {
-    let s = xs.sorted()
-    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-}
+func median(_ xs: [Double]) -> Double { Figures(xs).median }
 
 let runs = max(5, Int(CommandLine.arguments.dropFirst().first ?? "") ?? 7)
 /// Optional second argument: run only the cases whose name starts with it (for profiling).

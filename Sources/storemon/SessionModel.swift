@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import EximDemo
 import StoremonCore
 
 /// Why storemon cannot start (exit code 1).
@@ -33,7 +34,7 @@ final class SessionModel: MonitorModel {
             } catch {
                 throw StartError(description: "--demo: cannot make a temporary spool: \(error)")
             }
-            paths = demo!.paths
+            paths = MonitorPaths(logPath: demo!.logPath, spoolDirectory: demo!.spoolDirectory)
         } else {
             do {
                 paths = try PathDiscovery.discover(path: options.path, spool: options.spool, queue: options.queue,

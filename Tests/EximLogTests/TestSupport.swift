@@ -1,23 +1,12 @@
+import FixtureSupport
 import Foundation
 import Store
 import Testing
 @testable import EximLog
 
-/// The repository's `Tests/Fixtures` folder, found by walking up from this file.
-func fixturesDirectory() -> URL {
-    var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    for _ in 0..<5 {
-        let candidate = dir.appendingPathComponent("Fixtures")
-        if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("exim-real").path) { return candidate }
-        dir = dir.deletingLastPathComponent()
-    }
-    return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures")
-}
-
 /// The real Exim 4.96 main log and reject log.
-let realMainlog = fixturesDirectory().appendingPathComponent("exim-real/log/mainlog").path
-let realRejectlog = fixturesDirectory().appendingPathComponent("exim-real/log/rejectlog").path
+let realMainlog = Fixtures.mainlog
+let realRejectlog = Fixtures.rejectlog
 
 /// A small store per test (small address-space slots).
 func makeStore() throws -> Store { try Store(options: .init(slotSizeLog2: 26)) }

@@ -1,3 +1,4 @@
+import FixtureSupport
 import Foundation
 import Glibc
 import Store
@@ -13,8 +14,8 @@ import Testing
         let store: Store
         var input: URL { dir.appendingPathComponent("input") }
 
-        init(_ source: URL = Fixtures.flatSpool) throws {
-            dir = try Fixtures.tempDirectory()
+        init(_ source: URL = Fixtures.url("spool")) throws {
+            dir = try Fixtures.temporaryURL("spooltest")
             try Fixtures.copySpool(source, to: dir)
             reader = QueueReader(spoolDirectory: dir.path)
             store = try Store()
@@ -37,7 +38,7 @@ import Testing
 
     @Test func rescanWithNothingChangedReadsNothing() throws {
         let t = try TempSpool()
-        defer { Fixtures.cleanUp(t.dir) }
+        defer { Fixtures.remove(t.dir) }
         let first = try t.scan()
         #expect(first.messages.count == 21)
         #expect(first.statistics.filesRead == 21 && first.statistics.messagesReused == 0)
@@ -52,7 +53,7 @@ import Testing
 
     @Test func changedFileIsReRead() throws {
         let t = try TempSpool()
-        defer { Fixtures.cleanUp(t.dir) }
+        defer { Fixtures.remove(t.dir) }
         let first = try t.scan()
         let name = "1xWd9D-0006xR-10-H"
         #expect(first.messages[0].isFrozen == false)
@@ -74,7 +75,7 @@ import Testing
 
     @Test func journalMarksDelivered() throws {
         let t = try TempSpool()
-        defer { Fixtures.cleanUp(t.dir) }
+        defer { Fixtures.remove(t.dir) }
         _ = try t.scan()
         // 1xWd9Q-0007BF-1n has bob@storemon.test and x@example.net, neither delivered.
         try Data("BOB@storemon.test\nx@exa".utf8).write(to: t.input.appendingPathComponent("1xWd9Q-0007BF-1n-J"))
@@ -89,7 +90,7 @@ import Testing
 
     @Test func vanishingMessageIsSkippedQuietly() throws {
         let t = try TempSpool()
-        defer { Fixtures.cleanUp(t.dir) }
+        defer { Fixtures.remove(t.dir) }
         var deleted: [String] = []
         t.reader.beforeRead = { path in
             // Delivery completes between the listing and the read.
@@ -111,7 +112,7 @@ import Testing
 
     @Test func halfWrittenAndGarbageFilesAreUnreadable() throws {
         let t = try TempSpool()
-        defer { Fixtures.cleanUp(t.dir) }
+        defer { Fixtures.remove(t.dir) }
         let cutName = "1xWd9Q-0007BO-2s-H"
         let bytes = try t.contents(cutName)
         try t.replace(cutName, with: Array(bytes[0..<300]))
@@ -146,7 +147,7 @@ import Testing
     /// unreadable), none crashes.
     @Test func truncatedAtEveryOffsetInASpool() throws {
         let t = try TempSpool()
-        defer { Fixtures.cleanUp(t.dir) }
+        defer { Fixtures.remove(t.dir) }
         let name = "1xWd9R-0007CJ-1m-H"
         let bytes = try t.contents(name)
         // The envelope ends with the blank line; any cut before it is unreadable.
@@ -166,7 +167,7 @@ import Testing
 
     @Test func bytesLiveInTheTaintedMessagePool() throws {
         let t = try TempSpool()
-        defer { Fixtures.cleanUp(t.dir) }
+        defer { Fixtures.remove(t.dir) }
         let scan = try t.scan()
         for m in scan.messages {
             m.header.file.withUnsafeBytes { raw in
@@ -180,7 +181,7 @@ import Testing
     /// and the pool stays bounded.
     @Test func poolStaysBoundedAcrossChurn() throws {
         let t = try TempSpool()
-        defer { Fixtures.cleanUp(t.dir) }
+        defer { Fixtures.remove(t.dir) }
         let mark = try t.store.mark()
         let names = try FileManager.default.contentsOfDirectory(atPath: t.input.path).filter { $0.hasSuffix("-H") }.sorted()
         var rebuilds = 0
@@ -210,10 +211,10 @@ import Testing
 /// Unchanged directories are not listed again; changes still show.
 @Suite struct DirectoryTrustTests {
     @Test func unchangedDirectoriesAreTrusted() throws {
-        for source in [Fixtures.flatSpool, Fixtures.splitSpool] {
+        for source in [Fixtures.url("spool"), Fixtures.url("spool-split")] {
             let t = try QueueReaderTests.TempSpool(source)
-            defer { Fixtures.cleanUp(t.dir) }
-            let subdirs = source == Fixtures.splitSpool ? 4 : 0
+            defer { Fixtures.remove(t.dir) }
+            let subdirs = source == Fixtures.url("spool-split") ? 4 : 0
             // Fresh directories are too new to trust (coarse timestamps): every file is statted.
             let first = try t.scan()
             let second = try t.scan()

@@ -1,3 +1,4 @@
+import FixtureSupport
 import Foundation
 import Store
 import Testing
@@ -6,7 +7,7 @@ import Testing
 /// The real spools read like `exim -bp` printed them.
 @Suite struct RealSpoolTests {
     func compare(spool: URL, bpFile: String, expectedCount: Int) throws {
-        let bpText = try String(contentsOf: Fixtures.real.appendingPathComponent("queue/\(bpFile)"), encoding: .utf8)
+        let bpText = try String(contentsOf: Fixtures.root.appendingPathComponent("queue/\(bpFile)"), encoding: .utf8)
         let bp = BPListing.parse(bpText)
         #expect(bp.count == expectedCount)
 
@@ -35,25 +36,25 @@ import Testing
     }
 
     @Test func flatSpoolEqualsExigBp() throws {
-        try compare(spool: Fixtures.flatSpool, bpFile: "bp.txt", expectedCount: 21)
+        try compare(spool: Fixtures.url("spool"), bpFile: "bp.txt", expectedCount: 21)
     }
 
     @Test func splitSpoolEqualsExigBp() throws {
-        try compare(spool: Fixtures.splitSpool, bpFile: "split-bp.txt", expectedCount: 4)
+        try compare(spool: Fixtures.url("spool-split"), bpFile: "split-bp.txt", expectedCount: 4)
     }
 
     @Test func frozenIdsMatchExiqgrep() throws {
-        let text = try String(contentsOf: Fixtures.real.appendingPathComponent("queue/frozen-ids.txt"), encoding: .utf8)
+        let text = try String(contentsOf: Fixtures.root.appendingPathComponent("queue/frozen-ids.txt"), encoding: .utf8)
         let expected = text.split(separator: "\n").map(String.init)
         let store = try Store()
-        let scan = try QueueReader(spoolDirectory: Fixtures.flatSpool.path).scan(into: store)
+        let scan = try QueueReader(spoolDirectory: Fixtures.url("spool").path).scan(into: store)
         #expect(scan.messages.filter(\.isFrozen).map(\.id.description) == expected)
         for m in scan.messages where m.isFrozen { #expect(m.header.frozenSince != nil) }
     }
 
     @Test func agesFollowTheInjectedClock() throws {
         let store = try Store()
-        let scan = try QueueReader(spoolDirectory: Fixtures.flatSpool.path).scan(into: store)
+        let scan = try QueueReader(spoolDirectory: Fixtures.url("spool").path).scan(into: store)
         let m = scan.messages[0]
         let t = m.header.receivedTime
         #expect(m.summary(now: t + 59).ageText == " 0m")
@@ -86,7 +87,7 @@ import Testing
 
     @Test func realFileDetails() throws {
         let store = try Store()
-        let url = Fixtures.flatSpool.appendingPathComponent("input/1xWd9E-0006y2-1W-H")
+        let url = Fixtures.url("spool").appendingPathComponent("input/1xWd9E-0006y2-1W-H")
         let h = try parseHeader(Array(try Data(contentsOf: url)), store: store).get()
         #expect(h.id.description == "1xWd9E-0006y2-1W")
         #expect(h.login.equals("Debian-exim"))
@@ -109,7 +110,7 @@ import Testing
         #expect(h.headers[0].flag == UInt8(ascii: "P") && h.headers[0].length == 269)
         #expect(h.headers.map(\.length).reduce(0, +) == h.liveHeaderBytes)
 
-        let local = Fixtures.flatSpool.appendingPathComponent("input/1xWd9R-0007CA-1i-H")
+        let local = Fixtures.url("spool").appendingPathComponent("input/1xWd9R-0007CA-1i-H")
         let l = try parseHeader(Array(try Data(contentsOf: local)), store: store).get()
         #expect(l.isLocal)
         #expect(l.hostAddress == nil)
@@ -117,15 +118,15 @@ import Testing
         #expect(l.headers.filter { !$0.isLive }.count == 1)   // the Bcc, deleted
         #expect(l.liveHeaderBytes == l.headers.filter(\.isLive).map(\.length).reduce(0, +))
 
-        let partly = Fixtures.flatSpool.appendingPathComponent("input/1xWd9U-0007NN-33-H")
+        let partly = Fixtures.url("spool").appendingPathComponent("input/1xWd9U-0007NN-33-H")
         let p = try parseHeader(Array(try Data(contentsOf: partly)), store: store).get()
         #expect(p.nonRecipients.count == 1 && p.nonRecipients[0].equals("bob@storemon.test"))
     }
 
     @Test func namedQueue() throws {
-        let dir = try Fixtures.tempDirectory()
-        defer { Fixtures.cleanUp(dir) }
-        try Fixtures.copySpool(Fixtures.splitSpool, to: dir, queue: "slow")
+        let dir = try Fixtures.temporaryURL("spooltest")
+        defer { Fixtures.remove(dir) }
+        try Fixtures.copySpool(Fixtures.url("spool-split"), to: dir, queue: "slow")
         let store = try Store()
         let named = try QueueReader(spoolDirectory: dir.path, queueName: "slow").scan(into: store)
         #expect(named.messages.count == 4)
@@ -138,12 +139,12 @@ import Testing
     }
 
     @Test func mixedFlatAndSplit() throws {
-        let dir = try Fixtures.tempDirectory()
-        defer { Fixtures.cleanUp(dir) }
-        try Fixtures.copySpool(Fixtures.flatSpool, to: dir)
+        let dir = try Fixtures.temporaryURL("spooltest")
+        defer { Fixtures.remove(dir) }
+        try Fixtures.copySpool(Fixtures.url("spool"), to: dir)
         let fm = FileManager.default
-        for sub in try fm.contentsOfDirectory(atPath: Fixtures.splitSpool.appendingPathComponent("input").path) {
-            try fm.copyItem(at: Fixtures.splitSpool.appendingPathComponent("input/\(sub)"),
+        for sub in try fm.contentsOfDirectory(atPath: Fixtures.url("spool-split").appendingPathComponent("input").path) {
+            try fm.copyItem(at: Fixtures.url("spool-split").appendingPathComponent("input/\(sub)"),
                             to: dir.appendingPathComponent("input/\(sub)"))
         }
         let store = try Store()

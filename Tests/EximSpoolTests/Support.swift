@@ -1,42 +1,20 @@
+import FixtureSupport
 import Foundation
 import Store
 @testable import EximSpool
 
-/// Paths and helpers shared by the spool tests.
-enum Fixtures {
-    /// `Tests/Fixtures/exim-real`, found by walking up from this file.
-    static let real: URL = {
-        var u = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while u.path != "/" {
-            let f = u.appendingPathComponent("Tests/Fixtures/exim-real")
-            if FileManager.default.fileExists(atPath: f.path) { return f }
-            let g = u.appendingPathComponent("Fixtures/exim-real")
-            if FileManager.default.fileExists(atPath: g.path) { return g }
-            u = u.deletingLastPathComponent()
-        }
-        fatalError("Tests/Fixtures/exim-real not found above \(#filePath)")
-    }()
-
-    static var flatSpool: URL { real.appendingPathComponent("spool") }
-    static var splitSpool: URL { real.appendingPathComponent("spool-split") }
-
+/// Spool-test helpers on the shared fixture locator.
+extension Fixtures {
     /// Every real `-H` file: (id, path).
     static func headerFiles() throws -> [(MessageID, URL)] {
         var out: [(MessageID, URL)] = []
-        for root in [flatSpool, splitSpool] {
+        for root in [url("spool"), url("spool-split")] {
             let e = FileManager.default.enumerator(at: root.appendingPathComponent("input"), includingPropertiesForKeys: nil)!
             for case let u as URL in e where u.lastPathComponent.hasSuffix("-H") {
                 out.append((MessageID(String(u.lastPathComponent.dropLast(2)))!, u))
             }
         }
         return out.sorted { $0.0 < $1.0 }
-    }
-
-    /// A fresh temporary directory (removed by the caller with `cleanUp`).
-    static func tempDirectory() throws -> URL {
-        let u = FileManager.default.temporaryDirectory.appendingPathComponent("spooltest-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
-        return u
     }
 
     /// Copies a fixture spool's `input/` to `<dest>/input` (or `<dest>/<queue>/input`).
@@ -48,7 +26,6 @@ enum Fixtures {
                                          to: target.appendingPathComponent("input"))
     }
 
-    static func cleanUp(_ u: URL) { try? FileManager.default.removeItem(at: u) }
 }
 
 /// One message as printed by `exim -bp`.

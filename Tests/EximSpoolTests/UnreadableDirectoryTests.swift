@@ -1,3 +1,4 @@
+import FixtureSupport
 import Foundation
 import Store
 import Testing
@@ -13,7 +14,7 @@ struct UnreadableDirectoryTests {
         await #expect(processExitsWith: .exitCode(0)) {
             let dir = "/tmp/spool-unreadable-\(getpid())"
             guard mkdir(dir, 0o755) == 0, chmod(dir, 0o755) == 0,
-                  (try? Fixtures.copySpool(Fixtures.splitSpool, to: URL(fileURLWithPath: dir))) != nil else { exit(2) }
+                  (try? Fixtures.copySpool(Fixtures.url("spool-split"), to: URL(fileURLWithPath: dir))) != nil else { exit(2) }
             let locked = dir + "/input/X"                       // holds 1xWd9X-0007U3-31
             chmod(dir + "/input", 0o755)
             for sub in ["W", "X", "Z", "a"] { chmod(dir + "/input/" + sub, 0o755) }

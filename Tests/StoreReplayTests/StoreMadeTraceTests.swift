@@ -1,5 +1,5 @@
 import Testing
-import Store
+@_spi(Replay) import Store
 import EximTrace
 import StoreReplay
 

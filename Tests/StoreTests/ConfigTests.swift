@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import Testing
-@testable import Store
+@_spi(Replay) @_spi(Testing) import Store
 
 /// Issue point 8: the config pool (page-aligned, never cut or freed, write-protectable).
 @Suite struct ConfigTests {

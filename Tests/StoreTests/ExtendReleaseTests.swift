@@ -1,5 +1,5 @@
 import Testing
-@testable import Store
+@_spi(Replay) @_spi(Testing) import Store
 
 /// Issue point 4: extend in place, release above, new block.
 @Suite struct ExtendReleaseTests {
@@ -12,7 +12,7 @@ import Testing
         #expect(try !s.extend(a, from: 100, to: 200))          // not the latest
         let extLine = #line + 1
         #expect(try s.extend(b, from: 100, to: 200))           // latest, room
-        #expect(log.take() == ["---0 Ext \(TraceFormat.ptr(b))   200 extendGrowsOnl \(TraceFormat.num(extLine, 4))"])
+        #expect(log.take() == ["---0 Ext \(TraceFormatForTesting.ptr(b))   200 extendGrowsOnl \(TraceFormatForTesting.num(extLine, 4))"])
         #expect(s.cursor(of: PoolID(.main, tainted: false)).nextYield == b + 200)
         #expect(try s.extend(b + 16, from: 184, to: 190))      // an address inside the allocation (gstring style)
         #expect(s.cursor(of: PoolID(.main, tainted: false)).nextYield == b + 16 + 192)
@@ -50,7 +50,7 @@ import Testing
         // The cursor is rounded up to 8 measured from the block end (block ends are 8-aligned).
         #expect(s.cursor(of: PoolID(.main, tainted: false)).nextYield == p + 16)
         let line = log.take()[0]
-        #expect(line.hasPrefix("---0 Rel \(TraceFormat.ptr(p + 13)) \(TraceFormat.num(984, 5)) releaseAboveGi "))
+        #expect(line.hasPrefix("---0 Rel \(TraceFormatForTesting.ptr(p + 13)) \(TraceFormatForTesting.num(984, 5)) releaseAboveGi "))
         #expect(line.hasSuffix("\tpool 4080"))
         // Released memory is handed out again.
         #expect(try s.get(8) == p + 16)
@@ -86,9 +86,9 @@ import Testing
         let lines = log.take()
         #expect(lines.count == 4)
         #expect(lines[0].hasPrefix("--Malloc ") && lines[0].contains("\t    store_newblock_3 1118\t"))
-        #expect(lines[1].hasPrefix("---0 Get \(TraceFormat.ptr(new))  9000 store_newblock 1118"))
-        #expect(lines[2].hasPrefix("-Release \(TraceFormat.ptr(old - 16)) \(TraceFormat.field("newBlockMovesTheObjectAndReleasesTheOldBlock", 20)) "))
-        #expect(lines[3].hasPrefix("----Free \(TraceFormat.ptr(old - 16))  8184 bytes\t"))
+        #expect(lines[1].hasPrefix("---0 Get \(TraceFormatForTesting.ptr(new))  9000 store_newblock 1118"))
+        #expect(lines[2].hasPrefix("-Release \(TraceFormatForTesting.ptr(old - 16)) \(TraceFormatForTesting.field("newBlockMovesTheObjectAndReleasesTheOldBlock", 20)) "))
+        #expect(lines[3].hasPrefix("----Free \(TraceFormatForTesting.ptr(old - 16))  8184 bytes\t"))
         let st = s.stats(.main)
         #expect(st.blocks == 2 && st.chain.map(\.length) == [4064, 16352])
         #expect(st.order == 15)                     // release does not lower the order

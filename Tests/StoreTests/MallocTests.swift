@@ -1,5 +1,5 @@
 import Testing
-@testable import Store
+@_spi(Replay) @_spi(Testing) import Store
 
 /// Issue point 7: tracked malloc and free with Exim's non-pool counters.
 @Suite struct MallocTests {
@@ -13,11 +13,11 @@ import Testing
         #expect(st.nonpoolMalloc == 108 + 16 && st.maxNonpoolMalloc == 124)
         #expect(st.nonpoolBlocks == 2)
         let lines = log.take()
-        #expect(lines[0] == "--Malloc \(TraceFormat.ptr(a))   108 bytes\tmallocCountsThePrefi \(TraceFormat.num(mallocLine, 4))\tpool     0  nonpool   108")
+        #expect(lines[0] == "--Malloc \(TraceFormatForTesting.ptr(a))   108 bytes\tmallocCountsThePrefi \(TraceFormatForTesting.num(mallocLine, 4))\tpool     0  nonpool   108")
         #expect(lines[1].hasSuffix("\tpool     0  nonpool   124"))
         let freeLine = #line + 1
         #expect(s.free(a))
-        #expect(log.take() == ["----Free \(TraceFormat.ptr(a))   108 bytes\tmallocCountsThePrefi \(TraceFormat.num(freeLine, 4))"])
+        #expect(log.take() == ["----Free \(TraceFormatForTesting.ptr(a))   108 bytes\tmallocCountsThePrefi \(TraceFormatForTesting.num(freeLine, 4))"])
         st = s.statistics()
         #expect(st.nonpoolMalloc == 16 && st.maxNonpoolMalloc == 124 && st.nonpoolBlocks == 1)
         #expect(s.free(b))

@@ -1,5 +1,5 @@
 import Testing
-@testable import Store
+@_spi(Replay) @_spi(Testing) import Store
 
 /// Issue point 5: marks and resets.
 @Suite struct MarkResetTests {
@@ -10,8 +10,8 @@ import Testing
         let m = try s.mark()
         let lines = log.take()
         #expect(lines.count == 5)
-        #expect(lines[0] == "---0 Mrk                    aMarkCoversThe \(TraceFormat.num(markLine, 4))\tpool 0")
-        #expect(lines[1].hasPrefix("--Malloc ") && lines[2].hasPrefix("---0 Get \(TraceFormat.ptr(m.cookie))     8 "))
+        #expect(lines[0] == "---0 Mrk                    aMarkCoversThe \(TraceFormatForTesting.num(markLine, 4))\tpool 0")
+        #expect(lines[1].hasPrefix("--Malloc ") && lines[2].hasPrefix("---0 Get \(TraceFormatForTesting.ptr(m.cookie))     8 "))
         #expect(lines[3].hasPrefix("--Malloc ") && lines[4].hasPrefix("---5 Get ") && lines[4].contains("     0 aMarkCoversThe"))
         let w = m.cookie.load(as: UInt.self)
         #expect(s.blockLocation(containing: UnsafeRawPointer(bitPattern: w)!)?.owner == .paired(PoolID(.main, tainted: true)))
@@ -26,7 +26,7 @@ import Testing
         let log = TraceLog(s)
         try s.reset(to: m)
         let rst = log.take().filter { $0.contains(" Rst ") }
-        #expect(rst.count == 2 && rst[0].hasPrefix("---9 Rst") && rst[1].hasPrefix("---4 Rst \(TraceFormat.ptr(m.cookie))"))
+        #expect(rst.count == 2 && rst[0].hasPrefix("---9 Rst") && rst[1].hasPrefix("---4 Rst \(TraceFormatForTesting.ptr(m.cookie))"))
         // Back to the mark (the cookie itself is given back too).
         #expect(s.cursor(of: PoolID(.message, tainted: false)).nextYield == m.cookie)
         #expect(s.cursor(of: PoolID(.message, tainted: true)) == t0)

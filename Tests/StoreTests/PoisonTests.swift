@@ -1,5 +1,5 @@
 import Testing
-@testable import Store
+@_spi(Replay) @_spi(Testing) import Store
 
 /// Issue point 15: use-after-reset caught with Exim's 0xF0 poison.
 @Suite struct PoisonTests {

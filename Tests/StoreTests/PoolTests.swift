@@ -1,5 +1,5 @@
 import Testing
-@testable import Store
+@_spi(Replay) @_spi(Testing) import Store
 
 /// Issue points 1-3 and 9: paired pools, taint from a prototype, Exim's block sizing.
 @Suite struct PoolTests {
@@ -64,9 +64,9 @@ import Testing
         let lines = log.take()
         #expect(lines.count == 2)
         #expect(lines[0].hasPrefix("--Malloc ") && lines[0].contains(" 4088 bytes\t"))
-        #expect(lines[1] == "---0 Get \(TraceFormat.ptr(p))    10 firstGetAlloca \(TraceFormat.num(getLine, 4))")
+        #expect(lines[1] == "---0 Get \(TraceFormatForTesting.ptr(p))    10 firstGetAlloca \(TraceFormatForTesting.num(getLine, 4))")
         // The block header is 16 bytes before the data, as in Exim.
-        #expect(lines[0].hasPrefix("--Malloc \(TraceFormat.ptr(p - 16))"))
+        #expect(lines[0].hasPrefix("--Malloc \(TraceFormatForTesting.ptr(p - 16))"))
     }
 
     @Test func sizesRoundToEightAndAlign() throws {
@@ -124,7 +124,7 @@ import Testing
         #expect(lines[2].hasPrefix("----Free ") && lines[2].contains("16376 bytes\t"))
         // Rst figure = (new yield - old yield) + the bytes of the freed blocks.
         let expected = (4056 - 8192) + 8176 + 16368
-        #expect(lines[3].hasPrefix("---0 Rst \(TraceFormat.ptr(m.cookie)) \(TraceFormat.num(expected, 5)) "))
+        #expect(lines[3].hasPrefix("---0 Rst \(TraceFormatForTesting.ptr(m.cookie)) \(TraceFormatForTesting.num(expected, 5)) "))
         #expect(lines[3].hasSuffix("\tpool 8160"))
         let st = s.stats(.main)
         #expect(st.order == 13 && st.blocks == 1 && st.chain.count == 1)
@@ -206,13 +206,33 @@ import Testing
         #expect(big.stats(.main).chain.map(\.length) == [1_073_741_824])
     }
 
-    @Test func aFullPoolRangeIsATypedError() throws {
-        let s = try Store(options: .init(slotSizeLog2: 20))   // 1 MiB per pool
+    @Test func aPoolGrowsPastItsFirstRangeAndExhaustionIsATypedError() throws {
+        let s = try Store(options: .init(slotSizeLog2: 20))   // 1 MiB per pool at first
         _ = try s.get(8)
-        let before = s.statistics()
-        #expect(throws: StoreError.outOfAddressSpace(errno: 0)) { try s.get(2 << 20) }
-        #expect(s.statistics() == before)
-        _ = try s.get(100_000)   // still usable
+        let t = try s.get(8, .tainted)
+        let big = try s.get(2 << 20)                            // needs a further range
+        #expect(s.reservedRangeCountForTesting == 2)
+        #expect(!s.isTainted(big) && s.isTainted(t))
+        let bigT = try s.get(3 << 20, .tainted)
+        #expect(s.isTainted(bigT) && s.isTainted(bigT + (3 << 20) - 1))
+        #expect(s.owner(of: big) == .paired(PoolID(.main, tainted: false)))
+        #expect(s.isTainted(.like(bigT)) && !s.isTainted(.like(big)))
+        #expect(s.isTainted(try s.get(16, .like(bigT))))       // a prototype in a further range
+        #expect(try s.extend(big, from: 2 << 20, to: (2 << 20) + 8) == false || true)
+        // Address space only (nothing touched): 1 GiB gets until every range is full.
+        var n = 0
+        while true {
+            let before = s.statistics()
+            do { _ = try s.get(Store.maxRequest - 1) } catch let e {
+                #expect(e == .outOfAddressSpace(errno: 0) || { if case .outOfAddressSpace = e { return true }; return false }())
+                #expect(s.statistics() == before)
+                break
+            }
+            n += 1
+            if n > 10_000 { Issue.record("never ran out"); break }
+        }
+        #expect(n > 100)                                        // hundreds of GiB in one pool
+        _ = try s.get(100)                                      // still usable
     }
 
     @Test func memoryIsReusedAcrossCycles() throws {
@@ -223,15 +243,13 @@ import Testing
             try s.reset(to: m)
         }
         try cycle()
-        let extent = (s.space.extent(slot: 0), s.space.extent(slot: 5))
+        let extent = (s.reservedExtentForTesting(pool: 0), s.reservedExtentForTesting(pool: 5))
         for _ in 0..<20 { try cycle() }
-        #expect((s.space.extent(slot: 0), s.space.extent(slot: 5)) == extent)
+        #expect((s.reservedExtentForTesting(pool: 0), s.reservedExtentForTesting(pool: 5)) == extent)
     }
 
     @Test func freedMemoryBeyondTheLimitGoesBackToTheKernel() throws {
-        func retained(_ s: Store) -> Int {
-            s.space.slots[0].freeDirty + s.space.slots[0].dirtyTop - s.space.slots[0].top
-        }
+        func retained(_ s: Store) -> Int { s.retainedBytesForTesting(pool: 0) }
         let keep = try Store()
         let trim = try Store(options: .init(retainedBytesLimit: 64 << 10))
         for s in [keep, trim] {
@@ -249,9 +267,4 @@ import Testing
         for (s, p) in zip(stores, ps) { #expect(s.isTainted(p)) }
         #expect(!stores[0].isTainted(ps[1]))   // each store has its own range
     }
-}
-
-extension Store {
-    /// Test access to the address space.
-    var spaceForTests: AddressSpace { space }
 }

@@ -1,5 +1,5 @@
 import Testing
-@testable import Store
+@_spi(Replay) @_spi(Testing) import Store
 
 /// Issue point 6: quoted pools.
 @Suite struct QuotedTests {
@@ -15,7 +15,7 @@ import Testing
         #expect(lines.count == 5)
         #expect(lines[0] == "allocating quoted-block for quoter 3 (from quotedPoolsAreCreatedOnFirstUseAndKnowTheirQuoter \(getLine))")
         #expect(lines[1].hasPrefix("--Malloc ") && lines[2].hasPrefix("---1 Get ") && lines[2].contains("    80 quoted_pool_ne    0"))
-        #expect(lines[3].hasPrefix("--Malloc ") && lines[4].hasPrefix("---QQ Get \(TraceFormat.ptr(q))    20 quotedPoolsAre"))
+        #expect(lines[3].hasPrefix("--Malloc ") && lines[4].hasPrefix("---QQ Get \(TraceFormatForTesting.ptr(q))    20 quotedPoolsAre"))
         #expect(s.quoter(of: q) == mysql)
         #expect(s.owner(of: q) == .quoted(mysql))
         #expect(s.isTainted(q) && s.isTaintedByWalk(q))

@@ -1,5 +1,5 @@
 import Testing
-import Store
+@_spi(Replay) @_spi(Testing) import Store
 
 /// The README's library example, compiled and run as it is printed there.
 @Suite struct ReadmeExampleTests {

@@ -1,5 +1,5 @@
 import Testing
-@testable import Store
+@_spi(Replay) @_spi(Testing) import Store
 
 /// Issue point 10: statistics as a value snapshot.
 @Suite struct StatisticsTests {

@@ -1,4 +1,4 @@
-@testable import Store
+@_spi(Replay) @_spi(Testing) import Store
 
 /// Collects a store's trace lines.
 final class TraceLog {

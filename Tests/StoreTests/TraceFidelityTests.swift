@@ -1,5 +1,6 @@
+import FixtureSupport
 import Testing
-@testable import Store
+@_spi(Replay) @_spi(Testing) import Store
 
 /// Real Exim 4.96 `-d+memory` traces replayed through the store: every memory line the
 /// store prints (Get, Mrk, Rst, Rel, Ext, --Malloc, ----Free, -Release and the ----Exit

@@ -1,26 +1,6 @@
+import FixtureSupport
 import Foundation
-@testable import Store
-
-/// Test support: finds the real Exim fixtures (walking up from this file to `Tests/Fixtures`).
-enum Fixtures {
-    static var root: URL {
-        var u = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while u.path != "/" {
-            let f = u.appendingPathComponent("Fixtures")
-            if FileManager.default.fileExists(atPath: f.appendingPathComponent("exim-real").path) { return f }
-            u = u.deletingLastPathComponent()
-        }
-        return u
-    }
-    static func trace(_ name: String) throws -> String {
-        let r = root.appendingPathComponent("exim-real")
-        for dir in ["traces", "traces-extra"] {
-            let f = r.appendingPathComponent(dir).appendingPathComponent(name)
-            if FileManager.default.fileExists(atPath: f.path) { return try String(contentsOf: f, encoding: .utf8) }
-        }
-        throw CocoaError(.fileNoSuchFile)
-    }
-}
+@_spi(Replay) @_spi(Testing) import Store
 
 /// One `-d+memory` record of a real trace: its text from the record start, and its tokens.
 struct TraceRecord {

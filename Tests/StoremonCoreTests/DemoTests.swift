@@ -1,3 +1,5 @@
+import FixtureSupport
+import EximDemo
 import EximLog
 import EximSpool
 import Foundation
@@ -60,7 +62,7 @@ struct DemoTests {
         let base = try Fixtures.temporaryDirectory("demo")
         defer { Fixtures.remove(base) }
         let demo = try DemoTraffic.start(in: base, stepsPerSecond: 50, seed: 11)
-        let session = try MonitorSession(MonitorConfiguration(paths: demo.paths, useInotify: false))
+        let session = try MonitorSession(MonitorConfiguration(paths: MonitorPaths(logPath: demo.logPath, spoolDirectory: demo.spoolDirectory), useInotify: false))
         let first = try session.refresh()
         #expect(first.queue.messages.count >= 1)
         Thread.sleep(forTimeInterval: 0.3)

@@ -1,3 +1,4 @@
+import FixtureSupport
 import EximLog
 import Foundation
 import Store
@@ -92,7 +93,7 @@ struct FixtureTests {
             #expect(m["frozen"] as? Bool == e.frozen, "frozen of \(e.id)")
             #expect((m["ageSeconds"] as? Int ?? -1) >= 0)
         }
-        let frozen = try String(contentsOfFile: Fixtures.real + "/queue/frozen-ids.txt", encoding: .utf8)
+        let frozen = try String(contentsOfFile: Fixtures.root.path + "/queue/frozen-ids.txt", encoding: .utf8)
             .split(separator: "\n").map(String.init)
         #expect(snap.queue.messages.filter(\.frozen).map(\.id) == frozen)
     }

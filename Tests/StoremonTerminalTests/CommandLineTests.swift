@@ -1,3 +1,4 @@
+import FixtureSupport
 import Foundation
 import Testing
 
@@ -32,7 +33,7 @@ import Testing
     }
 
     @Test func replaySubcommandIsReachable() throws {
-        let trace = TestSupport.fixtures.appendingPathComponent("exim-real/traces/trace4-deliver-local.txt")
+        let trace = Fixtures.directory.appendingPathComponent("exim-real/traces/trace4-deliver-local.txt")
         let r = try TestSupport.run(["replay", "--check", trace.path])
         #expect(r.status == 0, "\(r.err)")
         #expect(!r.out.isEmpty)
@@ -40,7 +41,7 @@ import Testing
         #expect(help.status == 0 && help.out.contains("exim -d+memory"))
         #expect(try TestSupport.run(["replay", "--no-such-flag", trace.path]).status == 2)
         // A file with no memory record (here: a main log) is no match: exit 1, and why.
-        let log = TestSupport.fixtures.appendingPathComponent("exim-real/log/mainlog")
+        let log = Fixtures.directory.appendingPathComponent("exim-real/log/mainlog")
         let nothing = try TestSupport.run(["replay", "--check", log.path])
         #expect(nothing.status == 1)
         #expect(nothing.out.contains("NOTHING CHECKED"), "\(nothing.out)")
@@ -48,7 +49,7 @@ import Testing
 
     @Test func replayReadsALivePipe() throws {
         // `exim -d+memory ... 2>&1 | storemon replay -`: the trace arrives in pieces, with pauses.
-        let trace = TestSupport.fixtures.appendingPathComponent("exim-real/traces/trace5-daemon.txt").path
+        let trace = Fixtures.directory.appendingPathComponent("exim-real/traces/trace5-daemon.txt").path
         let q = shellQuoted(trace)
         let r = try TestSupport.run(["-c", "(head -n 700 \(q); sleep 0.3; tail -n +701 \(q)) | \(shellQuoted(TestSupport.storemon.path)) replay --check -"],
                                     executable: URL(fileURLWithPath: "/bin/sh"))

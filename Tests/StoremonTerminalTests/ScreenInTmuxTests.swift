@@ -1,3 +1,4 @@
+import FixtureSupport
 import Foundation
 import Testing
 
@@ -191,7 +192,7 @@ struct ScreenInTmuxTests {
     }
 
     @Test func replayScreenAnimatesPausesStepsAndQuits() throws {
-        let trace = TestSupport.fixtures.appendingPathComponent("exim-real/traces/trace4-deliver-local.txt")
+        let trace = Fixtures.directory.appendingPathComponent("exim-real/traces/trace4-deliver-local.txt")
         let tmux = try TmuxHarness(width: 120, height: 40)
         defer { tmux.close() }
         try tmux.runInShell("\(shellQuoted(TestSupport.storemon.path)) replay --speed 20 \(shellQuoted(trace.path))")
@@ -223,7 +224,7 @@ struct ScreenInTmuxTests {
     @Test func unknownTerminalIsAClearError() throws {
         let tmux = try TmuxHarness(width: 100, height: 20)
         defer { tmux.close() }
-        let log = TestSupport.fixtures.appendingPathComponent("exim-real/log/mainlog")
+        let log = Fixtures.directory.appendingPathComponent("exim-real/log/mainlog")
         try tmux.runInShell("TERM=no-such-terminal \(shellQuoted(TestSupport.storemon.path)) \(shellQuoted(log.path)); echo \"rc=$?\"")
         let rc = tmux.waitForLine(startingWith: "rc=", seconds: 10)
         let screen: String? = tmux.capture()

@@ -1,3 +1,4 @@
+import FixtureSupport
 import Foundation
 
 /// Runs a program and collects its exit status and output (for the non-tmux tests).
@@ -25,18 +26,6 @@ enum TestSupport {
             .deletingLastPathComponent().appendingPathComponent("storemon")
     }
 
-    /// `Tests/Fixtures`, found by walking up from this file.
-    static var fixtures: URL {
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        for _ in 0..<6 {
-            let candidate = dir.appendingPathComponent("Fixtures")
-            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Fixtures")
-    }
-
     /// The tmux executable, or nil when tmux is not installed.
     static let tmuxPath: String? = {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
@@ -54,12 +43,7 @@ enum TestSupport {
     static var inCI: Bool { !(ProcessInfo.processInfo.environment["CI"] ?? "").isEmpty }
 
     /// A fresh temporary directory.
-    static func tempDirectory(_ tag: String) throws -> URL {
-        let dir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("storemon-term-\(tag)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    static func tempDirectory(_ tag: String) throws -> URL { try Fixtures.temporaryURL("term-" + tag) }
 
     /// A copy of the real Exim fixtures laid out as Exim does: `spool/input`, `spool/msglog`,
     /// `spool/log/mainlog`. Returns the spool directory.
@@ -68,7 +52,7 @@ enum TestSupport {
         let spool = root.appendingPathComponent("spool")
         let fm = FileManager.default
         try fm.createDirectory(at: spool, withIntermediateDirectories: true)
-        let real = fixtures.appendingPathComponent("exim-real")
+        let real = Fixtures.root
         try fm.copyItem(at: real.appendingPathComponent("spool/input"), to: spool.appendingPathComponent("input"))
         try fm.copyItem(at: real.appendingPathComponent("log"), to: spool.appendingPathComponent("log"))
         return spool

@@ -1,7 +1,8 @@
+import EximDemo
 import Foundation
 import Store
 import Testing
-@testable import StoremonCore
+@testable import SafeText
 
 /// Checks that a quoted text can never drive a terminal.
 func expectHarmless(_ t: TerminalText, sourceLocation: SourceLocation = #_sourceLocation) {

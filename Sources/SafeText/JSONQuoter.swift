@@ -4,8 +4,10 @@ import Store
 /// quotes) that any JSON parser reads back as the same text.
 ///
 /// `"` and `\` are escaped, control characters become `\n`, `\r`, `\t`, `\b`, `\f` or
-/// `\u00XX`, DEL and C1 controls and U+2028/U+2029 become `\u00XX` / `\u2028` (so the output
-/// is also safe to print on a terminal and to embed in JavaScript). Bytes that are not valid
+/// `\u00XX`; DEL, C1 controls, U+2028/U+2029 and every format character (the bidi
+/// embeddings, overrides and isolates U+202A–U+202E and U+2066–U+2069, LRM/RLM, zero-width
+/// characters, BOM; a supplementary one as a surrogate pair) become `\uXXXX`, so the output
+/// is also safe to print on a terminal and to embed in JavaScript. Bytes that are not valid
 /// UTF-8 cannot be carried by JSON; each becomes the six characters `\xHH` in the decoded
 /// text (JSON `"\\xHH"`), the same spelling the terminal uses, so nothing is silently lost.
 public struct JSONQuoter: TaintQuoter, Sendable {
@@ -44,8 +46,14 @@ public struct JSONQuoter: TaintQuoter, Sendable {
             }
             let (scalar, length) = TerminalQuoter.decode(bytes, at: i)
             if let scalar {
-                if (0x80...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                    hex4(scalar.value)
+                if JSONQuoter.mustEscape(scalar) {
+                    if scalar.value > 0xFFFF {
+                        let v = scalar.value - 0x10000
+                        hex4(0xD800 + (v >> 10))
+                        hex4(0xDC00 + (v & 0x3FF))
+                    } else {
+                        hex4(scalar.value)
+                    }
                 } else {
                     out.append(contentsOf: bytes[i..<(i + length)])
                 }
@@ -59,6 +67,14 @@ public struct JSONQuoter: TaintQuoter, Sendable {
         }
         out.append(0x22)
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Whether a (validly encoded, non-ASCII) scalar is written as `\uXXXX`: C1 controls,
+    /// the line and paragraph separators, and format characters (bidi controls included).
+    static func mustEscape(_ scalar: Unicode.Scalar) -> Bool {
+        let v = scalar.value
+        if (0x80...0x9F).contains(v) || v == 0x2028 || v == 0x2029 { return true }
+        return scalar.properties.generalCategory == .format
     }
 
     /// Quotes a tainted string as a JSON string literal.

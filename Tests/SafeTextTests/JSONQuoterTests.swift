@@ -1,7 +1,8 @@
+import EximDemo
 import Foundation
 import Store
 import Testing
-@testable import StoremonCore
+@testable import SafeText
 
 @Suite("JSON quoter")
 struct JSONQuoterTests {
@@ -42,5 +43,20 @@ struct JSONQuoterTests {
                 #expect(decode(literal) == valid)
             }
         }
+    }
+
+    @Test("bidi controls, format characters and C1 controls are escaped, and parse back")
+    func bidiAndC1() {
+        let q = JSONQuoter()
+        let hostile = "a\u{202E}b\u{202A}\u{202B}\u{202C}\u{202D}\u{2066}\u{2067}\u{2068}\u{2069}\u{200F}\u{FEFF}\u{9B}c\u{E0001}"
+        let literal = q.quote(untainted: hostile)
+        for v in [0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0x200F, 0xFEFF, 0x9B] {
+            #expect(literal.contains("\\u" + String(format: "%04x", v)), "U+\(String(v, radix: 16)) not escaped: \(literal)")
+        }
+        #expect(literal.contains("\\udb40\\udc01"))
+        #expect(literal.unicodeScalars.allSatisfy { $0.isASCII || $0.properties.generalCategory != .format })
+        #expect(!literal.unicodeScalars.contains { (0x80...0x9F).contains($0.value) })
+        #expect(decode(literal) == hostile)
+        #expect(q.quote(untainted: "caf\u{e9} \u{4e2d}") == "\"caf\u{e9} \u{4e2d}\"")
     }
 }

@@ -6,13 +6,15 @@ import Foundation
 /// ```swift
 /// let demo = try DemoTraffic.start()
 /// defer { demo.stop() }
-/// let session = try MonitorSession(MonitorConfiguration(paths: demo.paths, ...))
+/// let paths = MonitorPaths(logPath: demo.logPath, spoolDirectory: demo.spoolDirectory)
 /// ```
 public final class DemoTraffic: @unchecked Sendable {
     /// The temporary spool root (holds `log/mainlog`, `input/`, `msglog/`).
     public let root: String
-    /// The paths to monitor: `<root>/log/mainlog` and the spool `<root>`.
-    public var paths: MonitorPaths { MonitorPaths(logPath: root + "/log/mainlog", spoolDirectory: root) }
+    /// The main log to follow: `<root>/log/mainlog`.
+    public var logPath: String { root + "/log/mainlog" }
+    /// The spool directory (holding `input/`): `<root>`.
+    public var spoolDirectory: String { root }
 
     private let lock = NSLock()
     private let generator: DemoGenerator
@@ -32,7 +34,7 @@ public final class DemoTraffic: @unchecked Sendable {
     public static func start(in directory: String? = nil, stepsPerSecond: Double = 2.5,
                              seed: UInt64 = UInt64.random(in: 1...UInt64.max)) throws -> DemoTraffic {
         let base = directory ?? NSTemporaryDirectory()
-        var template = Array((PathDiscovery.join(base, "storemon-demo-XXXXXX")).utf8CString)
+        var template = Array(((base.hasSuffix("/") ? base : base + "/") + "storemon-demo-XXXXXX").utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
             throw DemoError.io(base, errno)
         }

@@ -1,0 +1,17 @@
+/// A small deterministic random number generator (SplitMix64): the demo's choices, and
+/// reproducible random input for tests and benchmarks.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    /// A generator that starts from `seed` (the same seed, the same numbers).
+    public init(seed: UInt64) { state = seed }
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// A number in 0..<bound (bound > 0).
+    public mutating func next(_ bound: Int) -> Int { Int(next() % UInt64(max(1, bound))) }
+}
