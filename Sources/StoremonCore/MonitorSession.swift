@@ -245,6 +245,13 @@ public final class MonitorSession {
             let (mark, at) = try MonitorSession.locatedMark(store, .main)
             cycle!.mark = mark
             (cycle!.mainMark, cycle!.taintedMainMark) = at
+            if keepsStaleView, let t = at.1 {
+                // The data range of the mark's block in tainted main: Exim's 0-byte get
+                // gives the watermark's address; the block's length is in the statistics.
+                let w = UInt(bitPattern: try store.get(0, .tainted))
+                let length = store.statistics().pools[PoolKind.main.rawValue + 5].chain[t.block].length
+                cycle!.markBlock = (w - UInt(t.offset))..<(w - UInt(t.offset) + UInt(length))
+            }
         case .readLog:
             let linesBefore = counters.lines
             var unreadable: [UnreadableFile] = []
@@ -317,17 +324,13 @@ public final class MonitorSession {
         return r
     }
 
-    /// Takes a mark in `pool` (made current) and locates it: the cookie in the pool, the
-    /// watermark (the tainted twin's cursor just after the mark) in its twin.
+    /// Takes a mark in `pool` (made current) and locates it (`Store.position(of:)`): the
+    /// cookie in the pool, the watermark in its tainted twin.
     static func locatedMark(_ store: Store, _ pool: PoolKind) throws(StoreError) -> (Store.Mark, (MarkPosition?, MarkPosition?)) {
         store.currentPool = pool
         let mark = try store.mark()
-        let cookie = MarkPosition.locate(UInt(bitPattern: mark.cookie), in: store.blockLocation(containing: mark.cookie, inclusiveEnd: true))
-        var watermark: MarkPosition?
-        if let w = store.cursor(of: PoolID(pool, tainted: true)).nextYield {
-            watermark = MarkPosition.locate(UInt(bitPattern: w), in: store.blockLocation(containing: w, inclusiveEnd: true))
-        }
-        return (mark, (cookie, watermark))
+        let at = store.position(of: mark)
+        return (mark, (at.untainted, at.tainted))
     }
 
     /// Reads one batch of new log lines into tainted main; counts them and keeps the tail.
@@ -348,7 +351,7 @@ public final class MonitorSession {
             counters.count(line)
             if keepsStaleView && cycle?.staleView == nil && line.kind != .blank,
                let view = StaleView(line.text, lineNumber: counters.lines),
-               view.lies(inBlock: cycle?.taintedMainMark?.block, of: store) {
+               view.lies(in: cycle?.markBlock) {
                 cycle?.staleView = view   // a line in the block the reset keeps (and poisons)
             }
             if recent.count < keep {
@@ -494,8 +497,9 @@ public final class MonitorSession {
         marks[PoolKind.message.rawValue] = messageMarkAt.0
         marks[PoolKind.message.rawValue + 5] = messageMarkAt.1
         if let search {
-            marks[PoolKind.search.rawValue] = MarkPosition.locate(UInt(bitPattern: search.mark.cookie),
-                                                                  in: store.blockLocation(containing: search.mark.cookie, inclusiveEnd: true))
+            let at = store.position(of: search.mark)
+            marks[PoolKind.search.rawValue] = at.untainted
+            marks[PoolKind.search.rawValue + 5] = at.tainted
         }
         return marks
     }

@@ -25,8 +25,10 @@ struct RefreshCycle {
     var linesRead = 0
     /// The reports of the phases run so far.
     var reports: [PhaseReport] = []
-    /// `--poison`: the view kept across this refresh's reset.
+    /// `--poison`: the view kept across this refresh's reset, and the data range of the
+    /// mark's block in tainted main (where it must lie).
     var staleView: StaleView?
+    var markBlock: Range<UInt>?
 
     init(started: UInt64, now: Date, linesBefore: Int) {
         self.started = started

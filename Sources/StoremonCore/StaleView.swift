@@ -34,9 +34,10 @@ public struct StaleViewSnapshot: Sendable, Equatable {
 
 /// Internal, unsafe: a view into tainted main that the demo deliberately keeps across the
 /// reset that frees it (Exim's classic bug, shown on purpose), and the one place that
-/// reads it afterwards. The address is kept as a number; it is read only when `Store`
-/// says a live block still covers every byte (so the page is mapped and ours), which is
-/// the case for the mark's block: the reset poisons it (0xF0) and keeps it.
+/// reads it afterwards. The address is kept as a number. Only a view inside the mark's
+/// block is kept (the block a reset returns into is never freed: it stays mapped, and
+/// the reset poisons it with 0xF0), and it is read only when `Store.owner(of:)` still
+/// says both ends lie in handed-out memory of the store's reserved range.
 struct StaleView {
     /// The first byte and the length of the view.
     let address: UInt
@@ -62,23 +63,21 @@ struct StaleView {
         self.lineNumber = lineNumber
     }
 
-    /// Whether every byte of the view lies in block `index` of its pool (the mark's block,
-    /// which the reset keeps): only such a view can be read back after the reset.
-    func lies(inBlock index: Int?, of store: Store) -> Bool {
-        guard let index, let p = UnsafeRawPointer(bitPattern: address),
-              let block = store.blockLocation(containing: p) else { return false }
-        return block.index == index && address + UInt(count) <= block.dataEnd
+    /// Whether every byte of the view lies in `block` (the data range of the mark's
+    /// block, which the reset keeps): only such a view is kept.
+    func lies(in block: Range<UInt>?) -> Bool {
+        guard let block else { return false }
+        return block.contains(address) && address + UInt(count) <= block.upperBound
     }
 
-    /// Reads the view after the reset. Only when `store` has a live block holding every
-    /// byte of it (`blockLocation`): that memory is mapped read-write in the store's
-    /// reserved range. Result: what it reads now, and how much of it is 0xF0.
+    /// Reads the view after the reset, only when `store.owner(of:)` places both ends in
+    /// handed-out memory (mapped read-write in the store's reserved range). Result: what
+    /// it reads now, and how much of it is 0xF0.
     func readAfterReset(in store: Store, refresh: Int) -> StaleViewSnapshot {
         var after: TaintedString?
         var poisoned = 0
         if let p = UnsafeRawPointer(bitPattern: address),
-           let block = store.blockLocation(containing: p),
-           address + UInt(count) <= block.dataEnd {
+           store.owner(of: p) != nil, store.owner(of: p + (count - 1)) != nil {
             let bytes = (0..<count).map { p.load(fromByteOffset: $0, as: UInt8.self) }
             poisoned = bytes.reduce(0) { $0 + ($1 == 0xF0 ? 1 : 0) }
             after = TaintedString(taintingBytes: bytes)

@@ -1,3 +1,5 @@
+import EximDemo
+import FixtureSupport
 import Foundation
 import Store
 import Testing
@@ -183,7 +185,6 @@ struct MarkOverlayTests {
         #expect(watermark!.blocksAbove(in: t) == 1)
         try store.reset(to: mark)
         #expect(watermark!.bytesInUseAbove(in: store.statistics().pools[5]) == 0)
-        #expect(MarkPosition.locate(12, in: nil) == nil)
     }
 
     @Test("pure: bytes above a mark count the mark's block past the offset and every later block")
