@@ -198,8 +198,10 @@ public final class MonitorSession {
         do {
             after = try run(phase, before: before)
         } catch {
-            cycle = nil
+            // Give back what the failed refresh got in main, as its reset would have.
             store.currentPool = .main
+            if let mark = cycle?.mark, phase != .reset { try? store.reset(to: mark) }
+            cycle = nil
             switch error {
             case let e as StoreError: throw .store(e)
             case let e as LogTailerError: throw .log(e.description)
