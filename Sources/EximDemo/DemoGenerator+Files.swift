@@ -43,16 +43,19 @@ extension DemoGenerator {
 /// Whole-file writes and appends through the C library (no buffering: a reader sees each
 /// line as soon as it is written).
 enum DemoFiles {
+    /// Appends `bytes` to the file (created if missing) in one `write`.
     static func append(_ bytes: [UInt8], to path: String) throws {
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw DemoError.io(path, errno) }
-        defer { close(fd) }
-        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        guard written == bytes.count else { throw DemoError.io(path, errno) }
+        try put(bytes, to: path, flags: O_APPEND)
     }
 
+    /// Replaces the file's content with `bytes`.
     static func write(_ bytes: [UInt8], to path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        try put(bytes, to: path, flags: O_TRUNC)
+    }
+
+    /// Arguments: bytes, a path, `O_APPEND` or `O_TRUNC`. Invariant: the descriptor is closed.
+    private static func put(_ bytes: [UInt8], to path: String, flags: Int32) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0o644)
         guard fd >= 0 else { throw DemoError.io(path, errno) }
         defer { close(fd) }
         let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }

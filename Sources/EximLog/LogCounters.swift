@@ -5,7 +5,8 @@
 public struct LogCounters: Sendable, Equatable, Codable {
     /// Physical lines seen (blank and continuation lines included).
     public var lines: Int = 0
-    /// Lines of kind `.rejected` (any rejection, temporary ones included).
+    /// Lines that count as rejections (`LogLine.isRejection`: Exim's rejection formats,
+    /// synchronization errors, ACL drops; temporary ones included).
     public var rejected: Int = 0
     /// Lines of kind `.other` (not understood; kept and shown, never dropped).
     public var other: Int = 0
@@ -24,7 +25,8 @@ public struct LogCounters: Sendable, Equatable, Codable {
         let k = line.kind
         kinds[Int(k.rawValue)] += 1
         if let f = line.flag { flags[Int(f.rawValue)] += 1 }
-        if k == .rejected { rejected += 1 } else if k == .other { other += 1 }
+        if line.isRejection { rejected += 1 }
+        if k == .other { other += 1 }
         if line.isTruncated { truncated += 1 }
     }
 

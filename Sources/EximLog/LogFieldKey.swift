@@ -48,6 +48,9 @@ public enum LogFieldKey: UInt8, CaseIterable, Sendable, Hashable, CustomStringCo
     case S
     /// `SNI=`: TLS SNI.
     case SNI
+    /// `ST=`: the shadow transport that also ran for a local delivery (its name; a failure
+    /// follows as `(error text)`, which is skipped).
+    case ST
     /// `T=`: subject (quoted) on `<=` lines, transport elsewhere.
     case T
     /// `U=`: local user or ident.
@@ -56,7 +59,7 @@ public enum LogFieldKey: UInt8, CaseIterable, Sendable, Hashable, CustomStringCo
     case X
 
     /// Number of keys (the size of the per-line field table).
-    static let count = 24
+    static let count = 25
 
     /// The key as Exim writes it, without the `=`.
     public var description: String {
@@ -82,6 +85,7 @@ public enum LogFieldKey: UInt8, CaseIterable, Sendable, Hashable, CustomStringCo
         case .RT: return "RT"
         case .S: return "S"
         case .SNI: return "SNI"
+        case .ST: return "ST"
         case .T: return "T"
         case .U: return "U"
         case .X: return "X"
@@ -118,6 +122,7 @@ public enum LogFieldKey: UInt8, CaseIterable, Sendable, Hashable, CustomStringCo
             case (0x69, 0x64): return .id      // id
             case (0x51, 0x54): return .QT      // QT
             case (0x52, 0x54): return .RT      // RT
+            case (0x53, 0x54): return .ST      // ST
             default: return nil
             }
         case 3:

@@ -56,9 +56,13 @@ public struct LogLine {
     public var text: TaintedBytes { bytes[Int(layout.textStart)..<bytes.count] }
     /// The line after the id and flag (after the prefix when there is no id).
     public var body: TaintedBytes { bytes[Int(layout.bodyStart)..<bytes.count] }
-    /// For `.rejected` lines, what was rejected.
+    /// For lines that count as rejections (`isRejection`), what was rejected.
     public var rejection: LogRejection? { layout.rejection }
-    /// True for `temporarily rejected …` lines.
+    /// True for the lines the monitor counts as "rejected": Exim's rejection formats
+    /// (kind `.rejected`), SMTP synchronization errors, and connections closed by an ACL
+    /// `drop`. A line that only quotes the word "rejected" is not one.
+    public var isRejection: Bool { layout.rejectionRaw != 0xFF }
+    /// True for `temporarily rejected …` and `temporarily refused connection …` lines.
     public var isTemporaryRejection: Bool { layout.temporaryRejection }
 
     /// The second pass: addresses, recipients, reason and fields. O(line length).
@@ -97,11 +101,17 @@ public struct LogLineDetails {
     public var address: TaintedBytes? { view(layout.address) }
     /// On delivery lines, the `<original>` address that followed the delivered one (with its `<>`).
     public var originalAddress: TaintedBytes? { view(layout.originalAddress) }
+    /// On delivery lines, the text inside `(…)` after the address: the parent address of a
+    /// pipe, file or autoreply delivery, or with `log_selector = +all_parents` every
+    /// intermediate parent (`a@x, b@y`).
+    public var parents: TaintedBytes? { view(layout.parents) }
     /// On `<=` lines, the recipients after `for ` (space separated), if logged.
     public var recipients: TaintedBytes? { view(layout.recipients) }
-    /// The reason: for `.rejected` the text after `rejected …: `; for `==` the text after
-    /// `defer (errno): `; for `**` the text after `: `; for protocol errors the explanation
-    /// after the host; for synchronization errors the text in parentheses.
+    /// The reason: for `.rejected` the text after `rejected …: ` (for a refused connection,
+    /// the text after `refused: ` or in its parentheses, e.g. `host_reject_connection`); for
+    /// `==` the text after `defer (errno)…: `; for `**` the text after `: `; for protocol
+    /// errors the explanation after the host; for synchronization errors the text in
+    /// parentheses.
     public var reason: TaintedBytes? { view(layout.reason) }
 
     /// The value of a recorded field (its first occurrence), without surrounding quotes;
@@ -111,6 +121,14 @@ public struct LogLineDetails {
 
     /// True if the field's value was written in double quotes (`T="…"`, `C="…"`).
     public func isQuoted(_ key: LogFieldKey) -> Bool { layout.quotedFields & (1 << UInt32(key.rawValue)) != 0 }
+
+    /// For a rejection whose reason is one of Exim's own default texts, what it means
+    /// (`.relayNotPermitted`, `.senderVerify`, …); `.acl` for an ACL's own message.
+    /// Nil when the line is not a rejection (see `LogLine.isRejection`).
+    public var rejectionReason: LogRejectionReason? {
+        guard let kind = layout.rejection else { return nil }
+        return bytes.withUnsafeBytes { LogLineScanner.rejectionReason($0, kind, layout.reason) }
+    }
 
     /// The `S=` size as a number, if present and all digits.
     public var size: Int? { self[.S]?.decimalValue() }

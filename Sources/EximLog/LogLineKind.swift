@@ -22,8 +22,14 @@ public enum LogLineKind: UInt8, CaseIterable, Sendable, Hashable, CustomStringCo
     case queueRunEnded
     /// `Abandon queue run: …`.
     case queueRunAbandoned
-    /// A rejection: RCPT, MAIL, HELO/EHLO, connection, after DATA, size; also `temporarily rejected`.
-    /// See `LogLine.rejection` and `LogLine.reason`.
+    /// A rejection in one of Exim's formats: `[H=… U=… F=<…>] rejected RCPT|MAIL|EHLO or HELO|
+    /// connection|DATA|after DATA|VRFY|ETRN|AUTH …: reason` (also `temporarily rejected`),
+    /// `rejected from <sender> H=…: message too big`, `F=<…> rejected by non-SMTP ACL: …`,
+    /// `… rejected by local_scan(): …`, and refused connections (`refused connection from …
+    /// (host_reject_connection)`, `(tcp wrappers)`, `connection from … refused (IP options)`,
+    /// the daemon's `Connection from … refused: …`). A line that only quotes the word
+    /// (`ignoring AUTH=… (rejected by ACL)`, a remote server's reply) is not one.
+    /// See `LogLine.rejection`, `LogLine.isRejection` and `LogLineDetails.reason`.
     case rejected
     /// `SMTP protocol error in …` or `SMTP syntax error in …`.
     case protocolError
@@ -35,7 +41,9 @@ public enum LogLineKind: UInt8, CaseIterable, Sendable, Hashable, CustomStringCo
     case connectionClosed
     /// `… lost …` / `unexpected disconnection while reading …`.
     case connectionLost
-    /// `SMTP call from … dropped: …` (too many connections, unrecognized commands, …).
+    /// `SMTP call from … dropped: …` (too many syntax errors, unrecognized commands, …), and
+    /// `SMTP connection from … closed by DROP in ACL` (an ACL `drop`: counted as a rejection,
+    /// `LogLine.rejection == .dropped`).
     case connectionDropped
     /// `no MAIL in SMTP connection from …`.
     case noMail
@@ -43,10 +51,24 @@ public enum LogLineKind: UInt8, CaseIterable, Sendable, Hashable, CustomStringCo
     case incompleteTransaction
     /// `TLS error on connection from …`.
     case tlsError
-    /// `… sender verify fail …` / `… verify fail …`.
+    /// `H=… sender verify fail for <addr>: …` (also `recipient verify fail`).
     case verifyFailed
-    /// `Warning: …` (ACL `warn`, missing certificate, …).
+    /// `Warning: …` or `WARNING: …` in any case (ACL `warn`, missing certificate, …).
     case warning
+    /// `H=… sender verify defer for <addr>: …`: verification could not complete (temporary).
+    case verifyDeferred
+    /// `<name> authenticator failed for H=…: 535 …` (a client's AUTH that failed).
+    case authenticationFailed
+    /// `H=… F=<…> RCPT <…>: discarded by RCPT ACL` and other discards by an ACL
+    /// (`discarded by DATA ACL`, `by non-SMTP ACL`, `by local_scan`): accepted, then dropped.
+    case discarded
+    /// `ETRN <arg> received from …` and `ATRN …` (remote queue starting, ODMR).
+    case etrn
+    /// `VRFY failed for <addr> H=…`.
+    case vrfyFailed
+    /// `no host name found for IP address …` / `no IP address found for host …` (reverse or
+    /// forward lookup of a client failed).
+    case hostLookupFailed
     /// `cwd=… N args: …` (the `arguments` log selector).
     case arguments
     /// A line with no timestamp that begins with a space or tab: the rest of the entry above.
@@ -66,11 +88,13 @@ public enum LogLineKind: UInt8, CaseIterable, Sendable, Hashable, CustomStringCo
         "queueRunStarted", "queueRunEnded", "queueRunAbandoned", "rejected", "protocolError",
         "synchronizationError", "connectionOpened", "connectionClosed", "connectionLost",
         "connectionDropped", "noMail", "incompleteTransaction", "tlsError", "verifyFailed",
-        "warning", "arguments", "continuation", "rejectLogHeader", "blank", "other",
+        "warning", "verifyDeferred", "authenticationFailed", "discarded", "etrn", "vrfyFailed",
+        "hostLookupFailed", "arguments", "continuation", "rejectLogHeader", "blank", "other",
     ]
 }
 
-/// What was rejected, for `.rejected` lines (the word after `rejected`).
+/// What was rejected, for every line that counts as a rejection (`LogLine.isRejection`):
+/// the word after `rejected`, or what the line's format says.
 public enum LogRejection: UInt8, Sendable, Hashable, CaseIterable {
     /// `rejected RCPT <addr>: reason`.
     case rcpt
@@ -80,10 +104,41 @@ public enum LogRejection: UInt8, Sendable, Hashable, CaseIterable {
     case data
     /// `rejected EHLO or HELO …` / `rejected HELO from …`.
     case helo
-    /// `rejected connection from …` / `rejected connection in "connect" ACL`.
+    /// `rejected connection in "connect" ACL`, and refused connections
+    /// (`host_reject_connection`, tcp wrappers, IP options, the daemon's limits).
     case connection
     /// `rejected from <sender> …: message too big …` (the size limit).
     case size
     /// `rejected VRFY`, `rejected EXPN`, `rejected ETRN`, `rejected AUTH`, or anything else.
     case other
+    /// `SMTP protocol synchronization error (…): rejected …` (the client did not wait).
+    case synchronization
+    /// `SMTP connection from … closed by DROP in ACL` (an ACL `drop` ended the connection).
+    case dropped
+}
+
+/// Why something was rejected, read from the reason text of a rejection line
+/// (`LogLineDetails.rejectionReason`). Exim's own default texts are matched; anything
+/// else an ACL says (`message = …`) is `.acl`.
+public enum LogRejectionReason: UInt8, Sendable, Hashable, CaseIterable {
+    /// `relay not permitted` (Exim's default for an unauthorised relay attempt).
+    case relayNotPermitted
+    /// `Sender verify failed`, `sender verify fail…`, `Could not complete sender verify`.
+    case senderVerify
+    /// `Unrouteable address`, `Unknown user`, `recipient verify …`: the recipient does not verify.
+    case recipientVerify
+    /// `message too big` (`message_size_limit`).
+    case messageTooBig
+    /// `syntactically invalid argument(s)`, `domain missing or malformed`, header syntax.
+    case syntax
+    /// A DNS block list matched (`is listed in`, `is in a black list at`).
+    case dnsList
+    /// The client sent before it was asked (synchronization error).
+    case synchronization
+    /// A refused connection (`host_reject_connection`, tcp wrappers, IP options, limits).
+    case refusedConnection
+    /// An ACL `drop`.
+    case dropped
+    /// Anything else: an ACL's own message (or none).
+    case acl
 }

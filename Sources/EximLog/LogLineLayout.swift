@@ -71,12 +71,16 @@ struct LogLineDetailLayout: Sendable {
     var address = Span32.none
     /// `<original>` after a delivery address.
     var originalAddress = Span32.none
+    /// The text inside `(parent, …)` after a delivery address (`all_parents`, pipe/file parents).
+    var parents = Span32.none
     /// The text after `for ` on `<=` lines (the `received_recipients` selector).
     var recipients = Span32.none
     /// Reason text: after `rejected …: `, a defer/failure reason, an error's explanation.
     var reason = Span32.none
     /// Offsets of the recorded fields, indexed by `LogFieldKey.rawValue`.
-    var fields = InlineArray<24, Span32>(repeating: .none)
+    var fields = InlineArray<25, Span32>(repeating: .none)
+    /// The line's `LogRejection` when it counts as a rejection (copied from the eager layout).
+    var rejection: LogRejection? = nil
     /// Bit `k` set when field `k`'s value was written in double quotes (escapes left in place).
     var quotedFields: UInt32 = 0
 }

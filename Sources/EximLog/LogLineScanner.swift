@@ -9,7 +9,8 @@ enum LogLineScanner {
     // ASCII bytes used below.
     static let space: UInt8 = 0x20, tab: UInt8 = 0x09, dash: UInt8 = 0x2D, colon: UInt8 = 0x3A
     static let quote: UInt8 = 0x22, backslash: UInt8 = 0x5C, equals: UInt8 = 0x3D
-    static let lbracket: UInt8 = 0x5B, rbracket: UInt8 = 0x5D, lparen: UInt8 = 0x28, lt: UInt8 = 0x3C
+    static let lbracket: UInt8 = 0x5B, rbracket: UInt8 = 0x5D, lparen: UInt8 = 0x28, rparen: UInt8 = 0x29
+    static let lt: UInt8 = 0x3C, gt: UInt8 = 0x3E
 
     @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }
     @inline(__always) static func isAlnum(_ b: UInt8) -> Bool {
@@ -86,14 +87,19 @@ enum LogLineScanner {
             scanFlagged(p, n, from: body, arrival: flag == .arrival || flag == .fakeRejectArrival, &D)
             return D
         }
+        D.rejection = L.rejection
         switch L.kind {
         case .continuation, .rejectLogHeader, .blank, .arguments:
             return D
         case .rejected:
-            if let r = find(p, n, body, "rejected"), let c = find(p, n, r, ": ") {
-                var e = n
-                while e > c + 2 && p[e - 1] == space { e -= 1 }
-                D.reason = Span32(c + 2, e)
+            if let r = find(p, n, body, "rejected") ?? find(p, n, body, "refused") {
+                if let c = find(p, n, r, ": ") {
+                    var e = n
+                    while e > c + 2 && p[e - 1] == space { e -= 1 }
+                    D.reason = Span32(c + 2, e)
+                } else {
+                    setParenReason(p, n, from: r, &D)     // `refused connection from … (host_reject_connection)`
+                }
             }
         case .synchronizationError:
             setParenReason(p, n, from: body, &D)
@@ -214,14 +220,50 @@ enum LogLineScanner {
     /// The tokenizer's mode for the words that follow the flag.
     enum FieldMode { case arrival, delivery, anywhere }
 
-    /// Arguments: line, start of a word that may be `KEY=value`, layout, mode flags.
-    /// Result: nil if the word is not a field; otherwise the offset after the value, and
-    /// whether the (unquoted) value ended with `:` (the reason text follows).
-    /// Invariant: records the field only if its key is known and not yet set.
+    /// Arguments: line, offset of an opening `<` or `(`, the closing byte, whether double
+    /// quotes inside are skipped (`<"a b"@x>`). Result: the offset of the matching close
+    /// (nested pairs counted), or n if it never closes.
+    static func groupEnd(_ p: UnsafePointer<UInt8>, _ n: Int, _ open: Int, close: UInt8, quotes: Bool) -> Int {
+        let o = p[open]
+        var depth = 0, j = open
+        while j < n {
+            let b = p[j]
+            if quotes && b == quote { j = quotedEnd(p, n, j) + 1; continue }
+            if b == o { depth += 1 } else if b == close { depth -= 1; if depth == 0 { return j } }
+            j += 1
+        }
+        return n
+    }
+
+    /// Arguments: line, start of a word. Result: the end of the word, where a double-quoted
+    /// part may hold spaces (`"a b"@x`, `|/bin/sh -c "x y"`).
     @inline(__always)
-    static func field(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int, _ L: inout LogLineDetailLayout,
-                      only restricted: Bool = false) -> (end: Int, colon: Bool)? {
-        // key: [A-Za-z0-9*]{1,8} then '='
+    static func addressWordEnd(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int) -> Int {
+        var j = i
+        while j < n && p[j] != space { j = p[j] == quote ? min(quotedEnd(p, n, j) + 1, n) : j + 1 }
+        return j
+    }
+
+    /// Where the parts of one `KEY=value` word lie (nothing recorded yet).
+    struct FieldExtent {
+        /// The key, if it is one the parser records.
+        var key: LogFieldKey?
+        var valueStart: Int
+        var valueEnd: Int
+        /// Where the next word may start.
+        var next: Int
+        var quoted: Bool
+        /// The (unquoted) value ended with `:`: a reason follows.
+        var colon: Bool
+    }
+
+    /// Arguments: line, start of a word. Result: nil if the word is not `KEY=value` (KEY:
+    /// 1 to 8 of `[A-Za-z0-9*]`); else its extent. A quoted value runs to its closing quote;
+    /// `<…>` to its `>` (quotes inside skipped: `F=<"a b"@x>`); `H=` over its words (`name
+    /// [ip]`, `(helo) [ip]:port`, `name (helo) [ip]`, `name DS [ip]` with DNSSEC); any other
+    /// value to the next space. A trailing `:` is left out of the value.
+    @inline(__always)
+    static func fieldExtent(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int) -> FieldExtent? {
         var j = i
         while j < n && j - i <= 8 {
             let b = p[j]
@@ -232,41 +274,71 @@ enum LogLineScanner {
         guard j < n, p[j] == equals, j > i else { return nil }
         let key = LogFieldKey.lookup(p + i, j - i)
         let vStart = j + 1
-        var vEnd: Int, next: Int, quoted = false, colonEnd = false
         if vStart < n && p[vStart] == quote {
             let close = quotedEnd(p, n, vStart)
-            vEnd = close
-            next = min(close + 1, n)
-            quoted = true
-            return record(key, Span32(vStart + 1, vEnd), quoted, restricted, &L, next: next, colon: false)
+            return FieldExtent(key: key, valueStart: vStart + 1, valueEnd: close, next: min(close + 1, n),
+                               quoted: true, colon: false)
         }
-        vEnd = wordEnd(p, n, vStart)
-        next = vEnd
-        if key == .H {
-            // The host spans words: `name [ip]`, `(helo) [ip]`, `name (helo) [ip]:port`.
-            var last = vStart
-            while vEnd + 1 < n && p[last] != lbracket && (p[vEnd + 1] == lparen || p[vEnd + 1] == lbracket) {
-                last = vEnd + 1
-                vEnd = wordEnd(p, n, last)
-            }
-            next = vEnd
+        var vEnd: Int
+        if vStart < n && p[vStart] == lt {
+            vEnd = wordEnd(p, n, min(groupEnd(p, n, vStart, close: gt, quotes: true) + 1, n))
+        } else {
+            vEnd = wordEnd(p, n, vStart)
         }
+        if key == .H && vStart < n { vEnd = hostEnd(p, n, vStart, vEnd) }
+        let next = vEnd
+        var colonEnd = false
         if vEnd > vStart && p[vEnd - 1] == colon { vEnd -= 1; colonEnd = true }
-        _ = record(key, Span32(vStart, vEnd), quoted, restricted, &L, next: next, colon: colonEnd)
-        return (next, colonEnd)
+        return FieldExtent(key: key, valueStart: vStart, valueEnd: vEnd, next: next, quoted: false, colon: colonEnd)
+    }
+
+    /// Arguments: line, start of an `H=` value, end of its first word. Result: the end of
+    /// the whole host: `name`, then any of ` DS` (DNSSEC, before the address), `(helo)` (may
+    /// hold spaces) and `[ip]` (`:port`, `*`), which ends it.
+    static func hostEnd(_ p: UnsafePointer<UInt8>, _ n: Int, _ vStart: Int, _ firstEnd: Int) -> Int {
+        var vEnd = firstEnd
+        if p[vStart] == lparen { vEnd = wordEnd(p, n, min(groupEnd(p, n, vStart, close: rparen, quotes: false) + 1, n)) }
+        if vEnd > vStart && p[vEnd - 1] == colon { return vEnd }
+        var sawAddress = p[vStart] == lbracket
+        while !sawAddress && vEnd + 1 < n && p[vEnd] == space {
+            let w = vEnd + 1
+            if p[w] == lbracket {
+                vEnd = wordEnd(p, n, w)
+                sawAddress = true
+            } else if p[w] == lparen {
+                vEnd = wordEnd(p, n, min(groupEnd(p, n, w, close: rparen, quotes: false) + 1, n))
+            } else if w + 3 < n && p[w] == 0x44 && p[w + 1] == 0x53 && p[w + 2] == space
+                        && (p[w + 3] == lbracket || p[w + 3] == lparen) {
+                vEnd = w + 2                                                   // DS
+            } else {
+                break
+            }
+            if p[vEnd - 1] == colon { break }
+        }
+        return vEnd
+    }
+
+    /// Arguments: line, start of a word that may be `KEY=value`, layout, whether only `DT=`
+    /// and `QT=` may be recorded. Result: nil if the word is not a field; otherwise the
+    /// offset after the value and whether the value ended with `:` (the reason follows).
+    /// Invariant: records the field only if its key is known and not yet set.
+    @inline(__always)
+    static func field(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int, _ L: inout LogLineDetailLayout,
+                      only restricted: Bool = false) -> (end: Int, colon: Bool)? {
+        guard let f = fieldExtent(p, n, i) else { return nil }
+        record(f, restricted, &L)
+        return (f.next, f.colon)
     }
 
     @inline(__always)
-    static func record(_ key: LogFieldKey?, _ s: Span32, _ quoted: Bool, _ restricted: Bool,
-                       _ L: inout LogLineDetailLayout, next: Int, colon: Bool) -> (end: Int, colon: Bool) {
-        if let k = key, !restricted || k == .DT || k == .QT {
+    static func record(_ f: FieldExtent, _ restricted: Bool, _ L: inout LogLineDetailLayout) {
+        if let k = f.key, !restricted || k == .DT || k == .QT {
             let idx = Int(k.rawValue)
             if !L.fields[idx].isPresent {
-                L.fields[idx] = s
-                if quoted { L.quotedFields |= 1 << UInt32(idx) }
+                L.fields[idx] = Span32(f.valueStart, f.valueEnd)
+                if f.quoted { L.quotedFields |= 1 << UInt32(idx) }
             }
         }
-        return (next, colon)
     }
 
     /// Bare words that appear among the fields (`DS`, `K`, `L`, `L-`, `L*`, `L.`, `PRDR`, `TFO`, `TFO*`).
@@ -283,42 +355,73 @@ enum LogLineScanner {
         }
     }
 
+    /// True if a word at `w`, after a delivery address, starts what follows the address
+    /// (eximon.md 4.4, Exim's `string_log_address`): `<top address>`, `(parents)`, a known
+    /// `KEY=value` field, `: reason`, `defer (…)` or `routing defer`.
+    @inline(__always)
+    static func startsAfterAddress(_ p: UnsafePointer<UInt8>, _ n: Int, _ w: Int) -> Bool {
+        let b = p[w]
+        if b == lt || b == lparen { return true }
+        if b == colon { return w + 1 == n || p[w + 1] == space }
+        if let f = fieldExtent(p, n, w), f.key != nil { return true }
+        return has(p, n, w, "defer (") || has(p, n, w, "routing defer")
+    }
+
     /// Arguments: line, start of the text after the flag, layout.
-    /// Invariant: sets address, original address, fields, recipients (`<=`) and reason (`==`, `**`).
+    /// Invariant: sets address, original address, parents, fields, recipients (`<=`) and
+    /// reason (`==`, `**`).
     static func scanFlagged(_ p: UnsafePointer<UInt8>, _ n: Int, from start: Int, arrival isArrival: Bool,
                             _ L: inout LogLineDetailLayout) {
         var i = start
         while i < n && p[i] == space { i += 1 }
         guard i < n else { return }
-        // The address (or sender), unless the line goes straight to fields.
-        if field(p, n, i, &L) == nil {
-            var e = wordEnd(p, n, i)
-            if p[i] == quote {                       // "quoted local part"@domain
-                e = wordEnd(p, n, min(quotedEnd(p, n, i) + 1, n))
+        // The address is always the first word, even one that looks like `KEY=value` (an SRS
+        // address, `SRS0=HHH=TT=domain=local@x`). On delivery lines it runs on over more words
+        // until what follows an address begins: a pipe command with arguments (`|/usr/bin/prog
+        // -x`), a file (`save name`), an autoreply (`>a@x, b@y`), a dequoted local part
+        // (`a b@x`). `:blackhole:` and `:fail:` are addresses; a final `:` starts the reason.
+        var e = addressWordEnd(p, n, i)
+        var colonEnd = !isArrival && e > i + 1 && p[e - 1] == colon && p[i] != colon
+        if !isArrival {
+            while !colonEnd && e + 1 < n && p[e] == space && !startsAfterAddress(p, n, e + 1) {
+                let w = e + 1
+                e = addressWordEnd(p, n, w)
+                colonEnd = e > w + 1 && p[e - 1] == colon
             }
-            var colonEnd = false
-            // `addr: reason` on `**` lines; but `:blackhole:` and `:fail:` are addresses.
-            if e > i + 1 && p[e - 1] == colon && p[i] != colon && !isArrival { colonEnd = true }
-            L.address = Span32(i, colonEnd ? e - 1 : e)
-            i = e
-            if colonEnd { setReason(p, n, from: i, &L); return }
         }
+        L.address = Span32(i, colonEnd ? e - 1 : e)
+        i = e
+        if colonEnd { setReason(p, n, from: i, &L); return }
         var reasonFrom = -1
         while i < n {
             while i < n && p[i] == space { i += 1 }
             if i >= n { break }
             let b = p[i]
             if b == quote { i = min(quotedEnd(p, n, i) + 1, n); continue }
-            if let (e, colon) = field(p, n, i, &L) {
-                i = e
-                if colon { reasonFrom = i; break }
+            if !isArrival && (b == lt || b == lparen) {
+                // `<top address>` and `(parent, …)` right after the address; later a
+                // parenthesised comment (`ST=shadow (error text)`), skipped whole.
+                let close = groupEnd(p, n, i, close: b == lt ? gt : rparen, quotes: b == lt)
+                let after = min(close + 1, n)
+                let w = wordEnd(p, n, after)
+                let noFieldsYet = !L.fields[Int(LogFieldKey.R.rawValue)].isPresent
+                    && !L.fields[Int(LogFieldKey.F.rawValue)].isPresent && !L.fields[Int(LogFieldKey.T.rawValue)].isPresent
+                if noFieldsYet && b == lt && !L.originalAddress.isPresent {
+                    L.originalAddress = Span32(i, after)
+                } else if noFieldsYet && b == lparen && !L.parents.isPresent && close < n {
+                    L.parents = Span32(i + 1, close)
+                }
+                i = w
+                if w > after && p[w - 1] == colon { reasonFrom = w; break }     // `<x@y>: reason`
+                continue
+            }
+            if let f = fieldExtent(p, n, i) {
+                record(f, false, &L)
+                i = f.next
+                if f.colon { reasonFrom = i; break }
                 continue
             }
             let e = wordEnd(p, n, i)
-            if L.fields[Int(LogFieldKey.F.rawValue)].lo < 0 && !L.originalAddress.isPresent && b == lt && !isArrival {
-                L.originalAddress = Span32(i, e); i = e; continue
-            }
-            if b == lparen && !isArrival && L.fields[Int(LogFieldKey.R.rawValue)].lo < 0 { i = e; continue } // (parent)
             if isBareWord(p, i, e) { i = e; continue }
             if isArrival {
                 if e - i == 3 && p[i] == 0x66 && p[i + 1] == 0x6F && p[i + 2] == 0x72 {        // for
@@ -328,7 +431,10 @@ enum LogLineScanner {
                     return
                 }
                 if e - i == 4 && p[i] == 0x66 && p[i + 1] == 0x72 && p[i + 2] == 0x6F && p[i + 3] == 0x6D { // from <orig>
-                    i = wordEnd(p, n, min(e + 1, n)); continue
+                    let o = min(e + 1, n)
+                    i = o < n && p[o] == lt ? wordEnd(p, n, min(groupEnd(p, n, o, close: gt, quotes: true) + 1, n))
+                                            : wordEnd(p, n, o)
+                    continue
                 }
                 i = e
                 continue
@@ -357,6 +463,11 @@ enum LogLineScanner {
             if i >= n { break }
             if p[i] == quote { i = min(quotedEnd(p, n, i) + 1, n); trail = -1; continue }
             let w = i
+            if w < rStart, let f = fieldExtent(p, n, w) {          // `defer (-44) H=mx [ip]: text`
+                record(f, false, &L)
+                i = f.next
+                continue
+            }
             if (p[i] == 0x44 || p[i] == 0x51) && i + 2 < n && p[i + 1] == 0x54 && p[i + 2] == equals,
                let (e, _) = field(p, n, i, &L, only: true) {
                 if trail < 0 { trail = w }
@@ -429,32 +540,70 @@ enum LogLineScanner {
         L.kind = .other
     }
 
-    /// A line with an id and no flag.
+    /// True if the bytes at `i` start with `s`, ASCII letters compared without case.
+    @inline(__always)
+    static func hasIgnoringCase(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int, _ s: StaticString) -> Bool {
+        let m = s.utf8CodeUnitCount
+        guard n - i >= m else { return false }
+        let q = s.utf8Start
+        for k in 0..<m {
+            let a = p[i + k], b = q[k]
+            if a != b && !((a | 0x20) == (b | 0x20) && (b | 0x20) &- 0x61 < 26) { return false }
+        }
+        return true
+    }
+
+    /// A line with an id and no flag: the message's own events, else whatever the text
+    /// after the id is (a rejection after DATA, a warning, …), else `.messageEvent`.
     static func classifyMessageEvent(_ p: UnsafePointer<UInt8>, _ n: Int, from i: Int, _ L: inout LogLineLayout) {
         if has(p, n, i, "Completed") { L.kind = .completed }
         else if has(p, n, i, "Frozen") || has(p, n, i, "Message is frozen") || has(p, n, i, "frozen by") {
             L.kind = .frozen
         } else if has(p, n, i, "unfrozen") || has(p, n, i, "Unfrozen") { L.kind = .unfrozen }
         else if has(p, n, i, "cancelled by") { L.kind = .cancelled }
-        else if let r = find(p, n, i, "rejected") {
-            L.kind = .rejected
-            rejectionDetails(p, n, at: r, &L)
-        } else { L.kind = .messageEvent }
+        else {
+            classifyGeneral(p, n, from: i, &L)
+            if L.kind == .other { L.kind = .messageEvent }
+        }
     }
 
-    /// A timestamped line without an id.
+    /// True for `Start|End [ODMR] ['name'] queue run` at `i` (`word` is `Start ` or `End `).
+    @inline(__always)
+    static func isQueueRun(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int, _ word: StaticString) -> Bool {
+        guard has(p, n, i, word), let q = find(p, n, i, " queue run") ?? (has(p, n, i + word.utf8CodeUnitCount, "queue run") ? i : nil)
+        else { return false }
+        // Only `ODMR` and a quoted queue name may stand between the word and "queue run".
+        return q == i || find(p, n, i, ": ").map { $0 > q } ?? true
+    }
+
+    /// Marks a refused connection: a rejection of the connection (temporary or not).
+    @inline(__always)
+    static func refused(_ L: inout LogLineLayout, temporary: Bool) {
+        L.kind = .rejected
+        L.rejectionRaw = LogRejection.connection.rawValue
+        L.temporaryRejection = temporary
+    }
+
+    /// A timestamped line without an id (or the text after an id): first by its first
+    /// words, then by the first word after the host, ident, TLS and sender fields Exim puts
+    /// in front (`H=… U=… F=<…> rejected RCPT …`), so a line that only quotes a word
+    /// (`ignoring AUTH=… (rejected by ACL)`, a remote server's reply) is not taken for it.
     static func classifyGeneral(_ p: UnsafePointer<UInt8>, _ n: Int, from i: Int, _ L: inout LogLineLayout) {
         if i >= n { L.kind = .other; return }
         switch p[i] {
         case 0x53: // S
             if has(p, n, i, "SMTP connection ") {
-                if find(p, n, i, " closed by ") != nil { L.kind = .connectionClosed }
+                if find(p, n, i, " closed by DROP in ACL") != nil {
+                    L.kind = .connectionDropped
+                    L.rejectionRaw = LogRejection.dropped.rawValue
+                } else if find(p, n, i, " closed by ") != nil { L.kind = .connectionClosed }
                 else if find(p, n, i, " lost") != nil { L.kind = .connectionLost }
                 else { L.kind = .connectionOpened }
                 return
             }
             if has(p, n, i, "SMTP protocol synchronization error") {
                 L.kind = .synchronizationError
+                L.rejectionRaw = LogRejection.synchronization.rawValue
                 return
             }
             if has(p, n, i, "SMTP protocol error") || has(p, n, i, "SMTP syntax error") {
@@ -463,58 +612,137 @@ enum LogLineScanner {
             }
             if has(p, n, i, "SMTP call from ") && find(p, n, i, " dropped") != nil { L.kind = .connectionDropped; return }
             if has(p, n, i, "SMTP data timeout") || has(p, n, i, "SMTP command timeout") { L.kind = .connectionLost; return }
-            if has(p, n, i, "Start queue run") || has(p, n, i, "Start ODMR queue run")
-                || (has(p, n, i, "Start '") && find(p, n, i, " queue run") != nil) {
-                L.kind = .queueRunStarted; return
-            }
+            if isQueueRun(p, n, i, "Start ") { L.kind = .queueRunStarted; return }
         case 0x45: // E
-            if has(p, n, i, "End queue run") || (has(p, n, i, "End '") && find(p, n, i, " queue run") != nil) {
-                L.kind = .queueRunEnded; return
-            }
+            if isQueueRun(p, n, i, "End ") { L.kind = .queueRunEnded; return }
+            if has(p, n, i, "ETRN ") { L.kind = .etrn; return }
         case 0x41: // A
             if has(p, n, i, "Abandon queue run") { L.kind = .queueRunAbandoned; return }
+            if has(p, n, i, "ATRN ") { L.kind = .etrn; return }
         case 0x65: // e
             if has(p, n, i, "exim ") && find(p, n, i, " daemon started") != nil { L.kind = .daemonStarted; return }
         case 0x63: // c
             if has(p, n, i, "cwd=") && find(p, n, i, " args: ") != nil { L.kind = .arguments; return }
+            if has(p, n, i, "connection from ") && find(p, n, i, " refused") != nil { refused(&L, temporary: false); return }
+        case 0x43: // C: the daemon's limits (`Connection from … refused: too many connections`), a 421
+            if has(p, n, i, "Connection from ") && find(p, n, i, " refused") != nil { refused(&L, temporary: true); return }
         case 0x6E: // n
-            if has(p, n, i, "no MAIL in SMTP connection") { L.kind = .noMail; return }
+            if has(p, n, i, "no MAIL in ") { L.kind = .noMail; return }
+            if has(p, n, i, "no host name found for ") || has(p, n, i, "no IP address found for ") {
+                L.kind = .hostLookupFailed; return
+            }
+        case 0x72: // r
+            if has(p, n, i, "refused connection from ") { refused(&L, temporary: false); return }
+        case 0x74: // t
+            if has(p, n, i, "temporarily refused connection from ") { refused(&L, temporary: true); return }
+        case 0x6C: // l: `local_scan() function timed out - message temporarily rejected`
+            if has(p, n, i, "local_scan() function ") && find(p, n, i, "temporarily rejected") != nil {
+                L.kind = .rejected
+                L.rejectionRaw = LogRejection.data.rawValue
+                L.temporaryRejection = true
+                return
+            }
         case 0x75: // u
             if has(p, n, i, "unexpected disconnection") { L.kind = .connectionLost; return }
-        case 0x57: // W
-            if has(p, n, i, "Warning: ") { L.kind = .warning; return }
+            // `unqualified sender|recipient rejected: <addr> H=…` (smtp_in.c, no domain given)
+            if has(p, n, i, "unqualified "), find(p, n, i, " rejected: <") != nil {
+                L.kind = .rejected
+                L.rejectionRaw = has(p, n, i + 12, "sender") ? LogRejection.mail.rawValue
+                    : has(p, n, i + 12, "recipient") ? LogRejection.rcpt.rawValue : LogRejection.other.rawValue
+                return
+            }
         case 0x54: // T
             if has(p, n, i, "TLS error on ") { L.kind = .tlsError; return }
+        case 0x56: // V
+            if has(p, n, i, "VRFY failed for ") { L.kind = .vrfyFailed; return }
         default:
             break
         }
-        if let r = find(p, n, i, "rejected") {
-            L.kind = .rejected
-            rejectionDetails(p, n, at: r, &L)
-            return
+        // What follows the host, ident, TLS and sender fields.
+        let j = afterPrefixFields(p, n, i)
+        if j < n {
+            if has(p, n, j, "rejected ") || has(p, n, j, "temporarily rejected ") {
+                L.kind = .rejected
+                rejectionDetails(p, n, at: p[j] == 0x74 ? j + 12 : j, &L)
+                return
+            }
+            var k = j
+            if has(p, n, k, "sender ") { k += 7 } else if has(p, n, k, "recipient ") { k += 10 }
+            if has(p, n, k, "verify fail") { L.kind = .verifyFailed; return }
+            if has(p, n, k, "verify defer") { L.kind = .verifyDeferred; return }
+            if has(p, n, j, "incomplete transaction") { L.kind = .incompleteTransaction; return }
+            if hasIgnoringCase(p, n, j, "warning:") { L.kind = .warning; return }
+            let e = wordEnd(p, n, j)
+            if has(p, n, e, " authenticator failed for ") { L.kind = .authenticationFailed; return }
+            if has(p, n, j, "discarded by ")
+                || ((has(p, n, j, "RCPT ") || has(p, n, j, "MAIL ")) && find(p, n, j, ": discarded by ") != nil) {
+                L.kind = .discarded; return
+            }
         }
-        if find(p, n, i, "incomplete transaction") != nil { L.kind = .incompleteTransaction; return }
         if find(p, n, i, " lost while ") != nil || find(p, n, i, "connection lost") != nil {
             L.kind = .connectionLost; return
         }
-        if find(p, n, i, "verify fail") != nil { L.kind = .verifyFailed; return }
-        if find(p, n, i, "Warning: ") != nil { L.kind = .warning; return }
         L.kind = .other
+    }
+
+    /// Arguments: line, start. Result: the offset of the first word that is neither a
+    /// `KEY=value` field (`H=` over its words, `F=<…>`, quoted values) nor a bare field
+    /// word (`DS`, `TFO`, …), or n.
+    static func afterPrefixFields(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int) -> Int {
+        var j = i
+        while j < n {
+            while j < n && p[j] == space { j += 1 }
+            if j >= n { return n }
+            if let f = fieldExtent(p, n, j) { j = f.next; continue }
+            let e = wordEnd(p, n, j)
+            if isBareWord(p, j, e) { j = e; continue }
+            return j
+        }
+        return n
     }
 
     /// Arguments: line, offset of the word `rejected`, layout.
     /// Invariant: sets `rejection` and `temporaryRejection` (the reason is found by `details`).
     static func rejectionDetails(_ p: UnsafePointer<UInt8>, _ n: Int, at r: Int, _ L: inout LogLineLayout) {
         L.temporaryRejection = r >= 12 && has(p, n, r - 12, "temporarily ")
-        let w = r + 9
+        // `rejected "EHLO name" from host` (helo_verify_hosts) quotes the command.
+        let w = r + 9 < n && p[r + 9] == quote ? r + 10 : r + 9
         if has(p, n, w, "RCPT") { L.rejectionRaw = LogRejection.rcpt.rawValue }
         else if has(p, n, w, "MAIL") { L.rejectionRaw = LogRejection.mail.rawValue }
         else if has(p, n, w, "after DATA") || has(p, n, w, "DATA") || has(p, n, w, "after DKIM")
-            || has(p, n, w, "after MIME") { L.rejectionRaw = LogRejection.data.rawValue }
+            || has(p, n, w, "after MIME") || has(p, n, w, "during MIME") || has(p, n, w, "by local_scan()")
+            || has(p, n, w, "by non-SMTP ACL") { L.rejectionRaw = LogRejection.data.rawValue }
         else if has(p, n, w, "EHLO") || has(p, n, w, "HELO") { L.rejectionRaw = LogRejection.helo.rawValue }
         else if has(p, n, w, "connection") { L.rejectionRaw = LogRejection.connection.rawValue }
-        else if has(p, n, w, "from <") { L.rejectionRaw = LogRejection.size.rawValue }
+        else if has(p, n, w, "from <") {
+            // `rejected from <sender> H=…: reason`: the whole message, typed by its reason.
+            L.rejectionRaw = find(p, n, w, ": message too big") != nil ? LogRejection.size.rawValue : LogRejection.data.rawValue
+        }
         else { L.rejectionRaw = LogRejection.other.rawValue }
+    }
+
+    /// Arguments: a line, its rejection, its reason span. Result: what Exim's default text in
+    /// the reason (or in the line, when there is no reason) says the rejection was for.
+    static func rejectionReason(_ buf: UnsafeRawBufferPointer, _ kind: LogRejection, _ reason: Span32) -> LogRejectionReason {
+        switch kind {
+        case .synchronization: return .synchronization
+        case .dropped: return .dropped
+        default: break
+        }
+        guard let base = buf.baseAddress, buf.count > 0 else { return .acl }
+        let p = base.assumingMemoryBound(to: UInt8.self)
+        let n = reason.isPresent ? Int(reason.hi) : buf.count
+        let i = reason.isPresent ? Int(reason.lo) : 0
+        if kind == .connection && find(p, buf.count, 0, "rejected") == nil { return .refusedConnection }
+        if find(p, n, i, "relay not permitted") != nil { return .relayNotPermitted }
+        if find(p, n, i, "message too big") != nil { return .messageTooBig }
+        if find(p, n, i, "ender verify") != nil { return .senderVerify }
+        if find(p, n, i, "Unrouteable address") != nil || find(p, n, i, "Unknown user") != nil
+            || find(p, n, i, "ecipient verify") != nil { return .recipientVerify }
+        if find(p, n, i, "syntactically invalid") != nil || find(p, n, i, "domain missing or malformed") != nil
+            || find(p, n, i, "syntax error") != nil { return .syntax }
+        if find(p, n, i, " is listed in ") != nil || find(p, n, i, "black list") != nil { return .dnsList }
+        return .acl
     }
 
     /// For synchronization errors: the reason is the text inside the first parentheses.

@@ -27,22 +27,20 @@ public struct JSONWriter: Sendable {
     }
 
     /// Opens an object (`{`); close it with `endObject()`.
-    public mutating func beginObject() { output += "{"; depth += 1; first.append(true) }
+    public mutating func beginObject() { open("{") }
     /// Closes the innermost object.
-    public mutating func endObject() {
-        let empty = first.removeLast()
-        depth -= 1
-        if !empty { newline() }
-        output += "}"
-    }
+    public mutating func endObject() { close("}") }
     /// Opens an array (`[`); close it with `endArray()`.
-    public mutating func beginArray() { output += "["; depth += 1; first.append(true) }
+    public mutating func beginArray() { open("[") }
     /// Closes the innermost array.
-    public mutating func endArray() {
+    public mutating func endArray() { close("]") }
+
+    private mutating func open(_ bracket: String) { output += bracket; depth += 1; first.append(true) }
+    private mutating func close(_ bracket: String) {
         let empty = first.removeLast()
         depth -= 1
         if !empty { newline() }
-        output += "]"
+        output += bracket
     }
 
     /// A key inside an object (the value follows with one of the `value` calls).

@@ -33,14 +33,21 @@ public final class InstalledExim: EximSettingsSource {
     public let candidates: [String]
     /// Seconds to wait for one answer.
     public let timeout: TimeInterval
+    /// A configuration file passed as `-C FILE` (eximon's `EXIMON_EXIM_CONFIG`), or nil.
+    public let configFile: String?
     private var answers: [String: String?] = [:]
     private var binary: String??
 
-    /// Creates it; `candidates` default to `exim`, `exim4` in `PATH`, `/usr/sbin`, `/usr/exim/bin`, `/usr/local/sbin`.
-    public init(candidates: [String]? = nil, timeout: TimeInterval = 3) {
+    /// Creates it; `candidates` default to `exim`, `exim4` in `PATH`, `/usr/sbin`, `/usr/exim/bin`,
+    /// `/usr/local/sbin`, `/usr/lib/exim4`. `configFile`, when given, is passed as `-C FILE`.
+    public init(candidates: [String]? = nil, configFile: String? = nil, timeout: TimeInterval = 3) {
         self.candidates = candidates ?? InstalledExim.defaultCandidates()
+        self.configFile = configFile
         self.timeout = timeout
     }
+
+    /// The Exim binary asked: the first executable candidate, or nil when none is installed.
+    public var executablePath: String? { executable() }
 
     static func defaultCandidates() -> [String] {
         var result: [String] = []
@@ -73,7 +80,7 @@ public final class InstalledExim: EximSettingsSource {
         guard let exe = executable() else { return nil }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: exe)
-        process.arguments = ["-bP", option]
+        process.arguments = (configFile.map { ["-C", $0] } ?? []) + ["-bP", option]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice

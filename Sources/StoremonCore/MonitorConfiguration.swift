@@ -22,6 +22,8 @@ public struct MonitorConfiguration {
     public var useInotify: Bool
     /// The clock (tests and the demo may replace it).
     public var clock: @Sendable () -> Date
+    /// `--read-only`: actions on messages (freeze, thaw, deliver, …) are off.
+    public var readOnly: Bool
     /// `--demo --poison`: keep one view of a log line across each refresh's reset and read
     /// it afterwards (`Snapshot.staleView`); set `storeOptions.poisonOnRelease` with it.
     public var keepsStaleView = false
@@ -29,7 +31,7 @@ public struct MonitorConfiguration {
     /// Creates a configuration.
     public init(paths: MonitorPaths, interval: Double = 2, colour: Bool = true, once: Bool = false,
                 initialTailLines: Int = LogSnapshot.tailLength, storeOptions: Store.Options = .init(),
-                useInotify: Bool = true, clock: @escaping @Sendable () -> Date = { Date() }) {
+                useInotify: Bool = true, readOnly: Bool = false, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.paths = paths
         self.interval = interval
         self.colour = colour
@@ -38,6 +40,7 @@ public struct MonitorConfiguration {
         self.storeOptions = storeOptions
         self.useInotify = useInotify
         self.clock = clock
+        self.readOnly = readOnly
     }
 }
 

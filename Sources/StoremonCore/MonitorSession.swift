@@ -57,6 +57,7 @@ public final class MonitorSession {
     private let resolvedSpool: PoolText?
     private let logNote: String?
     private let spoolNote: String?
+    private let spoolOrigin: String?
     private let tailer: LogTailer?
     private let reader: QueueReader?
     private var messageMark: Store.Mark
@@ -91,6 +92,7 @@ public final class MonitorSession {
             run = RunState(interval: configuration.interval)
             logNote = configuration.paths.logNote
             spoolNote = configuration.paths.spoolNote
+            spoolOrigin = configuration.paths.spoolOrigin
 
             // Start-up options into config, then protect it.
             store.currentPool = .config
@@ -401,8 +403,8 @@ public final class MonitorSession {
             case .fakeRejectArrival: return .rejection
             }
         }
+        if line.isRejection { return .rejection }
         switch line.kind {
-        case .rejected: return .rejection
         case .frozen: return .failure
         default: return .other
         }
@@ -449,6 +451,10 @@ public final class MonitorSession {
             queueReceived = []
             queueUnreadable = [UnreadableFile(path: reader.inputDirectory, reason: e.description)]
             queueProblem = e.description
+            if case .directory(let path, _, let code) = e, code == EACCES || code == ENOENT,
+               let why = PathAccess.readProblem(path, role: .spool) {
+                queueProblem = "queue not readable: " + why
+            }
         }
     }
 
@@ -476,12 +482,15 @@ public final class MonitorSession {
         let log = LogSnapshot(path: logPath, lines: counters.lines, byFlag: byFlag, rejected: counters.rejected,
                               other: max(0, counters.lines - flagged - counters.rejected), linesPerSecond: rate,
                               tail: shownTail, note: logPaneNote)
-        let queueNote = reader == nil ? (spoolNote ?? PathDiscovery.spoolHelp) : queueProblem
-        let queue = QueueSnapshot(spoolPath: spoolDirectory, queueName: queueName, messages: queueEntries, note: queueNote)
-        let status = StatusSnapshot(logPath: logPath, spoolPath: spoolDirectory, interval: run.interval,
+        let queueNote = reader == nil ? (spoolNote ?? PathDiscovery.spoolHelp)
+            : [queueProblem, spoolOrigin].compactMap { $0 }.joined(separator: "; ").nilIfEmpty
+        var queue = QueueSnapshot(spoolPath: spoolDirectory, queueName: queueName, messages: queueEntries, note: queueNote)
+        queue.error = queueProblem
+        var status = StatusSnapshot(logPath: logPath, spoolPath: spoolDirectory, interval: run.interval,
                                     refreshMilliseconds: 0,   // set by refresh() after its reset
                                     resets: resetsAfter, refreshes: refreshes, quotedPoolsInUse: quoted.count,
                                     paused: run.paused, time: now)
+        if spoolOrigin != nil { status.spoolNote = PathDiscovery.spoolOriginShort }
         var snap = Snapshot(pools: pools, quoted: quoted, log: log, queue: queue, unreadable: unreadable, status: status,
                             search: search?.snapshot(tail: shownTail))
         snap.staleView = staleView

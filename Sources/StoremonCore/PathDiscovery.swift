@@ -18,6 +18,9 @@ public struct MonitorPaths: Sendable, Equatable {
     public var spoolNote: String?
     /// The named queue (`--queue NAME`), or nil.
     public var queueName: String?
+    /// Where the spool came from when that may surprise: `exim -bP spool_directory` for a
+    /// log named on the command line that is not that Exim's log (a sentence), else nil.
+    public var spoolOrigin: String?
 
     /// Creates paths directly (tests, `--demo`).
     public init(logPath: String?, logPattern: String? = nil, logNote: String? = nil,
@@ -43,6 +46,12 @@ public enum PathDiscoveryError: Error, Equatable, Sendable, CustomStringConverti
     case notASpool(String)
     /// No PATH was given and no main log could be found (Exim not asked or no answer).
     case noLogFound(tried: [String])
+    /// No spool directory was named and none was found.
+    case noSpoolFound
+    /// PATH (or something on the way to it) may not be read: the path, the cause, the fix.
+    case permissionDenied(String)
+    /// PATH is Exim's spool directory, but its `log/` holds no main log.
+    case spoolWithoutLog(spool: String)
 
     /// A sentence for the user.
     public var description: String {
@@ -51,6 +60,9 @@ public enum PathDiscoveryError: Error, Equatable, Sendable, CustomStringConverti
         case .noMainLog(let d): return "\(d): no Exim main log in this directory (looked for mainlog, main.log, exim_mainlog and datestamped names)"
         case .notASpool(let d): return "\(d): not an Exim spool directory (it has no input/ directory and is not one)"
         case .noLogFound(let tried): return "no Exim main log found (tried \(tried.joined(separator: ", "))); name it: storemon PATH"
+        case .permissionDenied(let sentence): return sentence
+        case .spoolWithoutLog(let d): return "\(d) is Exim's spool directory, but \(PathDiscovery.join(d, "log")) holds no main log (Exim may log elsewhere: `exim -bP log_file_path`; Debian logs to /var/log/exim4); name the log: storemon LOGDIR --spool \(d)"
+        case .noSpoolFound: return "no Exim spool directory found (Exim not installed or not answering `exim -bP spool_directory`, and neither /var/spool/exim nor /var/spool/exim4 exists); name it with --spool DIR"
         }
     }
 }
@@ -97,17 +109,43 @@ public enum PathDiscovery {
 
         var spoolDirectory: String?
         var spoolNote: String?
+        var spoolOrigin: String?
         if let spool {
             spoolDirectory = try spoolFromArgument(spool)
         } else if let logPath, let parent = parentHoldingInput(ofLog: logPath) {
             spoolDirectory = parent
-        } else if let value = exim.value(of: "spool_directory"), !value.isEmpty, isDirectory(value) {
+        } else if let value = exim.value(of: "spool_directory"), !value.isEmpty, PathAccess.of(value) != .missing {
+            // Reachable or not: an unreadable spool is reported by the queue reader, never
+            // shown as an empty queue.
             spoolDirectory = value
+            if let logPath, path != nil { spoolOrigin = originNote(spool: value, log: logPath, exim: exim, now: now) }
         } else {
             spoolNote = spoolHelp
         }
-        return MonitorPaths(logPath: logPath, logPattern: logPattern, logNote: logNote,
-                            spoolDirectory: spoolDirectory, spoolNote: spoolNote, queueName: queue)
+        var paths = MonitorPaths(logPath: logPath, logPattern: logPattern, logNote: logNote,
+                                 spoolDirectory: spoolDirectory, spoolNote: spoolNote, queueName: queue)
+        paths.spoolOrigin = spoolOrigin
+        return paths
+    }
+
+    /// The status line's short form of `MonitorPaths.spoolOrigin`.
+    public static let spoolOriginShort = "from exim -bP; not this log's Exim"
+
+    /// When the spool came from `exim -bP spool_directory` but the log named on the
+    /// command line is not where that Exim logs: a sentence saying so, else nil.
+    static func originNote(spool: String, log: String, exim: EximSettingsSource, now: Date) -> String? {
+        guard let eximLog = try? logFromExim(exim, now: now).path else { return nil }
+        let mine = canonicalDirectory(ofFile: log)
+        let theirs = canonicalDirectory(ofFile: eximLog)
+        if mine == theirs { return nil }
+        return "the queue shown is \(spool), from `exim -bP spool_directory`, but the log \(log) is not that Exim's (it logs to \(eximLog)); to see this log's own queue, name its spool: --spool DIR"
+    }
+
+    /// The directory of a file, with symbolic links resolved when possible.
+    static func canonicalDirectory(ofFile path: String) -> String {
+        let dir = (path as NSString).deletingLastPathComponent
+        let absolute = dir.hasPrefix("/") ? dir : join(FileManager.default.currentDirectoryPath, dir.isEmpty ? "." : dir)
+        return ((absolute as NSString).resolvingSymlinksInPath as NSString).standardizingPath
     }
 
     /// The `-H` directory of a spool: `spool/input`, or `spool/NAME/input` for a named queue.
@@ -119,12 +157,33 @@ public enum PathDiscovery {
     // MARK: the log
 
     /// PATH as given: a file (any name; a datestamp in its name gives a pattern) or a directory.
+    /// A spool directory (holding `input/` or `log/`) points to its `log/`. A path that
+    /// cannot be reached says why (permission denied names the directory and the fix).
     static func logFromArgument(_ path: String) throws(PathDiscoveryError) -> (path: String, pattern: String?) {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw .notFound(path) }
-        if !isDir.boolValue { return (path, datestampPattern(forFile: path)) }
-        guard let found = mainLog(inDirectory: path) else { throw .noMainLog(inDirectory: path) }
-        return found
+        let isDir: Bool
+        switch PathAccess.of(path) {
+        case .exists(let d): isDir = d
+        case .missing: throw .notFound(path)
+        case .denied, .failed: throw .permissionDenied(PathAccess.readProblem(path, role: .log) ?? "\(path): cannot be examined")
+        }
+        if !isDir { return (path, datestampPattern(forFile: path)) }
+        guard PathAccess.canList(path) else {
+            throw .permissionDenied(PathAccess.readProblem(path, role: isDirectory(join(path, "input")) ? .spool : .log)
+                                    ?? "\(path): cannot be listed")
+        }
+        if let found = mainLog(inDirectory: path) { return found }
+        // Exim's spool directory: its log/ (Exim's default log_file_path).
+        let logDir = join(path, "log")
+        if isDirectory(join(path, "input")) || isDirectory(logDir) {
+            if isDirectory(logDir) {
+                guard PathAccess.canList(logDir) else {
+                    throw .permissionDenied(PathAccess.readProblem(logDir, role: .log) ?? "\(logDir): cannot be listed")
+                }
+                if let found = mainLog(inDirectory: logDir) { return found }
+            }
+            if isDirectory(join(path, "input")) { throw .spoolWithoutLog(spool: path) }
+        }
+        throw .noMainLog(inDirectory: path)
     }
 
     /// The main log inside a log directory: a fixed name first, else the newest datestamped one.
@@ -248,7 +307,13 @@ public enum PathDiscovery {
 
     /// `--spool DIR`: the directory holding `input/`, or `input/` itself.
     static func spoolFromArgument(_ dir: String) throws(PathDiscoveryError) -> String {
-        guard FileManager.default.fileExists(atPath: dir) else { throw .notFound(dir) }
+        switch PathAccess.of(dir) {
+        case .exists: break
+        case .missing: throw .notFound(dir)
+        case .failed: throw .permissionDenied(PathAccess.readProblem(dir, role: .spool) ?? "\(dir): cannot be examined")
+        case .denied: return dir   // the queue pane says why it cannot be read, and the fix
+        }
+        if !PathAccess.canList(dir) { return dir }
         let trimmed = dir.count > 1 && dir.hasSuffix("/") ? String(dir.dropLast()) : dir
         if isDirectory(join(trimmed, "input")) { return trimmed }
         if (trimmed as NSString).lastPathComponent == "input", isDirectory(trimmed) {
@@ -286,5 +351,23 @@ public enum PathDiscovery {
 
     static func isCompressed(_ name: String) -> Bool {
         [".gz", ".bz2", ".xz", ".zst", ".lz4", ".Z"].contains { name.hasSuffix($0) }
+    }
+}
+
+extension PathDiscovery {
+    /// The spool for a command that needs one and has no log to start from (`storemon
+    /// show`): `--spool DIR` (holding `input/`, or `input/` itself), else Exim's
+    /// `spool_directory`, else the first of `/var/spool/exim`, `/var/spool/exim4` that
+    /// holds `input/`. Returns the directory and where it came from (for messages).
+    /// - Throws: `PathDiscoveryError` when DIR cannot be used or no spool was found.
+    public static func spool(named dir: String?, exim: EximSettingsSource) throws(PathDiscoveryError) -> (directory: String, source: String) {
+        if let dir { return (try spoolFromArgument(dir), "--spool") }
+        if let value = exim.value(of: "spool_directory"), !value.isEmpty, isDirectory(value) {
+            return (value, "exim -bP spool_directory")
+        }
+        for candidate in ["/var/spool/exim", "/var/spool/exim4"] where isDirectory(candidate) {
+            return (candidate, "the usual place")
+        }
+        throw .noSpoolFound
     }
 }

@@ -32,7 +32,12 @@ public enum PlainFrame {
         let st = snap.status
         let clock = SnapshotJSON.isoTime(st.time.timeIntervalSince1970).dropFirst(11).prefix(8)
         let status = StatusModel(snap, run: RunState(interval: st.interval, paused: st.paused))
-        add(text("storemon \(clock)  ") + status.joined(separator: "  ", paths: false))
+        // the figures, wrapped at the width (never cut), then the paths
+        var line = text("storemon \(clock)")
+        for part in status.figures {
+            if line.columns + 2 + part.columns > width { add(line); line = "  " + part } else { line = line + "  " + part }
+        }
+        add(line)
         for path in status.paths { add("  " + path) }
         for caption in CaptionModel(snap, explain: explain).lines { add("  " + caption) }
         add("")

@@ -64,7 +64,9 @@ public struct QueuePaneModel: Sendable {
     }
 
     /// The header's summary: `12 messages, 1 frozen`.
-    public var summary: String { "\(queue.messages.count) messages, \(queue.frozenCount) frozen" }
+    public var summary: String {
+        queue.error != nil ? "NOT READABLE" : "\(queue.messages.count) messages, \(queue.frozenCount) frozen"
+    }
 
     /// The queue's name, quoted, or nil for the default queue.
     public var queueName: TerminalText? { queue.queueName.map { TerminalText(untainted: $0) } }
@@ -75,8 +77,8 @@ public struct QueuePaneModel: Sendable {
     /// What to show when there are no rows: why the queue is not shown, or a placeholder.
     public var emptyText: TerminalText { TerminalText(untainted: queue.note ?? "(queue empty)") }
 
-    /// The largest useful scroll (rows down from the first) for `visibleRows` rows.
-    public func maxScroll(visibleRows: Int) -> Int { max(0, rows.count - max(0, visibleRows)) }
+    /// The largest useful scroll (rows down from the first) for `rows` visible rows.
+    public func maxScroll(rows visible: Int) -> Int { max(0, rows.count - max(0, visible)) }
 
     /// The row index of the message line `messages` messages in (for `--once`'s limit).
     public func rowCount(messages: Int) -> Int {

@@ -48,6 +48,9 @@ public struct QueueSnapshot: Sendable {
     public var messages: [QueueEntry]
     /// Why the queue is not shown, or how to name the spool (nil when it is shown).
     public var note: String?
+    /// Why the queue could not be read (path, cause, fix), nil when it was read: then
+    /// `messages` is empty because nothing could be seen, not because the queue is empty.
+    public var error: String?
 
     /// Creates a queue snapshot.
     public init(spoolPath: String?, queueName: String?, messages: [QueueEntry], note: String? = nil) {

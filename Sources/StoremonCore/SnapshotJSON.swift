@@ -14,7 +14,7 @@ import Store
 ///   "quoted": [ { "quoter", "quoterId", …the same pool fields… } ],
 ///   "log": { "path", "lines", "byFlag": { "<=", "=>", "->", ">>", "*>", "**", "==", "(=" },
 ///            "rejected", "other", "note" },
-///   "spool": { "path", "queueName", "note" },
+///   "spool": { "path", "queueName", "note", "error" },
 ///   "queue": [ { "id", "ageSeconds", "size", "sender", "recipients": [], "delivered": [], "frozen" } ],
 ///   "unreadable": [ { "path", "reason" } ] }
 /// ```
@@ -79,6 +79,7 @@ public enum SnapshotJSON {
                 w.key("path"); w.value(untainted: snapshot.queue.spoolPath)
                 w.key("queueName"); w.value(untainted: snapshot.queue.queueName)
                 w.key("note"); w.value(untainted: snapshot.queue.note)
+                w.key("error"); w.value(untainted: snapshot.queue.error)
             }
             w.key("queue")
             w.array { w in

@@ -35,15 +35,17 @@ public struct StatusModel: Sendable {
         var paths: [TerminalText] = []
         if let s = snapshot?.status {
             if let log = s.logPath { paths.append(TerminalText(untainted: "log \(log)")) }
-            if let spool = s.spoolPath { paths.append(TerminalText(untainted: "spool \(spool)")) }
+            if let spool = s.spoolPath {
+                paths.append(TerminalText(untainted: "spool \(spool)" + (s.spoolNote.map { " (\($0))" } ?? "")))
+            }
         }
         self.paths = paths
     }
 
     /// The parts joined with `separator`.
-    public func joined(separator: String, paths withPaths: Bool = true) -> TerminalText {
+    public func joined(separator: String) -> TerminalText {
         var out = TerminalText.empty
-        for (i, p) in (withPaths ? parts : figures).enumerated() {
+        for (i, p) in parts.enumerated() {
             if i > 0 { out = out + TerminalText(untainted: separator) }
             out = out + p
         }

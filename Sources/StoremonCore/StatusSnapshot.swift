@@ -20,6 +20,9 @@ public struct StatusSnapshot: Sendable, Equatable {
     public var paused: Bool
     /// When the refresh was made.
     public var time: Date
+    /// A few words on where the spool came from when that may surprise (see
+    /// `MonitorPaths.spoolOrigin`), shown after the spool's path; nil otherwise.
+    public var spoolNote: String?
 
     /// Creates a status snapshot.
     public init(logPath: String?, spoolPath: String?, interval: Double, refreshMilliseconds: Double,

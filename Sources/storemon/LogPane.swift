@@ -16,29 +16,17 @@ enum LogPane {
         }
     }
 
-    /// The number of lines the pane shows below its header.
-    static func bodyRows(_ rect: Rect) -> Int { max(0, rect.height - 1) }
 
     /// Draws the pane. `scroll` counts lines back from the newest.
     static func draw(_ model: LogPaneModel, scroll: Int, focused: Bool, in rect: Rect, grid: inout ScreenGrid) {
         guard !rect.isEmpty else { return }
-        let headerStyle: Style = focused ? .headerFocused : .header
-        grid.fill(Rect(x: rect.x, y: rect.y, width: rect.width, height: 1), " ", headerStyle)
-        var col = grid.put(rect.y, rect.x, " Log ", headerStyle, limit: rect.width)
-        if focused { grid.set(rect.y, rect.x, grid.glyphs.focus, headerStyle) }
-        if scroll > 0 {
-            col = grid.put(rect.y, col, "[scrolled back \(scroll)] ", headerStyle, limit: rect.maxX - col)
-        }
-        if let path = model.path {
-            col = grid.put(rect.y, col, "\(path) ", headerStyle, limit: rect.maxX - col)
-        }
-        grid.put(rect.y, col, ScreenText(TerminalText(untainted: model.counters)), headerStyle, limit: rect.maxX - col)
-        let rows = bodyRows(rect)
+        var header: [ScreenText] = []
+        if scroll > 0 { header.append("[scrolled back \(scroll)]") }
+        if let path = model.path { header.append(ScreenText(path)) }
+        header.append(ScreenText(TerminalText(untainted: model.counters)))
+        let rows = grid.paneHeader(" Log ", header, focused: focused, in: rect)
         guard rows > 0 else { return }
-        if model.log.tail.isEmpty {
-            grid.put(rect.y + 1, rect.x + 1, ScreenText(model.emptyText), .dim, limit: rect.width - 1)
-            return
-        }
+        if model.log.tail.isEmpty { return grid.paneNote(ScreenText(model.emptyText), in: rect) }
         for (row, line) in model.visibleLines(rows: rows, scroll: scroll).enumerated() {
             let st: Style
             switch line.match {

@@ -164,14 +164,14 @@ final class MonitorScreen {
     private func clampScroll(width: Int, height: Int) {
         let layout = currentLayout(width: width, height: height)
         guard let view, layout.mode != .tooSmall else { return }
-        state.logScroll = min(state.logScroll, view.log.maxScroll(rows: LogPane.bodyRows(layout.log)))
-        state.queueScroll = min(state.queueScroll, view.queue.maxScroll(visibleRows: QueuePane.bodyRows(layout.queue)))
+        state.logScroll = min(state.logScroll, view.log.maxScroll(rows: layout.log.bodyRows))
+        state.queueScroll = min(state.queueScroll, view.queue.maxScroll(rows: layout.queue.bodyRows))
     }
 
     /// Scrolls the log so the current match is in view.
     private func followSearch() {
         let (w, h) = terminal.size
-        let rows = LogPane.bodyRows(currentLayout(width: w, height: h).log)
+        let rows = currentLayout(width: w, height: h).log.bodyRows
         guard let scroll = view?.log.scrollShowingCurrentMatch(rows: rows, scroll: state.logScroll) else { return }
         state.logScroll = scroll
         state.focus = .log

@@ -25,6 +25,8 @@ struct Rect: Equatable, Sendable {
     var maxX: Int { x + width }
     /// One past the bottom row.
     var maxY: Int { y + height }
+    /// The rows of a pane below its header row.
+    var bodyRows: Int { max(0, height - 1) }
 
     /// Whether two rectangles share a cell.
     func intersects(_ o: Rect) -> Bool {
@@ -111,6 +113,22 @@ struct ScreenGrid: Sendable {
                 cells[y * width + x] = Cell(character: ch, style: style)
             }
         }
+    }
+
+    /// Draws a scrollable pane's header row: the bar, the title with the focus marker, then
+    /// `parts` separated by spaces. Result: the rows left below it for the pane's body.
+    mutating func paneHeader(_ title: ScreenText, _ parts: [ScreenText], focused: Bool, in rect: Rect) -> Int {
+        let style: Style = focused ? .headerFocused : .header
+        fill(Rect(x: rect.x, y: rect.y, width: rect.width, height: 1), " ", style)
+        let col = put(rect.y, rect.x, title, style, limit: rect.width)
+        if focused { set(rect.y, rect.x, glyphs.focus, style) }
+        put(rect.y, col, ScreenText.joined(parts, separator: " "), style, limit: rect.maxX - col)
+        return rect.bodyRows
+    }
+
+    /// Draws a dim note in a pane's first body row (no lines, no queue, a reason).
+    mutating func paneNote(_ note: ScreenText, in rect: Rect) {
+        put(rect.y + 1, rect.x + 1, note, .dim, limit: rect.width - 1)
     }
 
     /// Draws a horizontal rule.

@@ -16,11 +16,18 @@ final class SessionModel: MonitorModel {
     private let demo: DemoTraffic?
     private let explain: Bool
     private var closed = false
+    /// Actions on messages through Exim (off with `--read-only`, in `--demo`, or when the
+    /// spool shown is not the installed Exim's; `actions.availability.reason` says why).
+    let actions: EximActions
 
-    private init(session: MonitorSession, demo: DemoTraffic?, explain: Bool) {
+    private init(session: MonitorSession, demo: DemoTraffic?, readOnly: Bool, explain: Bool) {
         self.session = session
         self.demo = demo
         self.explain = explain
+        actions = demo != nil
+            ? EximActions(spoolDirectory: session.spoolDirectory, readOnly: true,
+                          readOnlyReason: "--demo traffic is generated, not Exim's: actions are off")
+            : EximActions(spoolDirectory: session.spoolDirectory, readOnly: readOnly)
     }
 
     /// Finds the paths (PATH, `--spool`, `--queue`, or asks Exim), checks the log can be
@@ -42,19 +49,19 @@ final class SessionModel: MonitorModel {
             } catch {
                 throw StartError(description: error.description)
             }
-            if let log = paths.logPath, access(log, R_OK) != 0 {
-                let why = String(cString: strerror(errno))
-                throw StartError(description: "\(log): cannot read the main log: \(why)")
+            if let log = paths.logPath, let why = PathAccess.readProblem(log, role: .log) {
+                throw StartError(description: "cannot read the main log: " + why)
             }
         }
         var configuration = MonitorConfiguration(paths: paths, interval: options.interval, colour: options.color,
-                                                 once: options.once, useInotify: false)
+                                                 once: options.once, useInotify: false, readOnly: options.readOnly)
         if options.poison {
             configuration.storeOptions.poisonOnRelease = true
             configuration.keepsStaleView = true
         }
         do {
-            return SessionModel(session: try MonitorSession(configuration), demo: demo, explain: options.explain)
+            return SessionModel(session: try MonitorSession(configuration), demo: demo, readOnly: options.readOnly,
+                                explain: options.explain)
         } catch {
             demo?.stop()
             throw StartError(description: error.description)

@@ -35,11 +35,15 @@ struct Storemon: ParsableCommand {
             Exit codes: 0 ok; 1 runtime error (e.g. an unreadable or missing path, an \
             unknown terminal); 2 usage error (bad option or value).
 
+            Actions on messages run through Exim itself (exim -Mf, -Mt, -M, -Mg, -Mrm, -Mar, \
+            -Mmd), only when the spool shown is the one `exim -bP spool_directory` names; \
+            --read-only turns them off. `storemon show ID` prints one message.
+
             Permissions (Debian): a non-root user needs group adm to read /var/log/exim4 \
             and group Debian-exim to read the spool.
             """,
         version: "storemon \(ScreenRenderer.version)",
-        subcommands: [Replay.self]
+        subcommands: [Replay.self, Show.self]
     )
 
     @Argument(help: ArgumentHelp("Exim's log directory or a main log file.", valueName: "PATH"))
@@ -66,6 +70,9 @@ struct Storemon: ParsableCommand {
     @Flag(name: .customLong("no-color"), help: "Draw without colour (also when NO_COLOR is set).")
     var noColor = false
 
+    @Flag(name: .customLong("read-only"), help: "Never act on messages (no freeze, thaw, deliver, give up, remove, add recipient, mark delivered).")
+    var readOnly = false
+
     @Flag(name: .customLong("explain"), help: "Narrate the refresh cycle in plain words under the panes (for demos: p pauses, . steps one phase).")
     var explain = false
 
@@ -88,7 +95,8 @@ struct Storemon: ParsableCommand {
         let env = ProcessInfo.processInfo.environment
         let colorWanted = !noColor && (env["NO_COLOR"] ?? "").isEmpty
         let options = RunOptions(path: path, spool: spool, queue: queue, interval: interval,
-                                 once: once, json: json, demo: demo, color: colorWanted, explain: explain, poison: poison)
+                                 once: once, json: json, demo: demo, color: colorWanted, readOnly: readOnly,
+                                 explain: explain, poison: poison)
         let code = Runner(options: options).run()
         if code != 0 { throw ExitCode(code) }
     }
@@ -112,6 +120,8 @@ struct RunOptions: Sendable {
     var demo: Bool
     /// Colour wanted (no `--no-color`, no `NO_COLOR`).
     var color: Bool
+    /// `--read-only`: actions on messages are off.
+    var readOnly = false
     /// `--explain`: narrate the refresh phases.
     var explain = false
     /// `--poison` (with `--demo`): poisoned resets and a stale view across them.

@@ -103,3 +103,35 @@ func run(_ tool: String, _ args: [String]) throws -> String {
     p.waitUntilExit()
     return String(decoding: data, as: UTF8.self)
 }
+
+/// An independent model of the lines Exim writes as rejections, as one `grep -E` pattern
+/// (written from Exim's formats, not from the parser): after the timestamp, zone, `[pid]`
+/// and an optional message id, any `KEY=value` words (a quoted, `<…>` or plain value; `H=`
+/// with its `(helo)` and `[ip]` words) or `DS`, then `rejected ` / `temporarily rejected `;
+/// or an SMTP synchronization error, a refused connection, an ACL `drop`, or an unqualified
+/// address.
+let rejectionPattern: String = {
+    let prefix = #"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]+( [+-][0-9]{4})?( \[[0-9]+\])? "#
+    let id = #"([0-9A-Za-z]{6}-([0-9A-Za-z]{6}-[0-9A-Za-z]{2}|[0-9A-Za-z]{11}-[0-9A-Za-z]{4}) )?"#
+    let field = #"([A-Za-z0-9*]+=("[^"]*"|<[^>]*>|[^ ]*)( \([^)]*\))*( \[[^] ]*\][^ ]*)?|DS)"#
+    let forms = [
+        "(\(field) )*(temporarily )?rejected ",
+        "SMTP protocol synchronization error",
+        "(temporarily )?refused connection from ",
+        "[Cc]onnection from .* refused",
+        "SMTP connection .* closed by DROP in ACL",
+        "unqualified [a-z]+ rejected: <",
+    ]
+    return prefix + id + "(" + forms.joined(separator: "|") + ")"
+}()
+
+/// `grep -cE pattern path` as an Int (-1 if grep fails to run).
+func grepCount(_ pattern: String, _ path: String) -> Int {
+    let out = (try? run("/bin/grep", ["-cE", "--", pattern, path])) ?? ""
+    return Int(out.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+}
+
+/// A file under `Tests/Fixtures/exim-<version>/` (`"4.98"`, `"4.99"`).
+func eximFixture(_ version: String, _ name: String) -> String {
+    Fixtures.directory.appendingPathComponent("exim-\(version)/\(name)").path
+}

@@ -5,6 +5,9 @@ import Store
 
 /// Spool-test helpers on the shared fixture locator.
 extension Fixtures {
+    /// `Tests/Fixtures/exim-<version>` (`"4.98"`, `"4.99"`): real data from Exim built from source.
+    static func version(_ v: String) -> URL { directory.appendingPathComponent("exim-\(v)") }
+
     /// Every real `-H` file: (id, path).
     static func headerFiles() throws -> [(MessageID, URL)] {
         var out: [(MessageID, URL)] = []

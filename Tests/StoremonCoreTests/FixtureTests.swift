@@ -59,7 +59,9 @@ struct IndependentLogCounts {
                 byFlag[String(words[1]), default: 0] += 1
                 continue
             }
-            if !rest.hasPrefix("SMTP protocol") && (rest.contains(" rejected ") || rest.hasPrefix("rejected ")) {
+            // Rejections, and synchronization errors (Exim writes them as rejections too).
+            if rest.hasPrefix("SMTP protocol synchronization error")
+                || (!rest.hasPrefix("SMTP protocol") && (rest.contains(" rejected ") || rest.hasPrefix("rejected "))) {
                 rejected += 1
             }
         }

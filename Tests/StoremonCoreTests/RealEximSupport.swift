@@ -1,0 +1,176 @@
+import EximSpool
+import FixtureSupport
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Debian's real Exim for the action tests: installed from Debian's packages when absent
+/// (`exim4-daemon-light`, with sudo when not root, the service kept from starting), then
+/// run with a private configuration (`-C FILE`) whose spool, logs and mailbox live in a
+/// temporary directory. Nothing listens and nothing leaves the machine: the only router
+/// accepts `storemon.test` addresses and appends to a file in that directory; every
+/// message is queued with `-odq`, so no daemon or queue runner is ever started.
+final class RealExim {
+    let binary: String
+    let directory: String
+    let configFile: String
+    let spool: String
+    let mailbox: String
+
+    /// The installed Exim binary, installing it first when it is absent.
+    static func ensureInstalled() throws -> String {
+        if let found = installed() { return found }
+        let sudo = geteuid() == 0 ? "" : "sudo -n "
+        // Keep Debian's service from starting while the package installs (the container
+        // may already have such a policy; only a policy made here is removed afterwards).
+        let script = """
+            set -e
+            made=0
+            if [ ! -e /usr/sbin/policy-rc.d ]; then
+              printf '#!/bin/sh\\nexit 101\\n' | \(sudo)tee /usr/sbin/policy-rc.d >/dev/null
+              \(sudo)chmod 755 /usr/sbin/policy-rc.d; made=1
+            fi
+            \(sudo)apt-get update -qq >/dev/null 2>&1 || true
+            rc=0
+            DEBIAN_FRONTEND=noninteractive \(sudo)env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq exim4-daemon-light >/dev/null 2>&1 || rc=$?
+            [ $made = 1 ] && \(sudo)rm -f /usr/sbin/policy-rc.d
+            exit $rc
+            """
+        let (status, output) = run("/bin/bash", ["-c", script])
+        guard status == 0, let found = installed() else {
+            throw SetupError(description: "cannot install exim4-daemon-light (exit \(status)): \(output)")
+        }
+        return found
+    }
+
+    static func installed() -> String? {
+        ["/usr/sbin/exim4", "/usr/sbin/exim"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    struct SetupError: Error, CustomStringConvertible { let description: String }
+
+    /// A private Exim set-up in a new temporary directory.
+    init() throws {
+        binary = try RealExim.ensureInstalled()
+        directory = "/tmp/storemon-actions-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        spool = directory + "/spool"
+        configFile = directory + "/exim.conf"
+        mailbox = directory + "/mail/mailbox"
+        try FileManager.default.createDirectory(atPath: directory + "/mail", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
+        chmod(directory, 0o755)
+        // As root, Exim keeps its privilege with -C but never delivers as root: the
+        // mailbox is written as nobody. Otherwise everything runs as the caller.
+        let root = geteuid() == 0
+        let user = root ? "nobody" : RealExim.name(uid: geteuid())
+        let group = root ? "nogroup" : RealExim.group(gid: getegid())
+        if root { chmod(directory + "/mail", 0o777) }
+        let owner = root ? "root" : user
+        let ownerGroup = root ? "root" : group
+        let config = """
+            # storemon action tests: private, loopback-free, queue-only configuration
+            primary_hostname = actions.storemon.test
+            qualify_domain = storemon.test
+            spool_directory = \(spool)
+            log_file_path = \(spool)/log/%slog
+            exim_user = \(owner)
+            exim_group = \(ownerGroup)
+            keep_environment =
+            queue_only = true
+            host_lookup =
+            rfc1413_hosts =
+            domainlist local_domains = storemon.test
+
+            begin routers
+            local:
+              driver = accept
+              domains = +local_domains
+              transport = mailbox
+
+            begin transports
+            mailbox:
+              driver = appendfile
+              file = \(mailbox)
+              user = \(user)
+              group = \(group)
+              mode = 0666
+
+            begin retry
+            *   *   F,1h,15m
+
+            """
+        try Data(config.utf8).write(to: URL(fileURLWithPath: configFile))
+    }
+
+    /// Removes the temporary directory (nothing of Exim's keeps running: no daemon was started).
+    func remove() { try? FileManager.default.removeItem(atPath: directory) }
+
+    /// Runs this Exim with the private configuration.
+    @discardableResult
+    func exim(_ args: [String], input: String? = nil) -> (Int32, String) {
+        RealExim.run(binary, ["-C", configFile] + args, input: input)
+    }
+
+    /// Queues a message (`-odq`) and returns its id (the one new id on the private queue).
+    func queue(from sender: String, to recipients: [String], subject: String, body: String = "hello\n") throws -> String {
+        let before = Set(ids())
+        let message = "From: \(sender)\nTo: \(recipients.joined(separator: ", "))\nSubject: \(subject)\n\n\(body)"
+        let (status, output) = exim(["-odq", "-f", sender] + recipients, input: message)
+        guard status == 0 else { throw SetupError(description: "exim -odq failed (\(status)): \(output)") }
+        let new = Set(ids()).subtracting(before)
+        guard new.count == 1, let id = new.first else { throw SetupError(description: "no single new id: \(new)") }
+        return id
+    }
+
+    /// The ids on the private queue (`exim -bp`).
+    func ids() -> [String] {
+        // Main lines: "age size id <sender>"; recipient lines are indented 10 spaces.
+        listing().split(separator: "\n").compactMap { line -> String? in
+            let f = line.split(separator: " ")
+            guard f.count >= 3, MessageID(String(f[2])) != nil else { return nil }
+            return String(f[2])
+        }
+    }
+
+    /// `exim -bp`.
+    func listing() -> String { exim(["-bp"]).1 }
+
+    /// The `exim -bp` entry of one message (its main line and recipient lines), or nil.
+    func entry(_ id: String) -> String? {
+        let text = listing()
+        guard let r = text.range(of: " " + id + " ") else { return nil }
+        let start = text[..<r.lowerBound].lastIndex(of: "\n").map { text.index(after: $0) } ?? text.startIndex
+        let end = text.range(of: "\n\n", range: r.upperBound..<text.endIndex)?.lowerBound ?? text.endIndex
+        return String(text[start..<end])
+    }
+
+    static func run(_ exe: String, _ args: [String], input: String? = nil) -> (Int32, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        let inPipe = Pipe()
+        p.standardInput = input == nil ? FileHandle.nullDevice : inPipe
+        do { try p.run() } catch { return (-1, "\(error)") }
+        if let input {
+            inPipe.fileHandleForWriting.write(Data(input.utf8))
+            try? inPipe.fileHandleForWriting.close()
+        }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    static func name(uid: uid_t) -> String {
+        guard let pw = getpwuid(uid) else { return String(uid) }
+        return String(cString: pw.pointee.pw_name)
+    }
+
+    static func group(gid: gid_t) -> String {
+        guard let gr = getgrgid(gid) else { return String(gid) }
+        return String(cString: gr.pointee.gr_name)
+    }
+}
