@@ -39,7 +39,7 @@ public enum PlainFrame {
         }
         add(line)
         for path in status.paths { add("  " + path) }
-        for caption in CaptionModel(snap, explain: explain).lines { add("  " + caption) }
+        for caption in CaptionModel(snap, explain: explain).wrapped(width: width - 2) { add("  " + caption) }
         add("")
 
         // Pools (the MARK column: block+offset of the mark a reset would return to).

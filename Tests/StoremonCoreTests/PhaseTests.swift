@@ -159,6 +159,11 @@ struct PhaseTests {
         #expect(mainRow.hasSuffix(snap.pools[0].mark!.compactText))
         #expect(mainRow.contains("^"))
         #expect(frame.split(separator: "\n").allSatisfy { $0.count <= 80 })
+        // --explain: the refresh's caption, wrapped at the width, never cut
+        let explained = PlainFrame.render(snap, explain: true)
+        #expect(explained.split(separator: "\n").allSatisfy { $0.count <= 80 })
+        #expect(explained.contains("refresh \(snap.status.refreshes): mark, read "))
+        #expect(explained.replacingOccurrences(of: "\n    ", with: " ").contains("p then . steps"))
     }
 }
 
