@@ -244,3 +244,37 @@ struct MarkOverlayTests {
         #expect(PhaseReport.blocksKept(afterReset: s) == s.chain.count - 1 - s.currentBlock!)
     }
 }
+
+@Suite("Phase words")
+struct PhaseCaptionTests {
+    let tainted = PoolID(.main, tainted: true)
+
+    func stats(used: Int, blocks: Int) -> PoolStatistics {
+        PoolStatistics(bytes: blocks * 4096, blocks: blocks, maxBytes: 0, maxBlocks: 0, order: 13, maxOrder: 13,
+                       chain: (0..<blocks).map { BlockStatistics(length: 4080, used: $0 == blocks - 1 ? used - 4080 * (blocks - 1) : 4080) },
+                       currentBlock: blocks - 1)
+    }
+
+    @Test func phaseOrderSkipsSearchWhenNoneIsOpen() {
+        #expect(RefreshPhase.queue.next(searchOpen: false) == .snapshot)
+        #expect(RefreshPhase.queue.next(searchOpen: true) == .search)
+        #expect(RefreshPhase.reset.next(searchOpen: true) == nil)
+        #expect(RefreshPhase.allCases.map(\.name) == ["mark", "read log", "queue", "search", "snapshot", "reset"])
+    }
+
+    @Test func figuresAndExplanationsNameThePhaseAndItsNumbers() {
+        let grow = PoolChange(tainted, before: stats(used: 100, blocks: 1), after: stats(used: 5000, blocks: 2))
+        let read = PhaseReport(phase: .readLog, refresh: 3, changes: [grow], lines: 12)
+        #expect(PhaseCaption.figures(read) == "read log: 12 lines read, 4.8K got, 1 block added")
+        #expect(PhaseCaption.explanation(read).hasPrefix("read log: 12 new log lines copied into tainted main"))
+        let shrink = PoolChange(tainted, before: stats(used: 5000, blocks: 3), after: stats(used: 100, blocks: 2))
+        let reset = PhaseReport(phase: .reset, refresh: 3, changes: [shrink], blocksKept: 1, bytesAboveMark: 0)
+        #expect(PhaseCaption.figures(reset) == "reset: 4.8K and 1 block (4.0K held) given back, 1 kept (keep-one rule), 0 bytes above the mark")
+        #expect(PhaseCaption.explanation(reset).hasPrefix("reset: 4.8K and 1 block given back, 1 kept (keep-one rule"))
+        let mark = PhaseReport(phase: .mark, refresh: 4, changes: [], mainMark: MarkPosition(block: 0, offset: 8),
+                               taintedMainMark: MarkPosition(block: 1, offset: 96))
+        #expect(PhaseCaption.figures(mark) == "mark: main block 0 +8, tainted main block 1 +96")
+        #expect(PhaseCaption.explanation(refresh: [read, reset])?.hasPrefix("refresh 3: mark, read 12 lines (4.8K)") == true)
+        #expect(PhaseCaption.explanation(refresh: [read]) == nil)
+    }
+}
