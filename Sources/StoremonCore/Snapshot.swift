@@ -36,6 +36,13 @@ public struct Snapshot: Sendable {
     /// `--poison`: the latest stale view read after a reset, or nil.
     public var staleView: StaleViewSnapshot?
 
+    /// Step mode: the phase the next step runs (`mark` after a reset); nil for the frame
+    /// of a whole refresh.
+    public var nextStep: RefreshPhase? {
+        guard let step else { return nil }
+        return step.phase.next(searchOpen: search != nil) ?? .mark
+    }
+
     /// Creates a snapshot from its parts (the session builds them; tests may too).
     public init(pools: [PoolSnapshot], quoted: [QuotedPoolSnapshot], log: LogSnapshot,
                 queue: QueueSnapshot, unreadable: [UnreadableFile], status: StatusSnapshot,

@@ -19,7 +19,7 @@ enum ScreenRenderer {
             drawTooSmall(&grid)
             return grid
         }
-        drawTitle(paused: run.paused, rect: layout.title, grid: &grid)
+        drawTitle(paused: run.paused, nextStep: view?.snapshot.nextStep, rect: layout.title, grid: &grid)
         if let view {
             for (i, rect) in layout.pools.enumerated() where i < view.pools.count {
                 PoolPane.draw(view.pools[i], in: rect, grid: &grid)
@@ -49,10 +49,14 @@ enum ScreenRenderer {
     }
 
     /// The title bar: program, version, clock, pause flag, key hints.
-    static func drawTitle(paused: Bool, rect: Rect, grid: inout ScreenGrid) {
+    static func drawTitle(paused: Bool, nextStep: RefreshPhase? = nil, rect: Rect, grid: inout ScreenGrid) {
         grid.fill(rect, " ", .bar)
         var col = grid.put(rect.y, rect.x, "storemon \(literal: version)  Exim store pools: clean | TAINTED", .bar, limit: rect.width)
         if paused { col = grid.put(rect.y, col + 2, " PAUSED ", .warning, limit: rect.maxX - col - 2) }
+        if paused, let nextStep {
+            // step mode: what the next `.` runs
+            col = grid.put(rect.y, col + 1, " . runs \(TerminalText(untainted: nextStep.name)) ", .warning, limit: rect.maxX - col - 1)
+        }
         let hint: ScreenText = rect.width >= 100 ? "F1/? help  / search  p pause  q quit " : "? help  q quit "
         if rect.maxX - col > hint.columns + 1 {
             grid.put(rect.y, rect.maxX - hint.columns, hint, .bar)

@@ -58,6 +58,8 @@ struct StepModeInTmuxTests {
             screens[name] = screen ?? tmux.capture()
         }
         // the mark is in both main pools' chains from the mark on
+        #expect((screens["mark"] ?? "").split(separator: "\n").first?.contains(". runs read log") == true,
+                "the title does not say what the next step runs:\n\(screens["mark"] ?? "")")
         let (main, tainted) = mainChains(screens["mark"] ?? "")
         #expect(main.contains("┃") && tainted.contains("┃"), "no mark in the chains:\n\(screens["mark"] ?? "")")
         // tainted main: in use after the reset as at the mark; more in between

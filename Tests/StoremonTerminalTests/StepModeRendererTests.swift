@@ -23,6 +23,9 @@ import Testing
         let grid = SampleSnapshot.render(width: 140, height: 45, state: state, snapshot: snap)
         let rows = grid.rows
         #expect(rows.last?.hasPrefix(" reset: ") == true, "\(rows.last ?? "")")
+        // paused: the title says what the next . runs (after the reset: a new refresh's mark)
+        let paused = SampleSnapshot.render(width: 140, height: 45, state: state, run: RunState(interval: 2, paused: true), snapshot: snap)
+        #expect(paused.rows[0].contains(". runs mark"), "\(paused.rows[0])")
         #expect(rows[rows.count - 2].contains("reset: 0 bytes and 0 blocks given back, 1 kept (keep-one rule: the next block is kept for reuse), 0 bytes in use above the mark"),
                 "\(rows[rows.count - 2])")
         // without --explain: the status line still names the phase, no caption row
