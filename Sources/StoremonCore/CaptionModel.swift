@@ -1,7 +1,7 @@
 /// The caption rows above the status line: `--explain`'s plain-words narration of the
 /// phase just run (or of the whole refresh at normal speed), and `--poison`'s stale view
-/// next to what it used to show. Built from a snapshot; every screen draws it as is (the
-/// curses screen one row each, cut to its width; the plain frame wrapped at its width).
+/// next to what it used to show. Built from a snapshot; every screen draws it wrapped at
+/// its width (`wrapped(width:)`).
 public struct CaptionModel: Sendable {
     /// One caption: pieces that may be wrapped apart (words of our own text; a quoted
     /// tainted text is one piece), joined by spaces, indented when it continues the row above.

@@ -149,7 +149,7 @@ final class MonitorScreen {
     /// The layout as the renderer computes it (with the caption rows the frame has).
     private func currentLayout(width: Int, height: Int) -> ScreenLayout {
         ScreenLayout.compute(width: width, height: height,
-                             captionRows: CaptionModel(view?.snapshot, explain: state.explain).lines.count)
+                             captionRows: CaptionModel(view?.snapshot, explain: state.explain).wrapped(width: max(1, width - 1)).count)
     }
 
     /// Scrolls the focused pane by `n` rows (positive: towards newer log lines / later messages).

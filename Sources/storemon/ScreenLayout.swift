@@ -63,7 +63,7 @@ struct ScreenLayout: Equatable, Sendable {
         }
         let top = 1 + 5 * rows
         var rest = height - 1 - top
-        let captions = max(0, min(captionRows, rest - 6))
+        let captions = max(0, min(captionRows, 5, rest - 6))
         if captions > 0 {
             rest -= captions
             l.caption = Rect(x: 0, y: height - 1 - captions, width: width, height: captions)

@@ -13,8 +13,8 @@ enum ScreenRenderer {
     static func render(_ view: MonitorViewModel?, state: ViewState, run: RunState,
                        width: Int, height: Int, unicode: Bool) -> ScreenGrid {
         var grid = ScreenGrid(width: width, height: height, unicode: unicode)
-        let captions = CaptionModel(view?.snapshot, explain: state.explain)
-        let layout = ScreenLayout.compute(width: width, height: height, captionRows: captions.lines.count)
+        let captions = CaptionModel(view?.snapshot, explain: state.explain).wrapped(width: max(1, width - 1))
+        let layout = ScreenLayout.compute(width: width, height: height, captionRows: captions.count)
         if layout.mode == .tooSmall {
             drawTooSmall(&grid)
             return grid
@@ -32,7 +32,7 @@ enum ScreenRenderer {
         } else {
             grid.put(layout.pools[0].y, 1, "reading the log and the queue...", .dim)
         }
-        for (i, line) in captions.lines.prefix(layout.caption.height).enumerated() {
+        for (i, line) in captions.prefix(layout.caption.height).enumerated() {
             grid.put(layout.caption.y + i, 1, ScreenText(line), .caption, limit: max(0, layout.caption.width - 1))
         }
         drawStatus(StatusModel(view?.snapshot, run: run), prompt: state.prompt, rect: layout.status, grid: &grid)

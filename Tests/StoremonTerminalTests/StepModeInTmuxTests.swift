@@ -15,6 +15,11 @@ struct StepModeInTmuxTests {
         return tmux
     }
 
+    /// The screen's rows trimmed and joined by spaces (captions wrap over rows).
+    private func flat(_ screen: String) -> String {
+        screen.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+    }
+
     /// The status line (the last non-blank row).
     private func status(_ screen: String) -> String {
         screen.split(separator: "\n").last(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }).map(String.init) ?? ""
@@ -53,7 +58,7 @@ struct StepModeInTmuxTests {
         var screens: [String: String] = [:]
         for (name, words) in phases {
             try tmux.send(".")
-            let screen = tmux.waitFor { s in self.status(s).hasPrefix(" \(name): ") && s.contains(words) }
+            let screen = tmux.waitFor { s in self.status(s).hasPrefix(" \(name): ") && self.flat(s).contains(words) }
             #expect(screen != nil, "phase \(name): no status or caption:\n\(tmux.capture())")
             screens[name] = screen ?? tmux.capture()
         }
@@ -81,7 +86,7 @@ struct StepModeInTmuxTests {
         try tmux.send("x")
         // p resumes normal refreshing: whole-refresh captions again
         try tmux.send("p")
-        #expect(tmux.waitFor { $0.contains("running") && $0.contains("p then . steps") } != nil, "\(tmux.capture())")
+        #expect(tmux.waitFor { $0.contains("running") && self.flat($0).contains("p then . steps") } != nil, "\(tmux.capture())")
         try tmux.send("q")
         #expect(tmux.waitForDisplay("#{alternate_on}", equals: "0"))
     }
