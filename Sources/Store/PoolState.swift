@@ -101,7 +101,8 @@ struct PoolState {
     var maxBlocks = 0
     /// The quoter of a quoted pool.
     var quoter: Quoter?
-    /// Kinds 0...4 only: the marks of this kind still valid, oldest first (see `MarkStack`).
+    /// Kinds 0...4 only: the marks of this kind still valid, oldest first (see `MarkStack`;
+    /// stale while this is the current pool: `Store.markStack(_:)` returns the right one).
     @usableFromInline var marks: MarkStack = MarkStack()
 
     /// An empty pool; `dummy` is any address that is never a block's data.
@@ -122,6 +123,9 @@ struct StoreControl {
     /// Authoritative cursors of pool `currentPool` and of its tainted twin.
     @usableFromInline var untainted: HotCursor
     @usableFromInline var tainted: HotCursor
+    /// The mark stack of `currentPool` (authoritative; parked in its `PoolState` when the
+    /// current pool changes).
+    @usableFromInline var marks: MarkStack = MarkStack()
     /// Serial number of the latest mark (0: none yet); each mark takes the next one.
     @usableFromInline var markSerial: UInt64 = 0
     /// Ranges reserved beyond the first (address lookups test the first inline, others only
@@ -137,22 +141,19 @@ struct StoreControl {
 /// Internal, unsafe: the marks of one pool kind that are still valid, oldest first.
 ///
 /// A reset to a mark gives back everything allocated after it, so it ends the validity of
-/// that mark and of every later one of the same kind: valid marks form a stack. Each mark
-/// carries its serial number and its depth in the stack; it is valid exactly when the
-/// entry at its depth still holds its serial (serials are never reused). Push and check
-/// are O(1); the stack holds one entry per cookie still allocated, so it is never larger
-/// than the cookies themselves.
+/// every later mark of the same kind: valid marks form a stack. Each mark carries its
+/// serial number and its depth in the stack; the reset pops it too, but its entry stays
+/// in place until the next mark of the kind overwrites it, so a second reset to the same
+/// mark (Exim allows it while the cookie is intact) still finds it. A mark is valid when
+/// its depth is at most the stack's depth and the entry there still holds its serial
+/// (serials are never reused). Push and check are O(1); the stack holds one entry per
+/// cookie still allocated, so it is never larger than the cookies themselves. A reset to
+/// a raw mark (`Mark(cookie:)`, no generation) empties the stack: the store cannot tell
+/// which checked marks it gave back, so it refuses them all from then on (the safe way).
 @usableFromInline
 struct MarkStack {
-    /// One valid mark: its serial and its cookie address.
-    @usableFromInline struct Entry {
-        @usableFromInline var serial: UInt64
-        @usableFromInline var cookie: UInt
-        @inlinable init(serial: UInt64, cookie: UInt) {
-            self.serial = serial
-            self.cookie = cookie
-        }
-    }
+    /// One valid mark: its serial number.
+    @usableFromInline typealias Entry = UInt64
     @usableFromInline var entries: UnsafeMutablePointer<Entry>? = nil
     @usableFromInline var depth: Int = 0
     @usableFromInline var capacity: Int = 0
@@ -178,12 +179,16 @@ struct MarkStack {
         capacity = 0
     }
 
+    /// Entries in use: the stack, plus the popped entry just above it (still good for a
+    /// second reset to that mark).
+    var liveCount: Int { Swift.min(depth + 1, capacity) }
+
     /// A copy with its own storage (for a fork).
     func copy() -> MarkStack {
         var c = MarkStack()
-        guard depth > 0, let entries else { return c }
+        guard liveCount > 0, let entries else { return c }
         c.entries = .allocate(capacity: capacity)
-        c.entries!.initialize(from: entries, count: depth)
+        c.entries!.initialize(from: entries, count: liveCount)
         c.depth = depth
         c.capacity = capacity
         return c

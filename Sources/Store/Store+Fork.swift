@@ -34,18 +34,18 @@ extension Store {
             ps.cursor = reloc.cursor(ps.cursor)
             ps.currentStart = reloc.address(ps.currentStart)
             for k in ps.chain.indices { ps.chain[k].header = reloc.address(ps.chain[k].header) }
-            ps.marks = pools[i].marks.copy()
-            if let e = ps.marks.entries {
-                for d in 0..<ps.marks.depth { e[d].cookie = reloc.word(e[d].cookie) }
-            }
-            child.pools[i].marks.free()
+            ps.marks = MarkStack()
             child.pools[i] = ps
         }
         var ctl = control.pointee
         ctl.untainted = reloc.cursor(ctl.untainted)
         ctl.tainted = reloc.cursor(ctl.tainted)
-        ctl.extraExtents = child.space.extents.count - 1
+        ctl.marks = MarkStack()
         child.control.pointee = ctl
+        for k in 0..<PoolSlot.taintedOffset {
+            child.markStack(k).pointee = markStack(k).pointee.copy()
+        }
+        child.control.pointee.extraExtents = child.space.extents.count - 1
 
         // The bytes in use, relocated word by word.
         for i in 0..<PoolSlot.count where pools[i].current >= 0 {

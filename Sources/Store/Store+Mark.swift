@@ -34,7 +34,8 @@ extension Store {
         /// returned). It has no generation: `reset(to:)` checks the cookie and the
         /// watermark as Exim does but cannot tell whether an earlier reset gave the cookie
         /// back, so a stale raw mark is accepted when its addresses still lie in the
-        /// pools' blocks (Exim's own behaviour).
+        /// pools' blocks (Exim's own behaviour). A reset to a raw mark ends the validity
+        /// of every checked mark of its pool (the store cannot tell which it gave back).
         @_spi(Replay)
         public init(cookie: UnsafeMutableRawPointer) { self.init(cookie: cookie, serial: 0, depth: 0, watermark: 0) }
 
@@ -53,20 +54,16 @@ extension Store {
             let r = c.pointee.untainted.next
             let n = r + 8
             let w = c.pointee.tainted.next
-            let pu = pools + c.pointee.currentPool
-            var d = pu.pointee.marks.depth
-            // A mark reset to stays on top (a second reset to it is Exim's); a new mark at
-            // its cookie's address replaces it, so mark/reset loops keep the stack flat.
-            if d > 0 && pu.pointee.marks.entries.unsafelyUnwrapped[d &- 1].cookie == UInt(bitPattern: r) { d &-= 1 }
-            if _fastPath(n <= c.pointee.untainted.end && w <= c.pointee.tainted.end && d < pu.pointee.marks.capacity) {
+            let d = c.pointee.marks.depth
+            if _fastPath(n <= c.pointee.untainted.end && w <= c.pointee.tainted.end && d < c.pointee.marks.capacity) {
                 c.pointee.untainted.next = n
                 c.pointee.untainted.lastGet = r
                 c.pointee.tainted.lastGet = w
                 r.storeBytes(of: UInt(bitPattern: w), as: UInt.self)
                 let serial = c.pointee.markSerial &+ 1
                 c.pointee.markSerial = serial
-                pu.pointee.marks.entries.unsafelyUnwrapped[d] = .init(serial: serial, cookie: UInt(bitPattern: r))
-                pu.pointee.marks.depth = d &+ 1
+                c.pointee.marks.entries.unsafelyUnwrapped[d] = serial
+                c.pointee.marks.depth = d &+ 1
                 return Mark(cookie: r, serial: serial, depth: d, watermark: UInt(bitPattern: w))
             }
         }
@@ -85,16 +82,13 @@ extension Store {
         let cookie = try getSlow(8, pool: pool, site: site)
         let watermark = try getSlow(0, pool: pool + PoolSlot.taintedOffset, site: site)
         cookie.storeBytes(of: UInt(bitPattern: watermark), as: UInt.self)
-        let pu = pools + pool
-        if pu.pointee.marks.depth > 0 && pu.pointee.marks.entries![pu.pointee.marks.depth - 1].cookie == UInt(bitPattern: cookie) {
-            pu.pointee.marks.depth -= 1
-        }
-        if pu.pointee.marks.depth == pu.pointee.marks.capacity { pu.pointee.marks.grow() }
-        let d = pu.pointee.marks.depth
+        let ms = markStack(pool)
+        if ms.pointee.depth == ms.pointee.capacity { ms.pointee.grow() }
+        let d = ms.pointee.depth
         control.pointee.markSerial &+= 1
         let serial = control.pointee.markSerial
-        pu.pointee.marks.entries![d] = .init(serial: serial, cookie: UInt(bitPattern: cookie))
-        pu.pointee.marks.depth = d + 1
+        ms.pointee.entries![d] = serial
+        ms.pointee.depth = d + 1
         return Mark(cookie: cookie, serial: serial, depth: d, watermark: UInt(bitPattern: watermark))
     }
 
@@ -117,8 +111,8 @@ extension Store {
             let u = c.pointee.currentPool
             let pu = pools + u, pt = pools + (u &+ PoolSlot.taintedOffset)
             let d = mark.depth
-            if _fastPath(mark.serial != 0 && d < pu.pointee.marks.depth
-                         && pu.pointee.marks.entries.unsafelyUnwrapped[d].serial == mark.serial
+            if _fastPath(mark.serial != 0 && d <= c.pointee.marks.depth && d < c.pointee.marks.capacity
+                         && c.pointee.marks.entries.unsafelyUnwrapped[d] == mark.serial
                          && cookie >= pu.pointee.currentStart && cookie + 8 <= c.pointee.untainted.end
                          && pu.pointee.current &+ 1 == pu.pointee.chain.count
                          && pt.pointee.current >= 0 && pt.pointee.current &+ 1 == pt.pointee.chain.count) {
@@ -129,7 +123,7 @@ extension Store {
                     c.pointee.tainted.next = w + ((c.pointee.tainted.end - w) & 7)
                     c.pointee.untainted.lastGet = nil
                     c.pointee.untainted.next = cookie + ((c.pointee.untainted.end - cookie) & 7)
-                    pu.pointee.marks.depth = d &+ 1
+                    c.pointee.marks.depth = d
                     return
                 }
             }
@@ -147,9 +141,10 @@ extension Store {
         guard UInt(bitPattern: cookie) & 7 == 0 else { throw .badMark }
         // A checked mark must still be on the pool's stack of valid marks.
         if mark.isChecked {
-            let ms = pools[u].marks
-            guard mark.depth < ms.depth, ms.entries![mark.depth].serial == mark.serial,
-                  ms.entries![mark.depth].cookie == UInt(bitPattern: cookie) else { throw .badMark }
+            let ms = markStack(u).pointee
+            guard mark.depth <= ms.depth, mark.depth < ms.capacity, ms.entries![mark.depth] == mark.serial else {
+                throw .badMark
+            }
             // Its cookie must still hold its watermark (later gets may have reused it).
             guard pools[u].current < 0 || resetBlockIndex(u, cookie).map({ cookie + 8 <= pools[u].chain[$0].dataEnd }) == true,
                   cookie.load(as: UInt.self) == mark.watermark else { throw .badMark }
@@ -174,28 +169,10 @@ extension Store {
         if kt >= 0 { internalReset(w, pool: t, block: kt, site: site) }
         if ku >= 0 { internalReset(cookie, pool: u, block: ku, site: site) }
         if mark.isChecked {
-            pools[u].marks.depth = mark.depth + 1
+            markStack(u).pointee.depth = mark.depth
         } else {
-            popGivenBackMarks(pool: u)
-        }
-    }
-
-    /// After a reset to a raw (unchecked) mark: drops from the top of pool `u`'s stack the
-    /// marks whose cookies the reset gave back (in a freed block, or in the current
-    /// block at or above the cursor). Stops at the first mark still allocated (older
-    /// marks lie below it). O(marks dropped × chain length).
-    func popGivenBackMarks(pool u: Int) {
-        let ps = pools + u
-        let next = cursor(u).pointee.next
-        while ps.pointee.marks.depth > 0 {
-            let x = ps.pointee.marks.entries![ps.pointee.marks.depth - 1].cookie
-            guard let xp = UnsafeRawPointer(bitPattern: x),
-                  let k = blockIndex(pool: u, containing: xp, inclusiveEnd: false) else {
-                ps.pointee.marks.depth -= 1
-                continue
-            }
-            if k < ps.pointee.current || (k == ps.pointee.current && xp < UnsafeRawPointer(next)) { break }
-            ps.pointee.marks.depth -= 1
+            // A raw mark: which checked marks this gave back is unknown; refuse them all.
+            markStack(u).pointee.depth = 0
         }
     }
 
@@ -324,8 +301,8 @@ extension Store {
         var u = control.pointee.currentPool
         if mark.isChecked {
             guard let k = (0..<PoolSlot.taintedOffset).first(where: {
-                let ms = pools[$0].marks
-                return mark.depth < ms.depth && ms.entries![mark.depth].serial == mark.serial
+                let ms = markStack($0).pointee
+                return mark.depth <= ms.depth && mark.depth < ms.capacity && ms.entries![mark.depth] == mark.serial
             }) else { return (nil, nil) }
             u = k
         }

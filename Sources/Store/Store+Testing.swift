@@ -38,7 +38,7 @@ extension Store {
 
     /// Number of marks of pool kind `kind` still valid (the depth of its mark stack).
     @_spi(Testing)
-    public func validMarkCountForTesting(_ kind: PoolKind) -> Int { pools[kind.rawValue].marks.depth }
+    public func validMarkCountForTesting(_ kind: PoolKind) -> Int { markStack(kind.rawValue).pointee.depth }
 }
 
 /// Exim's trace formatting primitives, for format tests.

@@ -119,7 +119,7 @@ public final class Store {
     }
 
     deinit {
-        for k in 0..<PoolSlot.taintedOffset { pools[k].marks.free() }
+        for k in 0..<PoolSlot.taintedOffset { markStack(k).pointee.free() }
         pools.deinitialize(count: PoolSlot.count)
         pools.deallocate()
         control.deinitialize(count: 1)
@@ -141,6 +141,9 @@ public final class Store {
             pools[old + PoolSlot.taintedOffset].cursor = control.pointee.tainted
             control.pointee.untainted = pools[new].cursor
             control.pointee.tainted = pools[new + PoolSlot.taintedOffset].cursor
+            // The current kind's mark stack lives in `control` too.
+            pools[old].marks = control.pointee.marks
+            control.pointee.marks = pools[new].marks
             control.pointee.currentPool = new
         }
     }
@@ -160,6 +163,17 @@ public final class Store {
         }
         return UnsafeMutableRawPointer(pools + i).advanced(by: MemoryLayout<PoolState>.offset(of: \.cursor)!)
             .assumingMemoryBound(to: HotCursor.self)
+    }
+
+    /// The authoritative mark stack of kind `k` (0...4): the hot copy in `control` for
+    /// the current pool, else the one in the pool's descriptor.
+    func markStack(_ k: Int) -> UnsafeMutablePointer<MarkStack> {
+        if k == control.pointee.currentPool {
+            return UnsafeMutableRawPointer(control).advanced(by: MemoryLayout<StoreControl>.offset(of: \.marks)!)
+                .assumingMemoryBound(to: MarkStack.self)
+        }
+        return UnsafeMutableRawPointer(pools + k).advanced(by: MemoryLayout<PoolState>.offset(of: \.marks)!)
+            .assumingMemoryBound(to: MarkStack.self)
     }
 
     func updateFlags() {
@@ -263,8 +277,9 @@ public final class Store {
     @inlinable
     public func isTainted(_ p: UnsafeRawPointer) -> Bool {
         let off = UInt(bitPattern: p) &- base
-        if _fastPath(off < span) { return off &- taintOffset < span &- taintOffset }
-        return control.pointee.extraExtents != 0 && isTaintedInFurtherRanges(p)
+        let inTaintedSlots = off &- taintOffset < span &- taintOffset
+        if _fastPath(off < span) { return inTaintedSlots }
+        return _slowPath(control.pointee.extraExtents != 0) && isTaintedInFurtherRanges(p)
     }
 
     /// The part of `isTainted` for stores that reserved more than one range.
