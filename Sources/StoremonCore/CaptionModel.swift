@@ -68,7 +68,7 @@ public struct CaptionModel: Sendable {
 
     /// The stale view in two rows: what it reads now, then what it showed before:
     /// ```
-    /// stale view (log line 12) after reset 5: "\xf0\xf0\xf0\xf0…" = 48/48 bytes 0xF0, a use after reset (Exim's poison)
+    /// stale view (log line 12) after reset 5: "\xf0\xf0\xf0\xf0..." = 48/48 bytes 0xF0, a use after reset (Exim's poison)
     ///   before that reset it showed: "1xZlLP-00015l-5k <= billing@…"
     /// ```
     /// Both texts go through `TerminalQuoter` (the poison is not valid UTF-8: it is spelt `\xf0`).
@@ -79,7 +79,7 @@ public struct CaptionModel: Sendable {
         if let after = s.after {
             let shown = TerminalQuoter(maxColumns: 16).quote(after)
             let cut = shown.string.utf8.count < 4 * s.byteCount && DisplayWidth.of(shown.string) < s.byteCount
-            first.append("\"" + shown + TerminalText(untainted: (cut ? "…" : "") + "\""))
+            first.append("\"" + shown + TerminalText(untainted: (cut ? "..." : "") + "\""))
             first += words("= \(s.poisonedBytes)/\(s.byteCount) bytes 0xF0" + (s.readsPoison ? ", a use after reset (Exim's poison)" : ""))
         } else {
             first += words("not read: its block was freed (reading it could fault)")
