@@ -119,7 +119,7 @@ public struct SpoolMessage {
         case .failed(let op, let e):
             messageLog = SpoolFileExcerpt(path: logDirectory, outcome: .failed(operation: op, errno: e))
         }
-        if case .store(let e) = messageLog.storeFailure { throw .store(e) }
+        if case .storeFailure(let e) = messageLog.outcome { throw .store(e) }
 
         let queued = QueuedMessage(header: parsed, subdirectory: subdirectory, dataFileSize: dataSize, journal: journal)
         let location = SpoolMessageLocation(spoolDirectory: spoolDirectory, queueName: queueName,
@@ -219,11 +219,6 @@ public struct SpoolFileExcerpt {
         case .failed(let op, let e): outcome = .failed(operation: op, errno: e)
         case .store(let e): outcome = .storeFailure(e)
         }
-    }
-
-    var storeFailure: SpoolMessage.FileRead? {
-        if case .storeFailure(let e) = outcome { return .store(e) }
-        return nil
     }
 
     /// A short English reason when the file was not read, with the usual fix for a

@@ -1,5 +1,6 @@
 import EximSpool
 import Foundation
+import Glibc
 import Store
 
 /// An action on a queued message, run through Exim itself (never by touching the
@@ -161,6 +162,9 @@ public final class EximActions: @unchecked Sendable {
     public let readOnly: Bool
     /// The configuration file passed as `-C FILE`, or nil.
     public let configFile: String?
+    /// The named queue shown (`--queue NAME`): passed as `-qGNAME` so Exim looks for the
+    /// message in `spool/NAME/input`; nil for the default queue.
+    public let queueName: String?
     /// The Exim binary, or nil when none was found.
     public let binary: String?
     /// Output lines kept in a result (the stream callback sees them all).
@@ -169,6 +173,7 @@ public final class EximActions: @unchecked Sendable {
     public static let lineLimit = 4096
 
     private let settings: EximSettingsSource
+    private let requestedBinary: String?
     private let readOnlyReason: String
     private var decided: ActionAvailability?
     private let lock = NSLock()
@@ -177,12 +182,15 @@ public final class EximActions: @unchecked Sendable {
     /// directories (`/usr/sbin`, …). `settings` answers `-bP` (default: that binary with
     /// `configFile`).
     /// `readOnlyReason` is what the status line says when `readOnly` is set.
-    public init(spoolDirectory: String?, readOnly: Bool, readOnlyReason: String = "read-only (--read-only): actions are off",
+    public init(spoolDirectory: String?, queueName: String? = nil, readOnly: Bool,
+                readOnlyReason: String = "read-only (--read-only): actions are off",
                 binary: String? = nil, configFile: String? = nil, settings: EximSettingsSource? = nil) {
         self.spoolDirectory = spoolDirectory
+        self.queueName = queueName
         self.readOnly = readOnly
         self.readOnlyReason = readOnlyReason
         self.configFile = configFile
+        requestedBinary = binary
         let installed = InstalledExim(candidates: binary.map { [$0] }, configFile: configFile)
         self.binary = binary.flatMap { FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil }
             ?? (binary == nil ? installed.executablePath : nil)
@@ -202,6 +210,7 @@ public final class EximActions: @unchecked Sendable {
     private func decide() -> ActionAvailability {
         if readOnly { return .disabled(reason: readOnlyReason) }
         guard let binary else {
+            if let requestedBinary { return .disabled(reason: "\(requestedBinary) is not an executable file") }
             return .disabled(reason: "no Exim binary found (looked for exim and exim4 in PATH, /usr/sbin, /usr/exim/bin, /usr/local/sbin)")
         }
         guard let spool = spoolDirectory else { return .disabled(reason: "no spool is shown") }
@@ -226,9 +235,12 @@ public final class EximActions: @unchecked Sendable {
         return String(cString: r)
     }
 
-    /// The command line an action would run (binary first), for display and confirmation.
+    /// The command line an action would run (binary first), for display and confirmation:
+    /// `exim [-C FILE] [-qGNAME] -M… ID [ADDRESS]`. (Exim 4.96 refuses `-Mar`/`-Mmd`
+    /// together with `-qG`; its refusal is then the result, as for any other.)
     public func commandLine(_ action: EximAction, on id: MessageID) -> [String] {
-        [binary ?? "exim"] + (configFile.map { ["-C", $0] } ?? []) + action.arguments(id: id)
+        [binary ?? "exim"] + (configFile.map { ["-C", $0] } ?? []) + (queueName.map { ["-qG" + $0] } ?? [])
+            + action.arguments(id: id)
     }
 
     /// Runs `action` on message `id` and waits for it.
@@ -241,27 +253,8 @@ public final class EximActions: @unchecked Sendable {
         if let reason = availability.reason { throw .disabled(reason) }
         if let a = action.address, let why = EximAction.problem(withAddress: a) { throw .badAddress(why) }
         let argv = commandLine(action, on: id)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: argv[0])
-        process.arguments = Array(argv.dropFirst())
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { throw .cannotRun(binary: argv[0], reason: "\(error)") }
-        let reader = pipe.fileHandleForReading
-        try? pipe.fileHandleForWriting.close()
-
-        // The watchdog: stop a command that runs past its limit.
-        let state = Watchdog()
-        let pid = process.processIdentifier
-        DispatchQueue.global().asyncAfter(deadline: .now() + max(0.1, timeout)) {
-            guard state.begin() else { return }
-            kill(pid, SIGTERM)
-            DispatchQueue.global().asyncAfter(deadline: .now() + 2) {
-                if state.stillRunning { kill(pid, SIGKILL) }
-            }
-        }
+        let child: ChildProcess
+        do { child = try ChildProcess(argv) } catch { throw .cannotRun(binary: argv[0], reason: error.reason) }
 
         var lines: [TerminalText] = []
         var dropped = 0
@@ -279,10 +272,8 @@ public final class EximActions: @unchecked Sendable {
                 dropped += 1
             }
         }
-        while true {
-            let data = reader.availableData
-            if data.isEmpty { break }
-            partial.append(contentsOf: data)
+        let (status, timedOut) = child.drain(deadline: Date().addingTimeInterval(max(0.1, timeout))) { chunk in
+            partial.append(contentsOf: chunk)
             var start = 0
             while let nl = partial[start...].firstIndex(of: 0x0A) {
                 emit(partial[start..<nl])
@@ -295,38 +286,7 @@ public final class EximActions: @unchecked Sendable {
             }
         }
         if !partial.isEmpty { emit(partial[...]) }
-        process.waitUntilExit()
-        let timedOut = state.finish()
-        let status: Int32 = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus
-                                                                          : process.terminationStatus
         return EximActionResult(action: action, id: id, commandLine: argv, exitStatus: status, timedOut: timedOut,
                                 output: lines, droppedLines: dropped)
-    }
-}
-
-/// Shared state between a running action and its watchdog.
-private final class Watchdog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var fired = false
-    private var done = false
-
-    /// The watchdog fires: true if the command is still running (then it is stopped).
-    func begin() -> Bool {
-        lock.lock(); defer { lock.unlock() }
-        if done { return false }
-        fired = true
-        return true
-    }
-
-    var stillRunning: Bool {
-        lock.lock(); defer { lock.unlock() }
-        return !done
-    }
-
-    /// The command ended: true when the watchdog had fired.
-    func finish() -> Bool {
-        lock.lock(); defer { lock.unlock() }
-        done = true
-        return fired
     }
 }

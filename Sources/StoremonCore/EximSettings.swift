@@ -78,20 +78,9 @@ public final class InstalledExim: EximSettingsSource {
 
     private func ask(_ option: String) -> String? {
         guard let exe = executable() else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: exe)
-        process.arguments = (configFile.map { ["-C", $0] } ?? []) + ["-bP", option]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning { process.terminate(); process.waitUntilExit(); return nil }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        guard process.terminationStatus == 0 else { return nil }
-        return InstalledExim.parse(String(decoding: data, as: UTF8.self), option: option)
+        let argv = [exe] + (configFile.map { ["-C", $0] } ?? []) + ["-bP", option]
+        guard let (status, output) = ChildProcess.capture(argv, timeout: timeout), status == 0 else { return nil }
+        return InstalledExim.parse(String(decoding: output, as: UTF8.self), option: option)
     }
 
     /// Reads `name = value` (or `name =` for an empty value) from `-bP` output.

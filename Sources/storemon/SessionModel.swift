@@ -27,7 +27,7 @@ final class SessionModel: MonitorModel {
         actions = demo != nil
             ? EximActions(spoolDirectory: session.spoolDirectory, readOnly: true,
                           readOnlyReason: "--demo traffic is generated, not Exim's: actions are off")
-            : EximActions(spoolDirectory: session.spoolDirectory, readOnly: readOnly)
+            : EximActions(spoolDirectory: session.spoolDirectory, queueName: session.queueName, readOnly: readOnly)
     }
 
     /// Finds the paths (PATH, `--spool`, `--queue`, or asks Exim), checks the log can be

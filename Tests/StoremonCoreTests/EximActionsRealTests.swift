@@ -120,4 +120,30 @@ struct EximActionsRealTests {
         #expect(throws: EximActionError.self) { try actions.run(.addRecipient("a@b\nc"), on: mid) }
         #expect(exim.entry(id)?.contains("*** frozen ***") == false, "nothing ran")
     }
+
+    @Test("a named queue: actions carry -qGNAME; Exim's own refusal is the result where it has one")
+    func namedQueue() throws {
+        let exim = try RealExim()
+        defer { exim.remove() }
+        let id = try exim.queueInFerry(from: "alice@storemon.test", to: "ferry-a@storemon.test", subject: "ferry")
+        #expect(exim.entry(id, queue: "ferry") != nil && exim.entry(id) == nil)
+        let mid = try #require(MessageID(id))
+        let actions = EximActions(spoolDirectory: exim.spool, queueName: "ferry", readOnly: false,
+                                  binary: exim.binary, configFile: exim.configFile)
+        let frozen = try actions.run(.freeze, on: mid)
+        #expect(frozen.commandLine == [exim.binary, "-C", exim.configFile, "-qGferry", "-Mf", id])
+        #expect(frozen.succeeded, "\(frozen.output.map(\.string))")
+        #expect(exim.entry(id, queue: "ferry")?.contains("*** frozen ***") == true)
+        let v = try MessageView.read(id: id, spoolDirectory: exim.spool, queueName: "ferry", now: Int(Date().timeIntervalSince1970))
+        #expect(v.envelope.isFrozen)
+        // Exim 4.96 refuses -Mar with -qG ("incompatible command-line options"); a later
+        // Exim may accept it. Either way the result says what Exim did.
+        let added = try actions.run(.addRecipient("ferry-b@storemon.test"), on: mid)
+        let listed = exim.entry(id, queue: "ferry") ?? ""
+        #expect(added.succeeded == listed.contains("ferry-b@storemon.test"), "\(added.summary.string)")
+        let delivered = try actions.run(.deliver, on: mid)
+        #expect(delivered.succeeded, "\(delivered.output.map(\.string))")
+        #expect(exim.entry(id, queue: "ferry") == nil)
+        #expect(try String(contentsOfFile: exim.mailbox, encoding: .utf8).contains("Subject: ferry"))
+    }
 }

@@ -20,7 +20,12 @@ struct EximActionsTests {
             if [ "$1" = "-bP" ]; then echo "spool_directory = \(spool)"; exit 0; fi
             \(body)
             """
-        try Data(script.utf8).write(to: URL(fileURLWithPath: path))
+        // Written through a close-on-exec descriptor: a descriptor inherited by a program
+        // another test starts meanwhile would keep the script "text file busy".
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+        guard fd >= 0 else { throw CocoaError(.fileWriteUnknown) }
+        _ = Array(script.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
         chmod(path, 0o755)
         return (dir, path)
     }
@@ -84,7 +89,9 @@ struct EximActionsTests {
     @Test("refusal reasons: no binary, no answer, another spool, read-only")
     func reasons() throws {
         let none = EximActions(spoolDirectory: "/var/spool/exim", readOnly: false, binary: "/nonexistent/exim")
-        #expect(none.availability.reason?.contains("no Exim binary found") == true)
+        #expect(none.availability.reason == "/nonexistent/exim is not an executable file")
+        let found = EximActions(spoolDirectory: "/var/spool/exim", readOnly: false)
+        #expect(found.binary == nil || found.binary!.hasSuffix("/exim") || found.binary!.hasSuffix("/exim4"))
         let spool = try Fixtures.temporaryDirectory("fake-spool")
         defer { Fixtures.remove(spool) }
         let (dir, exe) = try Self.fakeExim(spool: spool, body: "exit 0")
@@ -125,5 +132,17 @@ struct EximActionsTests {
             return
         }
         #expect(why.contains("--read-only"))
+    }
+
+    @Test("a process Exim leaves behind holding the pipe does not keep the result waiting")
+    func leftBehind() throws {
+        let spool = try Fixtures.temporaryDirectory("fake-spool")
+        defer { Fixtures.remove(spool) }
+        let (dir, exe) = try Self.fakeExim(spool: spool, body: "echo done; sleep 12 & exit 0")
+        defer { Fixtures.remove(dir) }
+        let start = Date()
+        let r = try EximActions(spoolDirectory: spool, readOnly: false, binary: exe).run(.freeze, on: Self.id)
+        #expect(r.succeeded && r.output.map(\.string) == ["done"])
+        #expect(Date().timeIntervalSince(start) < 6, "the left-behind sleep (12 s) was waited for")
     }
 }

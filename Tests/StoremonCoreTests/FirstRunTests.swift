@@ -92,6 +92,26 @@ struct FirstRunTests {
         Self.cleanUp(prefix: "firstrun-spool-")
     }
 
+    @Test("storemon show on a spool that may not be read: permission denied, the directory and the fix")
+    func showOnClosedSpool() async {
+        await #expect(processExitsWith: .exitCode(0)) {
+            let dir = "/tmp/firstrun-show-\(getpid())"
+            guard FirstRunTests.makeTree(dir) else { exit(2) }
+            if geteuid() == 0 { guard setgid(65534) == 0, setuid(65534) == 0 else { exit(3) } }
+            guard access(dir + "/spool", X_OK) != 0 else { exit(0) }
+            do {
+                _ = try MessageView.read(id: "1xWd9D-0006xR-10", spoolDirectory: dir + "/spool", now: 0)
+                exit(4)
+            } catch {
+                let text = String(describing: error)
+                let ok = text.hasPrefix(dir + "/spool/input: permission denied (cannot search \(dir)/spool)")
+                    && text.contains("drwxr-x---") && !text.contains("not on the queue")
+                exit(ok ? 0 : 1)
+            }
+        }
+        Self.cleanUp(prefix: "firstrun-show-")
+    }
+
     @Test("storemon SPOOLDIR follows Exim's default layout to SPOOLDIR/log/mainlog")
     func spoolDirectoryPointsToItsLog() throws {
         let root = try Fixtures.temporaryDirectory("firstrun")

@@ -217,4 +217,27 @@ struct MessageViewTests {
         #expect(!json.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 })
         #expect(json.contains("\\u001b[31m"))
     }
+
+    @Test("a corrupt -H, a FIFO where -D belongs, and a directory where msglog/ID belongs are reported, not fatal")
+    func damagedFiles() throws {
+        let (dir, id) = try Self.handMadeSpool(header: "", body: Array("x\n".utf8), msglog: false)
+        defer { Fixtures.remove(dir) }
+        try FileManager.default.removeItem(atPath: dir + "/input/\(id)-D")
+        #expect(mkfifo(dir + "/input/\(id)-D", 0o644) == 0)
+        try FileManager.default.createDirectory(atPath: dir + "/msglog/\(id)", withIntermediateDirectories: true)
+        let v = try MessageView.read(id: id, spoolDirectory: dir, bodyLimit: 100, now: Self.now)
+        #expect(v.body?.problem?.contains("not a regular file") == true)
+        #expect(v.messageLog.problem?.contains("not a regular file") == true)
+        #expect(v.envelope.size == nil && v.envelope.sizeText == "     ")
+        // Cut the -H in the middle of its envelope.
+        let h = dir + "/input/\(id)-H"
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: h))
+        try bytes.prefix(40).write(to: URL(fileURLWithPath: h))
+        do {
+            _ = try MessageView.read(id: id, spoolDirectory: dir, now: Self.now)
+            Issue.record("a cut -H was read")
+        } catch {
+            #expect(error.description.hasPrefix(h + ": envelope error at byte"))
+        }
+    }
 }

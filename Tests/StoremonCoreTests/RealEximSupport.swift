@@ -78,9 +78,16 @@ final class RealExim {
             exim_group = \(ownerGroup)
             keep_environment =
             queue_only = true
+            acl_smtp_rcpt = acl_rcpt
             host_lookup =
             rfc1413_hosts =
             domainlist local_domains = storemon.test
+
+            begin acl
+            acl_rcpt:
+              accept local_parts = ^ferry-
+                     queue = ferry
+              accept
 
             begin routers
             local:
@@ -123,6 +130,16 @@ final class RealExim {
         return id
     }
 
+    /// Queues a message in the named queue `ferry` (an SMTP dialogue on stdin, `-bs`, with
+    /// a pretend client address: nothing touches the network) and returns its id.
+    func queueInFerry(from sender: String, to recipient: String, subject: String) throws -> String {
+        let dialogue = ["HELO client.storemon.test", "MAIL FROM:<\(sender)>", "RCPT TO:<\(recipient)>", "DATA",
+                        "Subject: \(subject)", "", "hello", ".", "QUIT", ""].joined(separator: "\r\n")
+        let (_, output) = exim(["-bs", "-oMa", "192.0.2.1"], input: dialogue)
+        guard let r = output.range(of: "250 OK id=") else { throw SetupError(description: "no id: \(output)") }
+        return String(output[r.upperBound...].prefix { !$0.isWhitespace })
+    }
+
     /// The ids on the private queue (`exim -bp`).
     func ids() -> [String] {
         // Main lines: "age size id <sender>"; recipient lines are indented 10 spaces.
@@ -133,12 +150,12 @@ final class RealExim {
         }
     }
 
-    /// `exim -bp`.
-    func listing() -> String { exim(["-bp"]).1 }
+    /// `exim -bp` (`-qGNAME` for a named queue).
+    func listing(queue: String? = nil) -> String { exim(["-bp"] + (queue.map { ["-qG" + $0] } ?? [])).1 }
 
     /// The `exim -bp` entry of one message (its main line and recipient lines), or nil.
-    func entry(_ id: String) -> String? {
-        let text = listing()
+    func entry(_ id: String, queue: String? = nil) -> String? {
+        let text = listing(queue: queue)
         guard let r = text.range(of: " " + id + " ") else { return nil }
         let start = text[..<r.lowerBound].lastIndex(of: "\n").map { text.index(after: $0) } ?? text.startIndex
         let end = text.range(of: "\n\n", range: r.upperBound..<text.endIndex)?.lowerBound ?? text.endIndex

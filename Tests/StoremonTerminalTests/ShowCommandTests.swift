@@ -42,4 +42,12 @@ import Testing
         let help = try TestSupport.run(["show", "--help"])
         #expect(help.status == 0 && help.out.contains("--body"))
     }
+
+    @Test func readOnlyIsAMonitorOption() throws {
+        let help = try TestSupport.run(["--help"])
+        #expect(help.out.contains("--read-only") && help.out.contains("show"))
+        let log = Fixtures.mainlog
+        let r = try TestSupport.run(["--once", "--read-only", "--spool", Self.spool, log])
+        #expect(r.status == 0, "\(r.err)")
+    }
 }
