@@ -90,7 +90,9 @@ let package = Package(
         .testTarget(name: "EximTraceTests", dependencies: ["EximTrace", "FixtureSupport"]),
         .testTarget(name: "StoreReplayTests", dependencies: ["Store", "EximTrace", "StoreReplay", "FixtureSupport"]),
         .testTarget(name: "SafeTextTests", dependencies: ["Store", "SafeText", "EximDemo"]),
-        .testTarget(name: "StoremonCoreTests", dependencies: ["Store", "EximLog", "EximSpool", "StoremonCore", "EximDemo", "FixtureSupport"]),
-        .testTarget(name: "StoremonTerminalTests", dependencies: ["storemon", "FixtureSupport"]),
+        // Debian's real Exim on a private -C spool, for the action tests (core and terminal).
+        .target(name: "RealEximSupport", dependencies: ["EximFormats"], path: "Tests/RealEximSupport"),
+        .testTarget(name: "StoremonCoreTests", dependencies: ["Store", "EximLog", "EximSpool", "StoremonCore", "EximDemo", "FixtureSupport", "RealEximSupport"]),
+        .testTarget(name: "StoremonTerminalTests", dependencies: ["storemon", "FixtureSupport", "RealEximSupport"]),
     ]
 )

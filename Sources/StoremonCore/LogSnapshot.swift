@@ -35,6 +35,11 @@ public struct LogTailLine: Sendable, Equatable {
     /// The line's full length in bytes when `text` was cut, else nil.
     public var fullLength: Int?
 
+    /// The date from the line's timestamp, `YYYY-MM-DD`, or nil (shown with `D`).
+    public var date: String?
+    /// Exim's process id from the line's `[pid]` (log_selector `+pid`), or nil (shown with `I`).
+    public var pid: Int?
+
     /// Longest text a tail line keeps (a 1 MB line is cut; `fullLength` says so).
     public static let maxBytes = 4096
 

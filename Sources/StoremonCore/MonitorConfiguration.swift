@@ -28,6 +28,9 @@ public struct MonitorConfiguration {
     /// it afterwards (`Snapshot.staleView`); set `storeOptions.poisonOnRelease` with it.
     public var keepsStaleView = false
 
+    /// The log pattern stripcharts (eximon's four by default, plus `--stripchart`s).
+    public var stripcharts: [LogPatternChart] = LogPatternChart.defaults
+
     /// Creates a configuration.
     public init(paths: MonitorPaths, interval: Double = 2, colour: Bool = true, once: Bool = false,
                 initialTailLines: Int = LogSnapshot.tailLength, storeOptions: Store.Options = .init(),

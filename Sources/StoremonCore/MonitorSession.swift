@@ -79,6 +79,8 @@ public final class MonitorSession {
     private var queueProblem: String?
     private var lastRefreshTime: Date?
     private var search: LogSearch?
+    /// The stripcharts' state (pattern totals counted as lines are read, samples, scales).
+    private let charts: Stripcharts
 
     /// Starts a session: creates the store, puts the options into config and
     /// write-protects it, resolves the paths into perm, and prepares (but does not yet
@@ -90,6 +92,7 @@ public final class MonitorSession {
             once = configuration.once
             keepsStaleView = configuration.keepsStaleView
             run = RunState(interval: configuration.interval)
+            charts = Stripcharts(patterns: configuration.stripcharts)
             logNote = configuration.paths.logNote
             spoolNote = configuration.paths.spoolNote
             spoolOrigin = configuration.paths.spoolOrigin
@@ -236,6 +239,7 @@ public final class MonitorSession {
         }
         guard var snap else { return nil }
         snap.step = report
+        if snap.charts.isEmpty { snap.charts = lastSnapshot?.charts ?? [] }   // sampled once per refresh
         snap.status.refreshMilliseconds = lastSnapshot?.status.refreshMilliseconds ?? 0
         snap.status.refreshes = refreshes
         return PhaseStep(report: report, snapshot: snap)
@@ -287,8 +291,10 @@ public final class MonitorSession {
             lastRefreshTime = now
             refreshes += 1
             // The reset that follows is counted in the snapshot it ends.
-            cycle!.snapshot = makeSnapshot(before, now: now, rate: rate, unreadable: cycle!.unreadable,
-                                           resetsAfter: resets + 1, recordHistory: true)
+            var snap = makeSnapshot(before, now: now, rate: rate, unreadable: cycle!.unreadable,
+                                    resetsAfter: resets + 1, recordHistory: true)
+            snap.charts = charts.sample(queueSize: snap.queue.messages.count, pools: snap.pools)
+            cycle!.snapshot = snap
             return before
         case .reset:
             try store.reset(to: cycle!.mark!)
@@ -353,6 +359,7 @@ public final class MonitorSession {
         var numberOfFirst = 0
         for line in batch {
             counters.count(line)
+            charts.count(line)
             if keepsStaleView && cycle?.staleView == nil && line.kind != .blank,
                let view = StaleView(line.text, lineNumber: counters.lines),
                view.lies(in: cycle?.markBlock) {
@@ -388,8 +395,14 @@ public final class MonitorSession {
             func two(_ v: Int) -> String { v < 10 ? "0\(v)" : String(v) }
             time = "\(two(t.hour)):\(two(t.minute)):\(two(t.second))"
         }
-        return LogTailLine(kind: kind(of: line), flag: line.flag, time: time,
-                           text: kept.copiedOut(), fullLength: full, number: number)
+        var tailLine = LogTailLine(kind: kind(of: line), flag: line.flag, time: time,
+                                   text: kept.copiedOut(), fullLength: full, number: number)
+        if let t = line.timestamp {
+            func pad(_ v: Int, _ n: Int) -> String { let d = String(v); return String(repeating: "0", count: max(0, n - d.count)) + d }
+            tailLine.date = "\(pad(t.year, 4))-\(pad(t.month, 2))-\(pad(t.day, 2))"
+        }
+        tailLine.pid = line.pid
+        return tailLine
     }
 
     /// The colour class of a line (eximon's highlighting).

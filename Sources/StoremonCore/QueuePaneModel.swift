@@ -31,11 +31,25 @@ public struct QueuePaneModel: Sendable {
     public let queue: QueueSnapshot
     /// The rows, message after message.
     public let rows: [Row]
+    /// Recipient rows listed per message at most (nil: all).
+    public let recipientLimit: Int?
+    /// Columns of each text quoted.
+    public let maxColumns: Int
+
+    /// A model from rows already made (`QueuePaneModel+Reuse`).
+    init(queue: QueueSnapshot, rows: [Row], recipientLimit: Int?, maxColumns: Int) {
+        self.queue = queue
+        self.rows = rows
+        self.recipientLimit = recipientLimit
+        self.maxColumns = maxColumns
+    }
 
     /// The model for a queue: at most `recipientLimit` recipient rows per message
     /// (nil: all of them, as `exim -bp` lists them); each text quoted up to `maxColumns`.
     public init(_ queue: QueueSnapshot, recipientLimit: Int? = nil, maxColumns: Int = 1024) {
         self.queue = queue
+        self.recipientLimit = recipientLimit
+        self.maxColumns = max(1, maxColumns)
         let quoter = TerminalQuoter(maxColumns: max(1, maxColumns))
         let indent = TerminalText(untainted: "          ")
         var rows: [Row] = []

@@ -27,6 +27,11 @@ public struct Snapshot: Sendable {
     public var status: StatusSnapshot
     /// An active log search (`/`), or nil when no search is open.
     public var search: SearchSnapshot?
+    /// The running Exim processes (`EximProcessReader`), when they were read (the
+    /// processes pane is shown); empty otherwise.
+    public var processes: [EximProcess] = []
+    /// The stripcharts: queue size, log pattern rates, held bytes per pool (`Stripcharts`).
+    public var charts: [StripchartSeries] = []
     /// Step mode: the phase this frame was drawn after, with its figures; nil for the
     /// frame of a whole refresh.
     public var step: PhaseReport?

@@ -16,8 +16,12 @@ import Store
 ///            "rejected", "other", "note" },
 ///   "spool": { "path", "queueName", "note", "error" },
 ///   "queue": [ { "id", "ageSeconds", "size", "sender", "recipients": [], "delivered": [], "frozen" } ],
-///   "unreadable": [ { "path", "reason" } ] }
+///   "unreadable": [ { "path", "reason" } ],
+///   "stripcharts": [ { "title", "kind", "fullScale", "latest" } ] }
 /// ```
+/// `stripcharts` (issue 12): the queue, the log patterns (`kind` `logPattern`, `latest` =
+/// matching lines in the last refresh) and the pool pairs' bytes held, with eximon's
+/// auto-scaled full scale.
 /// `mark` is where the mark a reset of the pool would return to lies (main's and tainted
 /// main's refresh mark, the message pools' queue mark, the search pool's search mark):
 /// the block's index in `chain` and the byte offset in it; null when the pool has none.
@@ -101,6 +105,17 @@ public enum SnapshotJSON {
                     w.object { w in
                         w.key("path"); w.value(untainted: u.path)
                         w.key("reason"); w.value(untainted: u.reason)
+                    }
+                }
+            }
+            w.key("stripcharts")
+            w.array { w in
+                for c in snapshot.charts {
+                    w.object { w in
+                        w.key("title"); w.value(untainted: c.title)
+                        w.key("kind"); w.value(untainted: c.kind.rawValue)
+                        w.key("fullScale"); w.value(c.fullScale)
+                        w.key("latest"); w.value(c.latest)
                     }
                 }
             }

@@ -76,6 +76,16 @@ public struct MonitorViewModel: Sendable {
         queue = QueuePaneModel(snapshot.queue, recipientLimit: recipientLimit)
     }
 
+    /// Builds the panes' models, reusing `previous`'s quoted queue rows for the messages
+    /// whose rows did not change (an idle refresh of a big queue quotes nothing again).
+    public init(_ snapshot: Snapshot, recipientLimit: Int? = nil, reusing previous: MonitorViewModel?) {
+        self.snapshot = snapshot
+        pools = snapshot.pools.map(PoolPaneModel.init)
+        quoted = snapshot.quoted.map(PoolPaneModel.init)
+        log = LogPaneModel(snapshot.log, search: snapshot.search)
+        queue = QueuePaneModel(snapshot.queue, recipientLimit: recipientLimit, reusing: previous?.queue)
+    }
+
     /// The same frame with another search state (the log model follows it; the rest is kept).
     public func with(search: SearchSnapshot?) -> MonitorViewModel {
         var s = snapshot

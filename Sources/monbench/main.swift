@@ -13,6 +13,12 @@ import StoremonCore
 //       CPU time of an idle refresh (no new lines), and the CPU share at --interval 1
 //   swift run -c release monbench soak [TOTAL] [CHUNK]
 //       RSS over TOTAL log lines fed in CHUNKs (the resets must really give memory back)
+//   swift run -c release monbench spool MESSAGES DIR
+//       makes a MESSAGES-message demo spool (and an empty log) in DIR and exits, for
+//       measuring the live screen idle on it (see the README's idle-cost note)
+//   swift run -c release monbench idle-charts [MESSAGES] [RUNS]
+//       CPU time of an idle refresh with the stripcharts and the presentation model the
+//       screen builds (queue rows, selection navigator) on top
 //   swift run -c release monbench scan [MESSAGES]
 //       CPU time of QueueReader scans of an unchanged queue
 
@@ -92,6 +98,39 @@ case "idle":
     let c1 = BenchClock.processCPU.seconds(), w1 = BenchClock.monotonic.seconds()
     let per = (c1 - c0) / Double(runs)
     print("idle refresh, \(messages)-message queue: \(String(format: "%.3f", per * 1000)) ms CPU each (wall \(String(format: "%.3f", (w1 - w0) / Double(runs) * 1000)) ms); at --interval 1: \(String(format: "%.2f", per * 100))% CPU")
+case "idle-charts":
+    // the live screen's own work per idle refresh: the session (with eximon's four log
+    // charts and the pool charts) plus the presentation model it draws from
+    let messages = arg(2, 10_000), runs = arg(3, 50)
+    let (root, g) = try setup(messages: messages)
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    var configuration = MonitorConfiguration(paths: MonitorPaths(logPath: g.logPath, spoolDirectory: root))
+    configuration.stripcharts = LogPatternChart.defaults
+    let session = try MonitorSession(configuration)
+    _ = try session.refresh()
+    sleep(3)
+    _ = try session.refresh()
+    var charts = 0
+    var view: MonitorViewModel? = MonitorViewModel(try session.refresh(), recipientLimit: 10)
+    let c0 = BenchClock.processCPU.seconds(), w0 = BenchClock.monotonic.seconds()
+    for _ in 0..<runs {
+        let s = try session.refresh()
+        view = MonitorViewModel(s, recipientLimit: 10, reusing: view)
+        let view = view!
+        let nav = QueueNavigator(view.queue)
+        charts = s.charts.count
+        precondition(nav.count == messages)
+    }
+    let c1 = BenchClock.processCPU.seconds(), w1 = BenchClock.monotonic.seconds()
+    let per = (c1 - c0) / Double(runs)
+    print("idle refresh + view model, \(messages)-message queue, \(charts) charts: \(String(format: "%.3f", per * 1000)) ms CPU each (wall \(String(format: "%.3f", (w1 - w0) / Double(runs) * 1000)) ms); at the default --interval 2: \(String(format: "%.2f", per * 50))% CPU")
+case "spool":
+    let messages = arg(2, 10_000)
+    guard args.count > 3 else { print("usage: monbench spool MESSAGES DIR"); exit(2) }
+    let g = try DemoGenerator(root: args[3], seed: 1)
+    g.queueTarget = Int.max
+    try g.seedQueue(messages)
+    print("spool \(args[3]) (\(messages) messages), log \(g.logPath)")
 case "soak":
     let total = arg(2, 10_000_000), chunk = arg(3, 100_000)
     let (root, g) = try setup(messages: 200)

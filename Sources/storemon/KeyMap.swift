@@ -6,6 +6,9 @@ enum KeyAction: Equatable, Sendable {
     case openSearch, nextMatch, previousMatch, closeSearch
     case focusNext
     case scrollLines(Int), scrollPage(Int), scrollHome, scrollEnd
+    // operations (KeyMap+Operations.swift)
+    case openMessage, act(ActionKey), cyclePools, toggleZoom, toggleCharts, toggleProcesses
+    case toggleDate, togglePid, scrollColumns(Int)
     case none
 }
 
@@ -44,7 +47,7 @@ enum KeyMap {
         case KEY_NPAGE: return .scrollPage(1)
         case KEY_HOME: return .scrollHome
         case KEY_END: return .scrollEnd
-        default: return .none
+        default: return operationAction(for: key)
         }
     }
 

@@ -18,4 +18,11 @@ protocol MonitorModel: AnyObject {
     func moveMatch(forward: Bool) -> SearchSnapshot?
     /// Closes the search (the search pool is reset).
     func closeSearch() throws
+    /// Whether each refresh also reads the running Exim processes (the processes pane is shown).
+    var readsProcesses: Bool { get set }
+    /// Actions on messages through Exim (and whether they are allowed, and why not).
+    var actions: EximActions { get }
+    /// Reads message `id` from the spool shown into the overlay's `page` (the body is read
+    /// only for `.body`); a message that cannot be read gives an overlay saying why.
+    func messageOverlay(id: String, page: MessageOverlayModel.Page) -> MessageOverlayModel
 }

@@ -6,12 +6,16 @@ import StoremonCore
 /// draws the snapshot, and handles keys and resizes (ncurses turns SIGWINCH into
 /// KEY_RESIZE; no handler of our own).
 final class MonitorScreen {
-    private let model: MonitorModel
-    private let terminal: CursesTerminal
-    private var state = ViewState()
+    let model: MonitorModel
+    let terminal: CursesTerminal
+    var state = ViewState()
     /// The panes' models for the last snapshot (built once per refresh or search change).
-    private var view: MonitorViewModel?
-    private var nextRefresh = Date()
+    var view: MonitorViewModel?
+    /// The queue's message rows for the selection (built with `view`).
+    var navigator: QueueNavigator?
+    /// The action running in the background, if any (its output goes to `state.output`).
+    var running: EximActionRun?
+    var nextRefresh = Date()
 
     /// Creates the screen over an opened terminal; the interval and pause are the model's.
     init(model: MonitorModel, terminal: CursesTerminal, explain: Bool = false) {
@@ -31,7 +35,7 @@ final class MonitorScreen {
         case failed(String)
     }
 
-    private var failure: String?
+    var failure: String?
 
     /// Runs until `q`, F10 or a signal asks to quit, or a refresh fails.
     func run() -> Outcome {
@@ -45,6 +49,7 @@ final class MonitorScreen {
             // (KEY_RESIZE comes with the next getch), so never wait more than 100 ms
             let untilRefresh = nextRefresh.timeIntervalSinceNow
             let wait = model.run.paused ? 100 : Int(max(0, min(0.1, untilRefresh)) * 1000)
+            if pollAction() { draw() }
             if let key = terminal.readKey(milliseconds: wait) {
                 if terminal.isResize(key) { draw(); continue }
                 if !handle(key) { return .quit }
@@ -59,7 +64,7 @@ final class MonitorScreen {
     }
 
     /// One refresh cycle (after clearing the maxima, for `r`); schedules the next one.
-    private func doRefresh(clearingMaxima: Bool = false) {
+    func doRefresh(clearingMaxima: Bool = false) {
         let s: Snapshot
         do {
             s = clearingMaxima ? try model.refreshClearingMaxima() : try model.refresh()
@@ -67,9 +72,9 @@ final class MonitorScreen {
             failure = "refresh failed: \(error)"
             return
         }
-        view = MonitorViewModel(s, recipientLimit: QueuePane.maxAddresses)
+        view = MonitorViewModel(s, recipientLimit: QueuePane.maxAddresses, reusing: view)
         nextRefresh = Date().addingTimeInterval(model.run.interval)
-        followSearch()
+        afterNewView()
     }
 
     /// `.`: runs the next phase of the refresh (pausing first) and shows the state after it.
@@ -77,24 +82,27 @@ final class MonitorScreen {
         model.run.paused = true
         do {
             let step = try model.step()
-            view = MonitorViewModel(step.snapshot, recipientLimit: QueuePane.maxAddresses)
+            view = MonitorViewModel(step.snapshot, recipientLimit: QueuePane.maxAddresses, reusing: view)
         } catch {
             failure = "refresh phase failed: \(error)"
             return
         }
-        followSearch()
+        afterNewView()
     }
 
     /// Draws the current snapshot at the terminal's size.
-    private func draw() {
+    func draw() {
         let (w, h) = terminal.size
         clampScroll(width: w, height: h)
         terminal.show(ScreenRenderer.render(view, state: state, run: model.run,
-                                            width: w, height: h, unicode: terminal.unicode))
+                                            width: w, height: h, unicode: terminal.unicode,
+                                            extras: FrameExtras(navigator: navigator, actionsReason: actionsReason)))
     }
 
     /// Handles one key; false means quit.
     private func handle(_ key: Int32) -> Bool {
+        state.note = nil
+        if handleOperations(key) { return true }
         if let text = state.prompt {
             switch KeyMap.editPrompt(text, key: key) {
             case .editing(let t): state.prompt = t
@@ -113,8 +121,7 @@ final class MonitorScreen {
         }
         let action = KeyMap.action(for: key, helpShown: state.showHelp, searchOpen: view?.snapshot.search != nil)
         let (w, h) = terminal.size
-        let layout = currentLayout(width: w, height: h)
-        let page = max(1, (state.focus == .log ? layout.log.height : layout.queue.height) - 2)
+        let page = max(1, focusedBodyRows(width: w, height: h) - 1)
         switch action {
         case .quit: return false
         case .help: state.showHelp = true
@@ -136,7 +143,10 @@ final class MonitorScreen {
         case .closeSearch:
             do { try model.closeSearch() } catch { failure = "closing the search failed: \(error)" }
             view = view?.with(search: nil)
-        case .focusNext: state.focus = state.focus.next
+        case .focusNext: state.focus = state.focus.next(processesShown: state.showProcesses)
+        case .openMessage, .act, .cyclePools, .toggleZoom, .toggleCharts, .toggleProcesses,
+             .toggleDate, .togglePid, .scrollColumns:
+            operation(action, page: page)
         case .scrollLines(let n): scroll(by: n)
         case .scrollPage(let n): scroll(by: n * page)
         case .scrollHome: scroll(by: Int.min / 2)
@@ -146,34 +156,45 @@ final class MonitorScreen {
         return true
     }
 
-    /// The layout as the renderer computes it (with the caption rows the frame has).
-    private func currentLayout(width: Int, height: Int) -> ScreenLayout {
-        ScreenLayout.compute(width: width, height: height,
-                             captionRows: CaptionModel(view?.snapshot, explain: state.explain).wrapped(width: max(1, width - 1)).count)
-    }
-
     /// Scrolls the focused pane by `n` rows (positive: towards newer log lines / later messages).
-    private func scroll(by n: Int) {
+    func scroll(by n: Int) {
         switch state.focus {
-        case .log: state.logScroll = max(0, state.logScroll - n)   // log scroll counts back from the bottom
-        case .queue: state.queueScroll = max(0, state.queueScroll + n)
+        case .log:
+            state.logScroll = max(0, state.logScroll - n)   // log scroll counts back from the bottom
+            anchorLog()
+        case .queue: moveSelection(by: n)
+        case .processes: state.processScroll = max(0, state.processScroll + n)
         }
     }
 
     /// Keeps scroll positions within what the panes can show.
     private func clampScroll(width: Int, height: Int) {
-        let layout = currentLayout(width: width, height: height)
+        let layout = self.layout(width: width, height: height)
         guard let view, layout.mode != .tooSmall else { return }
-        state.logScroll = min(state.logScroll, view.log.maxScroll(rows: layout.log.bodyRows))
-        state.queueScroll = min(state.queueScroll, view.queue.maxScroll(rows: layout.queue.bodyRows))
+        if !layout.log.isEmpty {
+            state.logScroll = min(state.logScroll, view.log.maxScroll(rows: layout.log.bodyRows))
+        }
+        if !layout.queue.isEmpty {
+            let rows = layout.queue.bodyRows
+            state.queueScroll = navigator.map { nav in
+                state.selected.map { nav.scroll(showing: $0, scroll: state.queueScroll, visible: rows) }
+                    ?? min(state.queueScroll, nav.rowCount)
+            } ?? 0
+            state.queueScroll = min(state.queueScroll, view.queue.maxScroll(rows: rows))
+        }
+        if let overlay = state.overlay {
+            state.overlayScroll = min(state.overlayScroll, overlay.maxScroll(rows: MessageOverlay.bodyRows(height: height)))
+        }
     }
 
     /// Scrolls the log so the current match is in view.
-    private func followSearch() {
+    func followSearch() {
         let (w, h) = terminal.size
-        let rows = currentLayout(width: w, height: h).log.bodyRows
+        let rows = layout(width: w, height: h).log.bodyRows
         guard let scroll = view?.log.scrollShowingCurrentMatch(rows: rows, scroll: state.logScroll) else { return }
         state.logScroll = scroll
+        anchorLog()
+        if state.zoomed && state.focus != .log { state.zoomed = false }
         state.focus = .log
     }
 }

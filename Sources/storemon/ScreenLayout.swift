@@ -40,15 +40,30 @@ struct ScreenLayout: Equatable, Sendable {
     var status: Rect = .zero
     /// Caption rows above the status line (`--explain`, `--poison`), empty when none fit.
     var caption: Rect = .zero
+    /// The stripchart row (below the pools), empty when the charts are hidden.
+    var charts: Rect = .zero
+    /// The processes pane (its first row is the pane header), empty when hidden.
+    var processes: Rect = .zero
 
-    /// Computes the layout for a terminal of `width` x `height` cells, with up to
-    /// `captionRows` caption rows above the status line (given only while the log and
-    /// queue keep at least 3 rows each).
-    static func compute(width: Int, height: Int, captionRows: Int = 0) -> ScreenLayout {
+    /// Computes the layout for a terminal of `width` x `height` cells (pools as the size
+    /// allows, no charts, no processes pane, nothing zoomed).
+    static func compute(width: Int, height: Int) -> ScreenLayout {
+        compute(width: width, height: height, options: LayoutOptions())
+    }
+
+    /// Computes the layout for a terminal of `width` x `height` cells with the panes the
+    /// user chose to show (`options`).
+    static func compute(width: Int, height: Int, options: LayoutOptions) -> ScreenLayout {
         var l = ScreenLayout(mode: .tooSmall, width: max(0, width), height: max(0, height))
         guard width >= minimumWidth, height >= minimumHeight else { return l }
-        let rows: Int
+        var rows: Int
         if height >= 34 && width >= 90 { rows = 3 } else if height >= 24 && width >= 60 { rows = 2 } else { rows = 1 }
+        switch options.pools {
+        case .auto: break
+        case .pairs: rows = 1
+        case .hidden: rows = 0
+        }
+        if options.zoom != nil { rows = 0 }
         l.mode = rows == 3 ? .full : .compact
         l.poolRows = rows
         l.title = Rect(x: 0, y: 0, width: width, height: 1)
@@ -61,12 +76,32 @@ struct ScreenLayout: Equatable, Sendable {
             let x = i < 5 ? 0 : left + 1
             l.pools.append(Rect(x: x, y: 1 + row * rows, width: i < 5 ? left : right, height: rows))
         }
-        let top = 1 + 5 * rows
+        var top = 1 + 5 * rows
+        if let zoom = options.zoom {
+            let all = Rect(x: 0, y: 1, width: width, height: height - 2)
+            switch zoom {
+            case .log: l.log = all
+            case .queue: l.queue = all
+            case .processes: l.processes = all
+            }
+            return l
+        }
+        // the charts take a row of their own while log and queue keep 8 rows or more
+        if options.charts, height - 1 - top - ScreenLayout.chartRows >= 8 {
+            l.charts = Rect(x: 0, y: top, width: width, height: ScreenLayout.chartRows)
+            top += ScreenLayout.chartRows
+        }
         var rest = height - 1 - top
-        let captions = max(0, min(captionRows, 5, rest - 6))
+        // caption rows right above the status line, while log and queue keep 3 rows each
+        let captions = max(0, min(options.captionRows, 5, rest - 6))
         if captions > 0 {
             rest -= captions
             l.caption = Rect(x: 0, y: height - 1 - captions, width: width, height: captions)
+        }
+        if options.processes {
+            let processRows = min(max(3, options.processRows + 1), max(3, rest / 3))
+            l.processes = Rect(x: 0, y: height - 1 - captions - processRows, width: width, height: processRows)
+            rest -= processRows
         }
         if width >= 160 {
             l.sideBySide = true
@@ -80,4 +115,44 @@ struct ScreenLayout: Equatable, Sendable {
         }
         return l
     }
+}
+
+/// What the user chose to show (keys `c`, `s`, `w`, `z`), for `ScreenLayout.compute`.
+struct LayoutOptions: Equatable, Sendable {
+    /// How the pool panes are shown.
+    var pools: PoolDisplay = .auto
+    /// Whether the stripchart row is shown.
+    var charts = false
+    /// Whether the processes pane is shown.
+    var processes = false
+    /// Body rows the processes pane would like (its process count).
+    var processRows = 3
+    /// The pane zoomed to the whole screen, if any.
+    var zoom: FocusPane?
+    /// Caption rows wanted above the status line (`--explain`, `--poison`).
+    var captionRows = 0
+}
+
+/// How much room the pool panes get (`c` cycles it).
+enum PoolDisplay: Equatable, Sendable {
+    /// As the terminal's size allows: three, two or one rows per pool.
+    case auto
+    /// One line per pool pair (the pool beside its tainted twin).
+    case pairs
+    /// Not shown: log and queue get the room.
+    case hidden
+
+    /// The next state: full → one line per pair → hidden → full.
+    var next: PoolDisplay {
+        switch self {
+        case .auto: return .pairs
+        case .pairs: return .hidden
+        case .hidden: return .auto
+        }
+    }
+}
+
+extension ScreenLayout {
+    /// Rows of the stripchart row: a title row and four rows of bars.
+    static let chartRows = 5
 }

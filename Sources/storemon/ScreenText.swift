@@ -87,3 +87,20 @@ struct ScreenText: ExpressibleByStringInterpolation, Sendable, Equatable {
         mutating func appendInterpolation(literal: StaticString) { content += literal.description }
     }
 }
+
+extension ScreenText {
+    /// The text without its first `columns` columns (a wide character straddling the cut
+    /// is dropped whole): the rest, and the columns actually dropped.
+    func dropping(columns: Int) -> (ScreenText, Int) {
+        guard columns > 0 else { return (self, 0) }
+        var dropped = 0
+        var index = content.startIndex
+        while index < content.endIndex, dropped < columns {
+            dropped += DisplayWidth.of(content[index])
+            index = content.index(after: index)
+        }
+        var rest = ScreenText.empty
+        rest.content = String(content[index...])   // a part of safe text is safe
+        return (rest, dropped)
+    }
+}

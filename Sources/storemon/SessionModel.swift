@@ -20,14 +20,16 @@ final class SessionModel: MonitorModel {
     /// spool shown is not the installed Exim's; `actions.availability.reason` says why).
     let actions: EximActions
 
-    private init(session: MonitorSession, demo: DemoTraffic?, readOnly: Bool, explain: Bool) {
+    private init(session: MonitorSession, demo: DemoTraffic?, readOnly: Bool, eximBinary: String? = nil, eximConfig: String? = nil,
+                 explain: Bool = false) {
         self.session = session
         self.demo = demo
         self.explain = explain
         actions = demo != nil
             ? EximActions(spoolDirectory: session.spoolDirectory, readOnly: true,
                           readOnlyReason: "--demo traffic is generated, not Exim's: actions are off")
-            : EximActions(spoolDirectory: session.spoolDirectory, queueName: session.queueName, readOnly: readOnly)
+            : EximActions(spoolDirectory: session.spoolDirectory, queueName: session.queueName, readOnly: readOnly,
+                          binary: eximBinary, configFile: eximConfig)
     }
 
     /// Finds the paths (PATH, `--spool`, `--queue`, or asks Exim), checks the log can be
@@ -55,13 +57,14 @@ final class SessionModel: MonitorModel {
         }
         var configuration = MonitorConfiguration(paths: paths, interval: options.interval, colour: options.color,
                                                  once: options.once, useInotify: false, readOnly: options.readOnly)
+        configuration.stripcharts = LogPatternChart.defaults + options.stripcharts
         if options.poison {
             configuration.storeOptions.poisonOnRelease = true
             configuration.keepsStaleView = true
         }
         do {
             return SessionModel(session: try MonitorSession(configuration), demo: demo, readOnly: options.readOnly,
-                                explain: options.explain)
+                                eximBinary: options.eximBinary, eximConfig: options.eximConfig, explain: options.explain)
         } catch {
             demo?.stop()
             throw StartError(description: error.description)
@@ -74,14 +77,30 @@ final class SessionModel: MonitorModel {
         set { session.run = newValue }
     }
 
+    /// Whether refreshes read the running Exim processes from /proc.
+    var readsProcesses = false
+    private let processReader = EximProcessReader()
+
     /// Runs one refresh cycle (or the rest of a stepped one).
-    func refresh() throws -> Snapshot { try session.refresh() }
+    func refresh() throws -> Snapshot { withProcesses(try session.refresh()) }
 
     /// `.`: runs the next phase of the refresh.
-    func step() throws -> PhaseStep { try session.step() }
+    func step() throws -> PhaseStep {
+        var step = try session.step()
+        step.snapshot = withProcesses(step.snapshot)
+        return step
+    }
 
     /// `r`: clears the Store's maxima (`Store.clearMaxima()`), then refreshes.
-    func refreshClearingMaxima() throws -> Snapshot { try session.refreshClearingMaxima() }
+    func refreshClearingMaxima() throws -> Snapshot { withProcesses(try session.refreshClearingMaxima()) }
+
+    /// The snapshot with the processes read now, when the pane wants them.
+    private func withProcesses(_ snapshot: Snapshot) -> Snapshot {
+        guard readsProcesses else { return snapshot }
+        var s = snapshot
+        s.processes = processReader.read()
+        return s
+    }
 
     /// Opens a search (in the search pool).
     func search(_ query: String) throws -> SearchSnapshot? { try session.search(query) }
@@ -93,6 +112,21 @@ final class SessionModel: MonitorModel {
 
     /// Esc: closes the search (the search pool is reset).
     func closeSearch() throws { try session.closeSearch() }
+
+    /// Reads message `id` for the overlay (a private store, reset after the copy-out).
+    func messageOverlay(id: String, page: MessageOverlayModel.Page) -> MessageOverlayModel {
+        guard let spool = session.spoolDirectory else {
+            return MessageOverlayModel(id: id, problem: "no spool is shown", page: page)
+        }
+        do {
+            let view = try MessageView.read(id: id, spoolDirectory: spool, queueName: session.queueName,
+                                            bodyLimit: page == .body ? MessageView.bodyLimit : nil,
+                                            now: Int(Date().timeIntervalSince1970))
+            return MessageOverlayModel(id: id, view: view, page: page)
+        } catch {
+            return MessageOverlayModel(id: id, problem: error.description, page: page)
+        }
+    }
 
     /// Stops the demo traffic (its temporary spool is removed). Idempotent.
     func close() {

@@ -25,9 +25,19 @@ struct Storemon: ParsableCommand {
             without colour.
 
             Keys: q/F10 quit, ?/h/F1 help, space/p pause, . step (run the next phase of a \
-            refresh: mark, read log, queue, search, snapshot, reset), +/- interval, r refresh \
-            now and clear the maxima, / search the log (n/N next/previous, Esc closes), Tab \
-            focus, arrows/PgUp/PgDn/Home/End scroll.
+            refresh: mark, read log, queue, search, snapshot, reset), +/- interval, r refresh now and \
+            clear the maxima, / search the log (n/N next/previous, Esc closes), Tab focus \
+            (log, queue, processes), arrows/PgUp/PgDn/Home/End scroll or move the queue \
+            selection, Left/Right scroll sideways, Enter open the selected message (b body, \
+            l message log, Esc close), f freeze, t thaw, d deliver, g give up, x remove, \
+            a add recipient, m mark delivered (each asks y/n), c pool panes full/one line per \
+            pair/hidden, z zoom the focused pane, s stripcharts, w Exim processes, D dates, \
+            I pids.
+
+            Stripcharts (like eximon's): the queue size, the rate of log lines matching \
+            eximon's four patterns (in ' <= ', out ' => ', local ' => .+ R=local', smtp \
+            ' => .+ T=[^ ]*smtp') and each --stripchart, per refresh, auto-scaled 10, 20, \
+            50, ... (the label's xN is one tenth of the scale), and the bytes each pool pair holds.
 
             Demos: `storemon --demo --explain` narrates each phase; `--poison` adds a stale \
             view kept across a reset, which then reads Exim's 0xF0 poison.
@@ -73,6 +83,15 @@ struct Storemon: ParsableCommand {
     @Flag(name: .customLong("read-only"), help: "Never act on messages (no freeze, thaw, deliver, give up, remove, add recipient, mark delivered).")
     var readOnly = false
 
+    @Option(name: .customLong("stripchart"), help: ArgumentHelp("Also chart the rate of log lines matching REGEX (repeatable; Swift Regex syntax, tried on the whole raw line).", valueName: "REGEX=TITLE"))
+    var stripcharts: [String] = []
+
+    @Option(name: .customLong("exim"), help: ArgumentHelp("The Exim binary that actions run (default: exim or exim4 in PATH, /usr/sbin, ...).", valueName: "PATH"))
+    var eximBinary: String?
+
+    @Option(name: .customLong("exim-config"), help: ArgumentHelp("Run actions (and -bP) with `-C FILE` (an alternate configuration Exim trusts).", valueName: "FILE"))
+    var eximConfig: String?
+
     @Flag(name: .customLong("explain"), help: "Narrate the refresh cycle in plain words under the panes (for demos: p pauses, . steps one phase).")
     var explain = false
 
@@ -80,6 +99,9 @@ struct Storemon: ParsableCommand {
     var poison = false
 
     mutating func validate() throws {
+        for s in stripcharts {
+            do { _ = try LogPatternChart(argument: s) } catch { throw ValidationError(error.description) }
+        }
         guard interval.isFinite, interval >= 0.1, interval <= 3600 else {
             throw ValidationError("--interval must be between 0.1 and 3600 seconds (got \(interval))")
         }
@@ -96,6 +118,8 @@ struct Storemon: ParsableCommand {
         let colorWanted = !noColor && (env["NO_COLOR"] ?? "").isEmpty
         let options = RunOptions(path: path, spool: spool, queue: queue, interval: interval,
                                  once: once, json: json, demo: demo, color: colorWanted, readOnly: readOnly,
+                                 stripcharts: stripcharts.compactMap { try? LogPatternChart(argument: $0) },
+                                 eximBinary: eximBinary, eximConfig: eximConfig,
                                  explain: explain, poison: poison)
         let code = Runner(options: options).run()
         if code != 0 { throw ExitCode(code) }
@@ -122,6 +146,12 @@ struct RunOptions: Sendable {
     var color: Bool
     /// `--read-only`: actions on messages are off.
     var readOnly = false
+    /// `--stripchart`s, after eximon's four default log charts.
+    var stripcharts: [LogPatternChart] = []
+    /// `--exim`: the binary actions run.
+    var eximBinary: String?
+    /// `--exim-config`: `-C FILE` for actions.
+    var eximConfig: String?
     /// `--explain`: narrate the refresh phases.
     var explain = false
     /// `--poison` (with `--demo`): poisoned resets and a stale view across them.

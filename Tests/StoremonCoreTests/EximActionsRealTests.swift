@@ -1,5 +1,6 @@
 import EximSpool
 import FixtureSupport
+import RealEximSupport
 import Foundation
 import Store
 import StoremonCore

@@ -47,11 +47,14 @@ import Testing
 
     @Test func captionRowsComeOutOfTheLogAndQueueNotThePools() {
         let plain = ScreenLayout.compute(width: 120, height: 40)
-        let captioned = ScreenLayout.compute(width: 120, height: 40, captionRows: 3)
+        let captioned = ScreenLayout.compute(width: 120, height: 40, options: LayoutOptions(captionRows: 3))
         #expect(captioned.caption.height == 3 && captioned.caption.maxY == captioned.status.y)
         #expect(captioned.pools == plain.pools)
         #expect(captioned.queue.maxY <= captioned.caption.y)
-        #expect(ScreenLayout.compute(width: 40, height: 12, captionRows: 3).caption.height == 0)
+        #expect(ScreenLayout.compute(width: 40, height: 12, options: LayoutOptions(captionRows: 3)).caption.height == 0)
+        // with the processes pane: captions stay right above the status line, the pane above them
+        let both = ScreenLayout.compute(width: 120, height: 40, options: LayoutOptions(processes: true, captionRows: 2))
+        #expect(both.caption.maxY == both.status.y && both.processes.maxY == both.caption.y)
     }
 
     @Test func dotSteps() {

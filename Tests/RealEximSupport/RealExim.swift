@@ -1,5 +1,4 @@
-import EximSpool
-import FixtureSupport
+import EximFormats
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -11,15 +10,20 @@ import Glibc
 /// temporary directory. Nothing listens and nothing leaves the machine: the only router
 /// accepts `storemon.test` addresses and appends to a file in that directory; every
 /// message is queued with `-odq`, so no daemon or queue runner is ever started.
-final class RealExim {
-    let binary: String
-    let directory: String
-    let configFile: String
-    let spool: String
-    let mailbox: String
+public final class RealExim {
+    /// The Exim binary (`/usr/sbin/exim4` on Debian).
+    public let binary: String
+    /// The private temporary directory.
+    public let directory: String
+    /// The private configuration (`-C FILE`).
+    public let configFile: String
+    /// The private spool directory.
+    public let spool: String
+    /// The mailbox the only transport appends to.
+    public let mailbox: String
 
     /// The installed Exim binary, installing it first when it is absent.
-    static func ensureInstalled() throws -> String {
+    public static func ensureInstalled() throws -> String {
         if let found = installed() { return found }
         let sudo = geteuid() == 0 ? "" : "sudo -n "
         // Keep Debian's service from starting while the package installs (the container
@@ -44,14 +48,14 @@ final class RealExim {
         return found
     }
 
-    static func installed() -> String? {
+    public static func installed() -> String? {
         ["/usr/sbin/exim4", "/usr/sbin/exim"].first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    struct SetupError: Error, CustomStringConvertible { let description: String }
+    public struct SetupError: Error, CustomStringConvertible { public let description: String }
 
     /// A private Exim set-up in a new temporary directory.
-    init() throws {
+    public init() throws {
         binary = try RealExim.ensureInstalled()
         directory = "/tmp/storemon-actions-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         spool = directory + "/spool"
@@ -111,16 +115,16 @@ final class RealExim {
     }
 
     /// Removes the temporary directory (nothing of Exim's keeps running: no daemon was started).
-    func remove() { try? FileManager.default.removeItem(atPath: directory) }
+    public func remove() { try? FileManager.default.removeItem(atPath: directory) }
 
     /// Runs this Exim with the private configuration.
     @discardableResult
-    func exim(_ args: [String], input: String? = nil) -> (Int32, String) {
+    public func exim(_ args: [String], input: String? = nil) -> (Int32, String) {
         RealExim.run(binary, ["-C", configFile] + args, input: input)
     }
 
     /// Queues a message (`-odq`) and returns its id (the one new id on the private queue).
-    func queue(from sender: String, to recipients: [String], subject: String, body: String = "hello\n") throws -> String {
+    public func queue(from sender: String, to recipients: [String], subject: String, body: String = "hello\n") throws -> String {
         let before = Set(ids())
         let message = "From: \(sender)\nTo: \(recipients.joined(separator: ", "))\nSubject: \(subject)\n\n\(body)"
         let (status, output) = exim(["-odq", "-f", sender] + recipients, input: message)
@@ -132,7 +136,7 @@ final class RealExim {
 
     /// Queues a message in the named queue `ferry` (an SMTP dialogue on stdin, `-bs`, with
     /// a pretend client address: nothing touches the network) and returns its id.
-    func queueInFerry(from sender: String, to recipient: String, subject: String) throws -> String {
+    public func queueInFerry(from sender: String, to recipient: String, subject: String) throws -> String {
         let dialogue = ["HELO client.storemon.test", "MAIL FROM:<\(sender)>", "RCPT TO:<\(recipient)>", "DATA",
                         "Subject: \(subject)", "", "hello", ".", "QUIT", ""].joined(separator: "\r\n")
         let (_, output) = exim(["-bs", "-oMa", "192.0.2.1"], input: dialogue)
@@ -141,7 +145,7 @@ final class RealExim {
     }
 
     /// The ids on the private queue (`exim -bp`).
-    func ids() -> [String] {
+    public func ids() -> [String] {
         // Main lines: "age size id <sender>"; recipient lines are indented 10 spaces.
         listing().split(separator: "\n").compactMap { line -> String? in
             let f = line.split(separator: " ")
@@ -151,10 +155,10 @@ final class RealExim {
     }
 
     /// `exim -bp` (`-qGNAME` for a named queue).
-    func listing(queue: String? = nil) -> String { exim(["-bp"] + (queue.map { ["-qG" + $0] } ?? [])).1 }
+    public func listing(queue: String? = nil) -> String { exim(["-bp"] + (queue.map { ["-qG" + $0] } ?? [])).1 }
 
     /// The `exim -bp` entry of one message (its main line and recipient lines), or nil.
-    func entry(_ id: String, queue: String? = nil) -> String? {
+    public func entry(_ id: String, queue: String? = nil) -> String? {
         let text = listing(queue: queue)
         guard let r = text.range(of: " " + id + " ") else { return nil }
         let start = text[..<r.lowerBound].lastIndex(of: "\n").map { text.index(after: $0) } ?? text.startIndex
@@ -162,7 +166,7 @@ final class RealExim {
         return String(text[start..<end])
     }
 
-    static func run(_ exe: String, _ args: [String], input: String? = nil) -> (Int32, String) {
+    public static func run(_ exe: String, _ args: [String], input: String? = nil) -> (Int32, String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: exe)
         p.arguments = args
@@ -181,12 +185,12 @@ final class RealExim {
         return (p.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    static func name(uid: uid_t) -> String {
+    public static func name(uid: uid_t) -> String {
         guard let pw = getpwuid(uid) else { return String(uid) }
         return String(cString: pw.pointee.pw_name)
     }
 
-    static func group(gid: gid_t) -> String {
+    public static func group(gid: gid_t) -> String {
         guard let gr = getgrgid(gid) else { return String(gid) }
         return String(cString: gr.pointee.gr_name)
     }
