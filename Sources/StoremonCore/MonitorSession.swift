@@ -195,8 +195,9 @@ public final class MonitorSession {
     /// Runs the next phase; with `frame`, also builds the step's snapshot.
     private func runPhase(frame: Bool) throws(MonitorError) -> PhaseStep? {
         if cycle == nil {
-            cycle = RefreshCycle(started: DispatchTime.now().uptimeNanoseconds, now: clock(), linesBefore: counters.lines)
+            cycle = RefreshCycle(now: clock(), linesBefore: counters.lines)
         }
+        let started = DispatchTime.now().uptimeNanoseconds
         let phase = cycle!.next
         let before = store.statistics()
         var after = before
@@ -214,12 +215,13 @@ public final class MonitorSession {
             }
         }
         let report = makeReport(phase, before: before, after: after)
+        cycle!.busy += DispatchTime.now().uptimeNanoseconds - started
         var snap: Snapshot?
         if phase == .reset {
             // The refresh's frame carries every phase's figures, the reset's included.
             var whole = cycle!.snapshot!
             whole.phases = cycle!.reports + [report]
-            whole.status.refreshMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - cycle!.started) / 1e6
+            whole.status.refreshMilliseconds = Double(cycle!.busy) / 1e6
             whole.staleView = staleView
             lastSnapshot = whole
             if frame {

@@ -6,8 +6,9 @@ import Store
 struct RefreshCycle {
     /// The phase to run next.
     var next: RefreshPhase = .mark
-    /// When the refresh started (uptime ns; the refresh time shown covers the whole cycle).
-    let started: UInt64
+    /// Time spent running the refresh's phases so far (uptime ns; a stepped refresh's
+    /// pauses between phases are not counted).
+    var busy: UInt64 = 0
     /// The refresh's clock time.
     let now: Date
     /// Lines counted before the refresh (for the rate).
@@ -30,8 +31,7 @@ struct RefreshCycle {
     var staleView: StaleView?
     var markBlock: Range<UInt>?
 
-    init(started: UInt64, now: Date, linesBefore: Int) {
-        self.started = started
+    init(now: Date, linesBefore: Int) {
         self.now = now
         self.linesBefore = linesBefore
     }

@@ -79,6 +79,22 @@ struct PhaseTests {
         #expect(snap.phases.map(\.phase) == [.mark, .readLog, .queue, .search, .snapshot, .reset])
     }
 
+    @Test("a stepped refresh's time counts its phases, not the pauses between them")
+    func steppedRefreshTime() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(dir) }
+        let clock = TestClock()
+        let (generator, session) = try demoSession(dir, clock: clock)
+        try generator.step(count: 3)
+        _ = try session.step()
+        usleep(300_000)
+        _ = try session.step()
+        usleep(300_000)
+        let snap = try session.refresh()
+        #expect(snap.status.refreshMilliseconds > 0 && snap.status.refreshMilliseconds < 250,
+                "refresh time \(snap.status.refreshMilliseconds) ms includes the pauses")
+    }
+
     @Test("running every phase is a refresh: same figures as refresh() on the same traffic")
     func stepsEqualRefresh() throws {
         let a = try Fixtures.temporaryDirectory("a"), b = try Fixtures.temporaryDirectory("b")
