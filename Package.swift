@@ -38,7 +38,8 @@ let package = Package(
         .target(name: "EximLog", dependencies: ["Store", "EximFormats"]),
         .target(name: "EximSpool", dependencies: ["Store", "EximFormats"]),
         .target(name: "EximTrace"),
-        .target(name: "StoreReplay", dependencies: ["Store", "EximTrace", "EximFormats"]),
+        // The replay engine; it quotes trace bytes with SafeText's quoters.
+        .target(name: "StoreReplay", dependencies: ["Store", "EximTrace", "EximFormats", "SafeText"]),
 
         // Realistic generated Exim traffic (main log and spool) for --demo, benchmarks and tests.
         .target(name: "EximDemo", dependencies: ["EximFormats"]),
@@ -88,7 +89,7 @@ let package = Package(
         // The one fixture locator, shared by every test target and benchmark.
         .target(name: "FixtureSupport", path: "Tests/FixtureSupport"),
         .testTarget(name: "EximTraceTests", dependencies: ["EximTrace", "FixtureSupport"]),
-        .testTarget(name: "StoreReplayTests", dependencies: ["Store", "EximTrace", "StoreReplay", "FixtureSupport"]),
+        .testTarget(name: "StoreReplayTests", dependencies: ["Store", "EximTrace", "StoreReplay", "SafeText", "FixtureSupport"]),
         .testTarget(name: "SafeTextTests", dependencies: ["Store", "SafeText", "EximDemo"]),
         // Debian's real Exim on a private -C spool, for the action tests (core and terminal).
         .target(name: "RealEximSupport", dependencies: ["EximFormats"], path: "Tests/RealEximSupport"),

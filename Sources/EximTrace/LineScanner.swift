@@ -109,9 +109,20 @@ struct LineScanner {
             v = v << 4 | UInt64(d)
             p += 1
         }
+        // A munged address (Exim's test suite prints e.g. `0xXXXXXXXX`): no address.
+        if p < end, LineScanner.isAlnum(base[p]) {
+            while p < end, LineScanner.isAlnum(base[p]) { p += 1 }
+            guard p < end, base[p] == 0x20 || base[p] == 0x09 else { return nil }
+            pos = p
+            return .some(nil)
+        }
         guard p > pos else { return nil }
         pos = p
         return .some(v)
+    }
+
+    @inline(__always) static func isAlnum(_ b: UInt8) -> Bool {
+        (b &- 0x30) < 10 || ((b | 0x20) &- 0x61) < 26
     }
 
     /// A run of non-blank bytes.

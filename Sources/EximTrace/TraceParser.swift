@@ -32,33 +32,91 @@ public struct TraceParser: Sendable {
         self.followSelector = followSelector
     }
 
+    /// Pids announced so far (`Exim version … pid=N`, `… forked for X: N`); a `%5d ` prefix
+    /// counts as a pid only when its number is one of them or the line itself announces it
+    /// (exim-store.md section 19.1 item 2: decided per line, because a daemon switches
+    /// `+pid` on when it starts listening).
+    public private(set) var knownPids: Set<Int> = []
+    /// Whether an `Exim version` line has been seen (before one, any `%5d ` prefix in front of
+    /// a record is taken as a pid: the trace began mid-way).
+    public private(set) var sawVersion = false
+
     /// Parses the next physical line (without its newline) and numbers it.
     public mutating func parse(line bytes: UnsafeBufferPointer<UInt8>) -> TraceRecord {
         lineNumber += 1
         var s = LineScanner(bytes)
         var record = TraceRecord(line: lineNumber, event: .noise(""))
-        readPrefixes(&s, into: &record)
-        record.event = classify(&s, record: &record)
-        // A new exec'd process may use other prefixes than the last one: a version
-        // line is recognised whatever the current prefix setting says.
-        if prefixes != .detect, record.gluedText != nil || record.kind == .noise,
-           let first = bytes.first, first &- 0x30 < 10 {
-            var d = LineScanner(bytes)
-            var again = TraceRecord(line: lineNumber, event: .noise(""))
-            let saved = prefixes
-            prefixes = .detect
-            readPrefixes(&d, into: &again)
-            prefixes = saved
-            if d.looksAt("Exim version "), let e = Self.version(&d) {
-                again.event = e
-                record = again
+        if prefixes.timestamp != false, let t = Self.timestamp(&s) { record.timestamp = t }
+        if prefixes.pid != false, let (pid, rest) = Self.pidPrefix(s) {
+            var r = rest
+            var candidate = record
+            Self.stripIndent(&r)
+            candidate.event = classify(&r, record: &candidate)
+            if prefixes.pid == true || accepts(pid: pid, candidate.event) {
+                candidate.pid = pid
+                learn(candidate.event, pid: pid)
+                return candidate
             }
         }
-        if followSelector, case .version(let v) = record.event {
-            if let p = v.hasPidPrefix { prefixes.pid = p }
-            if let t = v.hasTimestampPrefix { prefixes.timestamp = t }
+        Self.stripIndent(&s)
+        record.event = classify(&s, record: &record)
+        learn(record.event, pid: nil)
+        if followSelector, case .version(let v) = record.event, let t = v.hasTimestampPrefix, prefixes.timestamp != nil {
+            prefixes.timestamp = t
         }
         return record
+    }
+
+    /// Whether a `%5d ` prefix is a pid on a line that says `event` (section 19.1 item 2).
+    private func accepts(pid: Int, _ event: TraceEvent) -> Bool {
+        if knownPids.contains(pid) { return true }
+        switch event {
+        case .postfork: return true
+        case .version(let v): return v.pid == pid
+        default: return !sawVersion && event.isMemory
+        }
+    }
+
+    /// Keeps the set of announced pids.
+    private mutating func learn(_ event: TraceEvent, pid: Int?) {
+        switch event {
+        case .version(let v):
+            sawVersion = true
+            knownPids.insert(v.pid)
+        case .forked(_, _, let child):
+            knownPids.insert(child)
+        case .postfork:
+            if let pid { knownPids.insert(pid) }
+        case .terminating(let p, _, _):
+            knownPids.remove(p)
+        default:
+            break
+        }
+    }
+
+    /// `%5d `: blanks then digits, at least five characters, then one space.
+    private static func pidPrefix(_ s: LineScanner) -> (Int, LineScanner)? {
+        var p = s
+        let blanks = p.skipBlanks()
+        let digitsStart = p.pos
+        guard let pid = p.int(), pid >= 0, p.peek() == 0x20, blanks + (p.pos - digitsStart) >= 5 else { return nil }
+        p.pos += 1
+        return (pid, p)
+    }
+
+    /// Skips Exim's nesting indent (section 19.1 item 3): groups of three spaces and `╎`
+    /// (or `!` with `-noutf8`), then up to three spaces.
+    static func stripIndent(_ s: inout LineScanner) {
+        var found = false
+        while true {
+            guard s.peek() == 0x20, s.peek(1) == 0x20, s.peek(2) == 0x20 else { break }
+            if s.peek(3) == 0xE2, s.peek(4) == 0x95, s.peek(5) == 0x8E { s.pos += 6; found = true; continue }
+            if s.peek(3) == 0x21 { s.pos += 4; found = true; continue }
+            break
+        }
+        guard found else { return }
+        var n = 0
+        while n < 3, s.peek() == 0x20 { s.pos += 1; n += 1 }
     }
 
     /// Parses the next physical line given as a String (without its newline).
@@ -86,21 +144,6 @@ public struct TraceParser: Sendable {
     }
 
     // MARK: prefixes
-
-    private func readPrefixes(_ s: inout LineScanner, into r: inout TraceRecord) {
-        if prefixes.timestamp != false, let t = Self.timestamp(&s) { r.timestamp = t }
-        if prefixes.pid != false {
-            // `%5d `: blanks then digits, at least five characters, then one space.
-            var p = s
-            let blanks = p.skipBlanks()
-            let digitsStart = p.pos
-            if let pid = p.int(), pid >= 0, p.peek() == 0x20, blanks + (p.pos - digitsStart) >= 5 {
-                p.pos += 1
-                r.pid = pid
-                s = p
-            }
-        }
-    }
 
     private static func timestamp(_ s: inout LineScanner) -> TraceTimestamp? {
         @inline(__always) func d(_ k: Int) -> Int? {

@@ -20,6 +20,14 @@ public enum TraceReadError: Error, Equatable, Sendable, CustomStringConvertible 
     }
 }
 
+/// What `TraceReader.nextIfReady()` found.
+public enum ReadyRecord {
+    /// A record, or nil at the end of input.
+    case ready(TraceRecord?)
+    /// No complete line is available yet.
+    case wouldBlock
+}
+
 /// Reads a trace from a file descriptor (a file, or a pipe such as stdin) and
 /// yields one `TraceRecord` per physical line as soon as the line is complete.
 /// A last line without a newline (a cut trace) is still parsed, and
@@ -80,6 +88,26 @@ public final class TraceReader: Sequence, IteratorProtocol {
             fill()
         }
     }
+
+    /// The next record if one can be had without blocking: `.ready(record)`, `.ready(nil)`
+    /// at the end of input, or `.wouldBlock` when a pipe has no complete line yet (a live
+    /// view keeps drawing and reading keys meanwhile).
+    public func nextIfReady() -> ReadyRecord {
+        while true {
+            if findNewline() != nil || eof { return .ready(next()) }
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let n = poll(&p, 1, 0)
+            if n == 0 { return .wouldBlock }
+            if n < 0, errno == EINTR { continue }
+            fill()
+        }
+    }
+
+    /// The file descriptor read (to wait on it with `poll`).
+    public var fileDescriptor: Int32 { fd }
+
+    /// Whether the end of input has been reached and every line returned.
+    public var isExhausted: Bool { eof && start >= filled }
 
     private func findNewline() -> Int? {
         guard start < filled else { return nil }

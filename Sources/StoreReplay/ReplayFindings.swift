@@ -69,6 +69,19 @@ public struct ExitFigures: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// How an `----Exit` line's figures were judged.
+public enum ExitVerdict: String, Sendable, Equatable {
+    /// Every derivable figure equals Exim's.
+    case match
+    /// A derivable figure differs.
+    case differ
+    /// The figure rests on start-up state the trace cannot show and its start-up class was
+    /// calibrated on this very line (section 19.6): matched by construction, not checked.
+    case calibrated
+    /// No derivable figure on the line (section 19.10): neither a match nor a mismatch.
+    case notDerivable = "not derivable"
+}
+
 /// One `----Exit` line compared: Exim's figures beside the replay's.
 public struct ExitLineComparison: Sendable, Equatable {
     /// Which line this is.
@@ -94,10 +107,45 @@ public struct ExitLineComparison: Sendable, Equatable {
     public var subject: Subject
     /// Exim's figures.
     public var exim: ExitFigures
-    /// The replay's figures (nil when the replay has no such pool).
+    /// The replay's figures (nil when the replay has no such pool). Figures named in
+    /// `notDerivable` are the replay's best guess and are not compared.
     public var replay: ExitFigures?
-    /// Whether the replay's figure rests on an inferred start value.
+    /// Whether the replay's figure rests on an inferred start value (see `basis`).
     public var inferred: Bool
-    /// Whether every figure is equal.
-    public var matches: Bool { replay == exim }
+    /// What an inferred figure rests on, in words (nil when exact).
+    public var basis: String?
+    /// Figures (`kB`, `blocks`, `order`) no trace can show (section 19.10).
+    public var notDerivable: [String]
+    /// Matched by construction: the line calibrated its start-up class (section 19.6).
+    public var calibrated: Bool
+    /// What the surviving start-state candidates predict for a figure that is not derivable.
+    public var alternatives: [ExitFigures]
+
+    /// Makes a comparison.
+    public init(line: Int, subject: Subject, exim: ExitFigures, replay: ExitFigures?, inferred: Bool = false,
+                basis: String? = nil, notDerivable: [String] = [], calibrated: Bool = false, alternatives: [ExitFigures] = []) {
+        self.line = line; self.subject = subject; self.exim = exim; self.replay = replay; self.inferred = inferred
+        self.basis = basis; self.notDerivable = notDerivable; self.calibrated = calibrated; self.alternatives = alternatives
+    }
+
+    /// Whether every derivable figure is equal (a calibrated line matches by construction).
+    public var matches: Bool { verdict == .match || verdict == .calibrated }
+
+    /// Whether every figure on the line is derivable.
+    public var derivable: Bool { notDerivable.isEmpty }
+
+    /// The line's verdict.
+    public var verdict: ExitVerdict {
+        if calibrated { return .calibrated }
+        guard let r = replay else { return .differ }
+        var compared = 0
+        func same<T: Equatable>(_ name: String, _ a: T?, _ b: T?) -> Bool {
+            if notDerivable.contains(name) { return true }
+            compared += 1
+            return a == b
+        }
+        let ok = same("kB", r.kB, exim.kB) && same("blocks", r.blocks, exim.blocks) && same("order", r.order, exim.order)
+        if compared == 0 { return .notDerivable }
+        return ok ? .match : .differ
+    }
 }

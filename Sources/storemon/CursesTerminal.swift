@@ -31,11 +31,13 @@ final class CursesTerminal {
     private var closed = false
     private var attributes: [Style: (attr: attr_t, pair: Int16)] = [:]
 
-    /// Opens the terminal on stdin/stdout. `color: false` draws with attributes only.
-    init(color wantColor: Bool) throws(TerminalError) {
+    /// Opens the terminal on stdout, reading keys from `input` (stdin unless the caller has
+    /// another descriptor on the terminal, e.g. /dev/tty when stdin is a trace).
+    /// `color: false` draws with attributes only.
+    init(color wantColor: Bool, input inputFD: Int32 = 0) throws(TerminalError) {
         setlocale(LC_ALL, "")
         unicode = cn_locale_is_utf8() != 0
-        guard let out = cn_fdopen(1, "w"), let input = cn_fdopen(0, "r") else { throw .noStreams }
+        guard let out = cn_fdopen(1, "w"), let input = cn_fdopen(inputFD, "r") else { throw .noStreams }
         tg_install(1)
         tg_set_graceful(1)
         guard let s = newterm(nil, out, input) else {

@@ -3,108 +3,241 @@ import Foundation
 import EximTrace
 import Store
 import StoreReplay
+import StoremonCore
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// `storemon replay TRACE|-`: replays an `exim -d+memory` trace through the Store,
-/// one store per Exim process; with `--check`, verifies every figure Exim printed.
+/// `storemon replay TRACE|-` and `storemon replay --exec -- CMD ARGS…`: replays an
+/// `exim -d+memory` trace with the one replay engine; `--check` verifies every figure,
+/// the animated view (stdout a terminal) and the plain view show the same replay.
 struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
-        abstract: "Replay a real Exim's memory trace (exim -d+memory) through the Store.",
+        abstract: "Replay a real Exim's memory trace (exim -d+memory) and check every figure.",
         discussion: """
             TRACE is the debug output of exim -d+memory (stderr), or - for stdin, e.g.
-              exim -d+memory -bt user@example.com 2>&1 | storemon replay -
-            Use -d+memory+pid when Exim forks, so every line names its process.
+              exim -d+memory+pid -bt user@example.com 2>&1 | storemon replay -
+            When stdin is the trace, keys are read from the terminal (/dev/tty).
+            --exec runs the command with -d+memory+pid added after its first word and replays its \
+            debug output (stderr) live; the command's own stdout is shown after the records:
+              storemon replay --exec -- exim4 -bt user@example.com
 
             --check replays without a screen as fast as possible and verifies every figure \
-            on every memory line (the Get address within its block, Rst/Rel byte counts, \
-            the running pool and nonpool totals, --Malloc sizes) and every ----Exit block, \
-            side by side. Figures that rest on a start value no trace shows are marked \
-            "inferred". Exit code 1 if anything differs.
+            on every memory line and every ----Exit block, side by side. Figures that rest on \
+            start state no trace shows are marked "inferred" with what they rest on; figures no \
+            trace can show are "not derivable" (never a match, never a mismatch). Exit code 1 if \
+            anything differs, nothing was checked, or (without +pid) attribution was not decidable.
 
             Without --check the replay is animated in the monitor's pool panes (space pauses, \
-            Right steps, +/- change the speed, Tab selects a process); when stdout is not a \
-            terminal each memory record is printed with the process's pool figures instead. \
-            --speed sets records per second (0: as fast as possible).
+            Right steps, +/- change the speed, Tab selects a process, q quits; at the end of the \
+            trace the final state stays until q). When stdout is not a terminal each memory \
+            record is printed with its process's pool figures instead. Use -d+memory+pid when \
+            Exim forks: without it lines are attributed by consistency and the report says so.
             """)
 
     @Argument(help: ArgumentHelp("The trace file, or - for stdin.", valueName: "TRACE"))
-    var trace: String
+    var trace: String?
 
-    @Flag(name: .customLong("check"), help: "Verify every figure against the Store; no screen.")
+    @Flag(name: .customLong("check"), help: "Verify every figure; no screen.")
     var check = false
 
     @Flag(name: .customLong("json"), help: "With --check: print the result as JSON.")
     var json = false
 
+    @Flag(name: .customLong("exec"), help: "Run the command after -- with -d+memory+pid and replay it live.")
+    var exec = false
+
     @Option(name: .customLong("speed"), help: ArgumentHelp("Records per second when stepping (0: no pause; default 50).", valueName: "N"))
     var speed: Double = 50
+
+    @Argument(parsing: .postTerminator, help: ArgumentHelp("With --exec: the command and its arguments.", valueName: "CMD"))
+    var command: [String] = []
 
     mutating func validate() throws {
         if json && !check { throw ValidationError("--json needs --check") }
         guard speed.isFinite, speed >= 0 else { throw ValidationError("--speed must be 0 or more (got \(speed))") }
+        if exec {
+            if command.isEmpty { throw ValidationError("--exec needs a command after --, e.g. --exec -- exim4 -bt user@example.com") }
+            if trace != nil { throw ValidationError("give either TRACE or --exec -- CMD, not both") }
+        } else {
+            if trace == nil { throw ValidationError("missing TRACE (a file, or - for stdin), or --exec -- CMD") }
+            if !command.isEmpty { throw ValidationError("arguments after -- need --exec") }
+        }
     }
 
     func run() throws {
         let reader: TraceReader
-        if trace == "-" {
+        var child: TracedCommand?
+        if exec {
+            do { child = try TracedCommand(command) } catch {
+                FileHandle.standardError.write(Data("storemon replay: \(TerminalText(untainted: "\(error)").string)\n".utf8))
+                throw ExitCode(1)
+            }
+            reader = TraceReader(fileDescriptor: child!.traceFD)
+        } else if trace == "-" {
             reader = TraceReader(fileDescriptor: 0)
         } else {
-            do { reader = try TraceReader(path: trace) } catch {
-                // A runtime error (exit 1), not a usage error.
-                FileHandle.standardError.write(Data("storemon replay: \(error)\n".utf8))
+            do { reader = try TraceReader(path: trace!) } catch {
+                FileHandle.standardError.write(Data("storemon replay: \(TerminalText(untainted: "\(error)").string)\n".utf8))
                 throw ExitCode(1)
             }
         }
+        let name = exec ? command.joined(separator: " ") : (trace == "-" ? "stdin" : trace!)
+        var failed = false
         if check {
             let report = CheckReport.check(reader)
             print(json ? report.json() : report.text())
-            if report.failed { throw ExitCode(1) }
-            return
-        }
-        let session = ReplaySession(reader: reader)
-        if ReplayScreen.isAvailable {
-            do {
-                try ReplayScreen.run(session, traceName: trace == "-" ? "stdin" : trace, speed: speed)
-                let report = session.report
-                print(session.isFinished ? report.summary : "stopped at line \(session.replay.currentLine): " + report.summary)
-                if session.isFinished && report.failed { throw ExitCode(1) }
-                return
-            } catch let e as StartError {
-                // No usable terminal: say why and step through as plain text instead.
-                FileHandle.standardError.write(Data("storemon replay: \(e.description); showing plain text\n".utf8))
+            failed = report.failed
+        } else {
+            let session = ReplaySession(reader: reader)
+            var shown = false
+            if ReplayScreen.isAvailable {
+                // Keys come from the terminal itself when stdin carries the trace or belongs to the command.
+                let keyboard = (exec || trace == "-") ? open("/dev/tty", O_RDONLY | O_CLOEXEC) : 0
+                if keyboard < 0 {
+                    FileHandle.standardError.write(Data("storemon replay: no terminal to read keys from (/dev/tty: \(String(cString: strerror(errno)))); showing plain text\n".utf8))
+                } else {
+                    do {
+                        try ReplayScreen.run(session, traceName: name, speed: speed, keyboard: keyboard,
+                                             commandOutput: child.map { c in { c.outputLines() } })
+                        shown = true
+                        if keyboard != 0 { close(keyboard) }
+                        let report = session.report
+                        print(TerminalText(untainted: session.isFinished ? report.summary
+                                                     : "stopped at line \(session.replay.currentLine): " + report.summary).string)
+                        failed = session.isFinished && report.failed
+                    } catch let e as StartError {
+                        if keyboard != 0 { close(keyboard) }
+                        FileHandle.standardError.write(Data("storemon replay: \(e.description); showing plain text\n".utf8))
+                    }
+                }
             }
+            if !shown { failed = stepThrough(session) }
         }
-        try stepThrough(session)
+        if let child {
+            let status = child.finish()
+            let out = child.outputLines()
+            if !out.isEmpty {
+                print("--- \(TerminalText(untainted: command[0]).string)'s standard output (\(child.outputLineCount) lines\(child.outputLineCount > out.count ? ", the last \(out.count) shown" : "")):")
+                for l in out { print(TerminalText(untainted: l).string) }
+            }
+            print("--- \(TerminalText(untainted: command[0]).string) exited with \(status)")
+        }
+        if failed { throw ExitCode(1) }
     }
 
-    /// The plain-text stepping view (stdout not a terminal): one line per memory record with the process's
-    /// pool figures (bytes in blocks per pool, 0…9), then the check summary.
-    private func stepThrough(_ session: ReplaySession) throws {
+    /// The plain-text view (stdout not a terminal): one line per memory record with the
+    /// process's pool figures (bytes in blocks per pool, 0…9), then the check summary; all
+    /// trace text quoted. Returns whether the check failed.
+    private func stepThrough(_ session: ReplaySession) -> Bool {
         let pause = speed > 0 ? UInt32(min(1_000_000, 1_000_000 / speed)) : 0
         while session.stepMemory() != nil {
-            guard let step = session.current else { continue }
-            var line = "line \(step.record.line)"
-            if let pid = step.pid { line += " [\(pid)]" }
-            line += " \(step.operation)"
-            if let p = step.pool { line += " pool \(p)" }
-            if let s = step.site { line += " \(Self.visible(s.function)):\(s.line)" }
-            if let store = step.process?.store {
-                let st = store.statistics()
-                line += " | " + st.pools.map { String($0.bytes) }.joined(separator: " ")
-                line += " | pool \(st.poolMalloc) nonpool \(st.nonpoolMalloc)"
+            guard let r = session.replay.currentSummary else { continue }
+            var line = "line \(r.line)"
+            if let pid = r.pid { line += " [\(pid)]" }
+            line += " \(r.operation)"
+            if let p = r.pool { line += " pool \(p)" }
+            if let f = r.function { line += " \(f):\(r.sourceLine ?? 0)" }
+            if let p = session.replay.currentProcessSnapshot {
+                line += " | " + p.pools.map { String($0.bytes) }.joined(separator: " ")
+                line += " | pool \(p.poolTotal.map(String.init) ?? "?") nonpool \(p.nonpoolTotal.map(String.init) ?? "?")"
             }
-            print(line)
+            print(TerminalText(untainted: line).string)
             if pause > 0 { usleep(pause) }
         }
-        print(session.report.summary)
-        if session.report.failed { throw ExitCode(1) }
+        let report = session.report
+        print(TerminalText(untainted: report.summary).string)
+        return report.failed
+    }
+}
+
+/// `--exec`: the command run with `-d+memory+pid` after its first word; its stderr (the
+/// trace) is a pipe the replay reads, its stdout is drained into a bounded buffer by a
+/// thread, and its stdin is ours.
+final class TracedCommand: @unchecked Sendable {
+    let pid: pid_t
+    /// The read end of the command's stderr.
+    let traceFD: Int32
+    private let outFD: Int32
+    private let lock = NSLock()
+    private var lines: [String] = []
+    private var partial: [UInt8] = []
+    private(set) var outputLineCount = 0
+    private var drained = DispatchSemaphore(value: 0)
+    static let keptOutputLines = 1000
+
+    struct SpawnError: Error, CustomStringConvertible {
+        var description: String
     }
 
-    /// Trace text with control bytes made visible (a trace is untrusted input).
-    static func visible(_ s: String) -> String {
-        String(String.UnicodeScalarView(s.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : $0 }))
+    init(_ command: [String]) throws {
+        var errPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0]
+        guard pipe(&errPipe) == 0, pipe(&outPipe) == 0 else { throw SpawnError(description: "cannot make a pipe: \(String(cString: strerror(errno)))") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        for fd in [errPipe[0], errPipe[1], outPipe[0], outPipe[1]] { posix_spawn_file_actions_addclose(&actions, fd) }
+        let argv = [command[0], "-d+memory+pid"] + command.dropFirst()
+        var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) }
+        cargs.append(nil)
+        defer { for a in cargs { free(a) } }
+        var p: pid_t = 0
+        let rc = posix_spawnp(&p, command[0], &actions, nil, cargs, environ)
+        close(errPipe[1]); close(outPipe[1])
+        guard rc == 0 else {
+            close(errPipe[0]); close(outPipe[0])
+            throw SpawnError(description: "cannot run \(command[0]): \(String(cString: strerror(rc)))")
+        }
+        pid = p
+        traceFD = errPipe[0]
+        outFD = outPipe[0]
+        _ = fcntl(traceFD, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(outFD, F_SETFD, FD_CLOEXEC)
+        let t = Thread { [self] in self.drain() }
+        t.start()
+    }
+
+    private func drain() {
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buf.withUnsafeMutableBytes { read(outFD, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            lock.lock()
+            for b in buf[0..<n] {
+                if b == 0x0A { add(partial); partial.removeAll(keepingCapacity: true) } else if partial.count < 4096 { partial.append(b) }
+            }
+            lock.unlock()
+        }
+        lock.lock()
+        if !partial.isEmpty { add(partial); partial = [] }
+        lock.unlock()
+        close(outFD)
+        drained.signal()
+    }
+
+    private func add(_ bytes: [UInt8]) {
+        outputLineCount += 1
+        lines.append(String(decoding: bytes, as: UTF8.self))
+        if lines.count > Self.keptOutputLines { lines.removeFirst(lines.count - Self.keptOutputLines) }
+    }
+
+    /// The command's stdout lines so far (the last `keptOutputLines`).
+    func outputLines() -> [String] {
+        lock.lock(); defer { lock.unlock() }
+        return lines
+    }
+
+    /// Waits for the command and describes how it ended.
+    func finish() -> String {
+        close(traceFD)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        _ = drained.wait(timeout: .now() + 5)
+        if status & 0x7f == 0 { return "status \((status >> 8) & 0xff)" }
+        return "signal \(status & 0x7f)"
     }
 }

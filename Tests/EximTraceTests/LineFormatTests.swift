@@ -149,18 +149,20 @@ import EximTrace
 /// exec with other debug options): the version line is found whatever the prefixes.
 @Suite struct PrefixChangeTests {
     @Test func versionLineWithPidAfterAnUnprefixedProcess() {
+        // Section 19.1 item 2: the pid prefix is decided line by line (announced pids).
         var p = TraceParser()
-        _ = p.parse(line: "Exim version 4.96 uid=0 gid=0 pid=1 D=f7735cfd")
-        #expect(p.prefixes == TracePrefixes(pid: false, timestamp: false))
+        let first = p.parse(line: "Exim version 4.96 uid=0 gid=0 pid=1 D=f7735cfd")
+        #expect(first.pid == nil && first.kind == .version)
         let v = p.parse(line: "28152 Exim version 4.96 uid=0 gid=0 pid=28152 D=f77b5cfd")
         #expect(v.pid == 28152 && v.kind == .version)
-        #expect(p.prefixes == TracePrefixes(pid: true, timestamp: false))
         let m = p.parse(line: "28152 ---0 Mrk                    show_whats_sup 1024\tpool 4080")
         #expect(m.pid == 28152 && m.kind == .mark && m.gluedText == nil)
         let t = p.parse(line: "17:20:56 28346 Exim version 4.96 uid=0 gid=0 pid=28346 D=ff7b5cfd")
-        #expect(t.timestamp == TraceTimestamp(hour: 17, minute: 20, second: 56) && t.kind == .version)
+        #expect(t.timestamp == TraceTimestamp(hour: 17, minute: 20, second: 56) && t.kind == .version && t.pid == 28346)
         let back = p.parse(line: "Exim version 4.96 uid=0 gid=0 pid=28557 D=f7735cfd")
         #expect(back.pid == nil && back.kind == .version)
-        #expect(p.prefixes == TracePrefixes(pid: false, timestamp: false))
+        // An unannounced number is text, an announced one a pid.
+        #expect(p.parse(line: "99999 bytes left").pid == nil)
+        #expect(p.parse(line: "28152 ---0 Get 0x55ac00f6d3a8     8 show_whats_sup 1261").pid == 28152)
     }
 }

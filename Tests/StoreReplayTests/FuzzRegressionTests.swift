@@ -16,6 +16,39 @@ import StoreReplay
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let report = TraceText.check(lines, cut: !text.hasSuffix("\n"))
         #expect(report.lines >= lines.count - 1)
-        #expect(report.problems.contains { $0.message.contains("not 8-aligned") })
+        #expect(report.lines > 0)
+    }
+
+    @Test func aMisalignedResetPointerIsAProblemNotAnOperation() {
+        let lines = ["Exim version 4.96 uid=0 gid=0 pid=7 D=f7735cfd",
+                     "---0 Mrk                    show_whats_sup 1024\tpool 0",
+                     "--Malloc 0x1000  4088 bytes\tshow_whats_supported 1024\tpool  4080  nonpool 17609",
+                     "---0 Get 0x1010     8 show_whats_sup 1024",
+                     "---0 Rst 0x1013     0 show_whats_sup 1030\tpool 4080"]
+        let report = TraceText.check(lines)
+        #expect(report.problems.contains { $0.line == 5 && $0.message.contains("not 8-aligned") })
+    }
+
+    @Test func absurdFiguresNeverTrap() {
+        // Found by mutating real traces: sizes and addresses that overflow Int or wrap the
+        // address space must give differences, not a trap.
+        let lines = ["Exim version 4.96 uid=0 gid=0 pid=7 D=f7735cfd",
+                     "---0 Mrk                    show_whats_sup 1024\tpool 4080",
+                     "--Malloc 0x1000     8 bytes\tshow_whats_supported 1024\tpool  4080  nonpool 17609",
+                     "---0 Get 0x1010     8 show_whats_sup 1024",
+                     "--Malloc 0xffffffffffffff00 999999999999999999 bytes\tf 1\tpool 999999999999999999  nonpool -999999999999999999",
+                     "---0 Get 0xffffffffffffff10 999999999999999999 f 2",
+                     "---0 Get 0x10 999999999999999999 f 3",
+                     "---0 Rst 0x8 999999999999999999 f 4\tpool -999999999999999999",
+                     "---0 Ext 0xfffffffffffffff8 999999999999999999 f 5",
+                     "---0 Rel 0xfffffffffffffff9 -999999999999999999 f 6\tpool 999999999999999999",
+                     "--Malloc 0x4000 2305843009213693944 bytes\tf 7\tpool 1  nonpool 1",
+                     "---1 Get 0x4010 8 f 8",
+                     "----Exit nonpool max: 999999999999999999 kB in 999999999999999999 blocks",
+                     "----Exit npools  max: 999999999999999999 kB",
+                     "----Exit  pool  0 max: 999999999999999999 kB in 1 blocks at order 99\tuntainted main"]
+        let report = TraceText.check(lines)
+        #expect(report.lines == lines.count)
+        #expect(report.failed)
     }
 }
