@@ -23,6 +23,9 @@ let package = Package(
         // `swift package generate-documentation --target Store` (a command plugin: not
         // built by `swift build` or `swift test`).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // `storemon export`: the exposition format, and a small HTTP server (no SwiftNIO).
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.0"),
     ],
     targets: [
         // The allocator: pools, blocks, marks, taint, quoters, statistics, trace.
@@ -58,15 +61,26 @@ let package = Package(
         .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
         .target(name: "CTermGuard"),
 
+        // Prometheus metrics from snapshots: exposition (text and OpenMetrics), the
+        // HTTP endpoint, the node_exporter textfile (`storemon export`, `--metrics-listen`).
+        .target(
+            name: "StoremonExport",
+            dependencies: [
+                "StoremonCore",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
+            ]),
+
         .executableTarget(
             name: "storemon",
             dependencies: [
-                "Store", "EximLog", "EximSpool", "EximTrace", "StoreReplay", "StoremonCore", "EximDemo",
+                "Store", "EximLog", "EximSpool", "EximTrace", "StoreReplay", "StoremonCore", "EximDemo", "StoremonExport",
                 "CNcurses", "CTermGuard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        // Benchmarks (run with `swift run -c release storebench` / `logbench`, `spoolbench`, `replaybench`, `monbench`).
+        // Benchmarks (run with `swift run -c release storebench` / `logbench`, `spoolbench`, `replaybench`, `monbench`, `exportbench`).
         // They share one timing module and the one fixture locator.
         .target(name: "BenchSupport"),
         .executableTarget(name: "storebench", dependencies: ["Store", "BenchSupport"]),
@@ -74,6 +88,7 @@ let package = Package(
         .executableTarget(name: "spoolbench", dependencies: ["Store", "EximSpool", "BenchSupport", "FixtureSupport"]),
         .executableTarget(name: "replaybench", dependencies: ["Store", "EximTrace", "StoreReplay", "BenchSupport", "FixtureSupport"]),
         .executableTarget(name: "monbench", dependencies: ["Store", "EximSpool", "StoremonCore", "EximDemo", "BenchSupport"]),
+        .executableTarget(name: "exportbench", dependencies: ["StoremonCore", "StoremonExport", "EximDemo", "BenchSupport"]),
 
         // libFuzzer targets; without -DFUZZING each is a replay tool for saved inputs.
         .executableTarget(name: "fuzz-logline", dependencies: ["Store", "EximLog"], swiftSettings: fuzzSettings),
@@ -95,5 +110,7 @@ let package = Package(
         .target(name: "RealEximSupport", dependencies: ["EximFormats"], path: "Tests/RealEximSupport"),
         .testTarget(name: "StoremonCoreTests", dependencies: ["Store", "EximLog", "EximSpool", "StoremonCore", "EximDemo", "FixtureSupport", "RealEximSupport"]),
         .testTarget(name: "StoremonTerminalTests", dependencies: ["storemon", "FixtureSupport", "RealEximSupport"]),
+        .testTarget(name: "StoremonExportTests",
+                    dependencies: ["Store", "StoremonCore", "StoremonExport", "FixtureSupport", "storemon"]),
     ]
 )

@@ -71,6 +71,7 @@ public final class MonitorSession {
     private var staleView: StaleViewSnapshot?
 
     private var counters = LogCounters()
+    private var rotations = 0
     private var tail: [LogTailLine] = []
     private var history: [[Int]] = Array(repeating: [], count: 10)
     private var queueEntries: [QueueEntry] = []
@@ -118,7 +119,8 @@ public final class MonitorSession {
 
         // The tailer follows the datestamp pattern when there is one (newest file wins).
         if let pattern = config.logPattern?.string ?? resolvedLog?.string {
-            let start: LogTailer.StartPosition = configuration.once ? .beginning : .lastLines(max(0, configuration.initialTailLines))
+            let start: LogTailer.StartPosition = configuration.once || configuration.wholeLog
+                ? .beginning : .lastLines(max(0, configuration.initialTailLines))
             tailer = LogTailer(path: config.logPattern != nil ? pattern : (resolvedLog?.string ?? pattern), start: start,
                                options: LogTailer.Options(useInotify: configuration.useInotify && !configuration.once))
         } else {
@@ -350,6 +352,12 @@ public final class MonitorSession {
     private func readLog(_ unreadable: inout [UnreadableFile]) throws -> Bool {
         guard let tailer else { return false }
         let batch = try tailer.readNewLines(into: store)
+        for event in batch.events {
+            switch event {
+            case .rotated, .truncated: rotations += 1
+            case .opened, .vanished: break
+            }
+        }
         if let problem = batch.problem {
             unreadable.append(UnreadableFile(path: tailer.path ?? resolvedLog?.string ?? "", reason: problem.description))
         }
@@ -496,7 +504,7 @@ public final class MonitorSession {
         let shownTail = Array(tail.suffix(LogSnapshot.tailLength))
         let log = LogSnapshot(path: logPath, lines: counters.lines, byFlag: byFlag, rejected: counters.rejected,
                               other: max(0, counters.lines - flagged - counters.rejected), linesPerSecond: rate,
-                              tail: shownTail, note: logPaneNote)
+                              tail: shownTail, note: logPaneNote, rotations: rotations)
         let queueNote = reader == nil ? (spoolNote ?? PathDiscovery.spoolHelp)
             : [queueProblem, spoolOrigin].compactMap { $0 }.joined(separator: "; ").nilIfEmpty
         var queue = QueueSnapshot(spoolPath: spoolDirectory, queueName: queueName, messages: queueEntries, note: queueNote)

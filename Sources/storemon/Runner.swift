@@ -19,6 +19,15 @@ struct Runner {
             return 1
         }
         defer { model.close() }
+        // --metrics-listen: serve every snapshot as metrics while the monitor draws.
+        let metrics: MetricsPublisher?
+        do {
+            metrics = try MetricsPublisher.start(monitorListen: options.metricsListen, model: model)
+        } catch {
+            FileHandleOutput.standardError("storemon: \(error)\n")
+            return 1
+        }
+        defer { metrics?.stop() }
         if options.once {
             do {
                 let snapshot = try model.refresh()

@@ -19,6 +19,8 @@ final class SessionModel: MonitorModel {
     /// Actions on messages through Exim (off with `--read-only`, in `--demo`, or when the
     /// spool shown is not the installed Exim's; `actions.availability.reason` says why).
     let actions: EximActions
+    /// Called with every snapshot made (`--metrics-listen` publishes them).
+    var onSnapshot: ((Snapshot) -> Void)?
 
     private init(session: MonitorSession, demo: DemoTraffic?, readOnly: Bool, eximBinary: String? = nil, eximConfig: String? = nil,
                  explain: Bool = false) {
@@ -56,7 +58,8 @@ final class SessionModel: MonitorModel {
             }
         }
         var configuration = MonitorConfiguration(paths: paths, interval: options.interval, colour: options.color,
-                                                 once: options.once, useInotify: false, readOnly: options.readOnly)
+                                                 once: options.once, useInotify: false, readOnly: options.readOnly,
+                                                 wholeLog: options.wholeLog)
         configuration.stripcharts = LogPatternChart.defaults + options.stripcharts
         if options.poison {
             configuration.storeOptions.poisonOnRelease = true
@@ -82,17 +85,25 @@ final class SessionModel: MonitorModel {
     private let processReader = EximProcessReader()
 
     /// Runs one refresh cycle (or the rest of a stepped one).
-    func refresh() throws -> Snapshot { withProcesses(try session.refresh()) }
+    func refresh() throws -> Snapshot { published(withProcesses(try session.refresh())) }
 
     /// `.`: runs the next phase of the refresh.
     func step() throws -> PhaseStep {
         var step = try session.step()
         step.snapshot = withProcesses(step.snapshot)
+        // a refresh finished step by step is published like any other (metrics see refreshes)
+        if step.endedRefresh, let whole = session.lastSnapshot { _ = published(whole) }
         return step
     }
 
     /// `r`: clears the Store's maxima (`Store.clearMaxima()`), then refreshes.
-    func refreshClearingMaxima() throws -> Snapshot { withProcesses(try session.refreshClearingMaxima()) }
+    func refreshClearingMaxima() throws -> Snapshot { published(withProcesses(try session.refreshClearingMaxima())) }
+
+    /// Hands the snapshot to `onSnapshot` (`--metrics-listen`), then returns it.
+    private func published(_ snapshot: Snapshot) -> Snapshot {
+        onSnapshot?(snapshot)
+        return snapshot
+    }
 
     /// The snapshot with the processes read now, when the pane wants them.
     private func withProcesses(_ snapshot: Snapshot) -> Snapshot {

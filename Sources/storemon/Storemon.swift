@@ -53,7 +53,7 @@ struct Storemon: ParsableCommand {
             and group Debian-exim to read the spool.
             """,
         version: "storemon \(ScreenRenderer.version)",
-        subcommands: [Replay.self, Show.self]
+        subcommands: [Replay.self, Show.self, Export.self]
     )
 
     @Argument(help: ArgumentHelp("Exim's log directory or a main log file.", valueName: "PATH"))
@@ -92,6 +92,11 @@ struct Storemon: ParsableCommand {
     @Option(name: .customLong("exim-config"), help: ArgumentHelp("Run actions (and -bP) with `-C FILE` (an alternate configuration Exim trusts).", valueName: "FILE"))
     var eximConfig: String?
 
+    @Option(name: .customLong("metrics-listen"),
+            help: ArgumentHelp("Also serve Prometheus metrics at http://HOST:PORT/metrics (see storemon export).",
+                               valueName: "HOST:PORT"))
+    var metricsListen: String?
+
     @Flag(name: .customLong("explain"), help: "Narrate the refresh cycle in plain words under the panes (for demos: p pauses, . steps one phase).")
     var explain = false
 
@@ -119,7 +124,7 @@ struct Storemon: ParsableCommand {
         let options = RunOptions(path: path, spool: spool, queue: queue, interval: interval,
                                  once: once, json: json, demo: demo, color: colorWanted, readOnly: readOnly,
                                  stripcharts: stripcharts.compactMap { try? LogPatternChart(argument: $0) },
-                                 eximBinary: eximBinary, eximConfig: eximConfig,
+                                 eximBinary: eximBinary, eximConfig: eximConfig, metricsListen: metricsListen,
                                  explain: explain, poison: poison)
         let code = Runner(options: options).run()
         if code != 0 { throw ExitCode(code) }
@@ -152,6 +157,10 @@ struct RunOptions: Sendable {
     var eximBinary: String?
     /// `--exim-config`: `-C FILE` for actions.
     var eximConfig: String?
+    /// `--metrics-listen`: also serve metrics there.
+    var metricsListen: String? = nil
+    /// Read the log from its first line, then follow it (`storemon export`).
+    var wholeLog = false
     /// `--explain`: narrate the refresh phases.
     var explain = false
     /// `--poison` (with `--demo`): poisoned resets and a stale view across them.

@@ -10,15 +10,18 @@ enum StoremonMain {
         // `storemon help [replay]`, as ArgumentParser's help suggests (unless a file is named "help")
         if arguments.first == "help", arguments.count <= 2, access("help", F_OK) != 0 {
             print(arguments.last == "replay" ? Replay.helpMessage(columns: nil)
-                  : arguments.last == "show" ? Show.helpMessage(columns: nil) : Storemon.helpMessage(columns: nil))
+                  : arguments.last == "show" ? Show.helpMessage(columns: nil)
+                  : arguments.last == "export" ? Export.helpMessage(columns: nil) : Storemon.helpMessage(columns: nil))
             exit(0)
         }
-        // `storemon replay ...`: the root's optional PATH argument would otherwise take the
-        // word "replay", so the subcommand is picked here (it is still listed in --help).
+        // `storemon replay ...`, `storemon export ...`: the root's optional PATH argument would
+        // otherwise take the subcommand's name, so the subcommand is picked here (it is still listed in --help).
         if arguments.first == "replay" {
             await run(Replay.self, Array(arguments.dropFirst()))
         } else if arguments.first == "show" {
             await run(Show.self, Array(arguments.dropFirst()))
+        } else if arguments.first == "export" {
+            await run(Export.self, Array(arguments.dropFirst()))
         } else {
             await run(Storemon.self, arguments)
         }
