@@ -20,6 +20,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
         // `swift package generate-documentation --target Store` (a command plugin: not
         // built by `swift build` or `swift test`).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
@@ -37,15 +38,24 @@ let package = Package(
         // Exim's formats: message ids, base 62, the size and age columns, spool names.
         .target(name: "EximFormats"),
 
+        // System calls through apple/swift-system, in one internal place: opening files
+        // without blocking (and refusing FIFOs, devices, sockets), typed errors that say
+        // the path, inotify, poll-based output that obeys signals.
+        .target(name: "StoremonSystem", dependencies: [
+            .product(name: "SystemPackage", package: "swift-system"),
+        ]),
+
         // Readers of Exim's files (no curses in any of them).
-        .target(name: "EximLog", dependencies: ["Store", "EximFormats"]),
-        .target(name: "EximSpool", dependencies: ["Store", "EximFormats"]),
-        .target(name: "EximTrace"),
+        .target(name: "EximLog", dependencies: ["Store", "EximFormats", "StoremonSystem",
+                                                .product(name: "SystemPackage", package: "swift-system")]),
+        .target(name: "EximSpool", dependencies: ["Store", "EximFormats", "StoremonSystem",
+                                                  .product(name: "SystemPackage", package: "swift-system")]),
+        .target(name: "EximTrace", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         // The replay engine; it quotes trace bytes with SafeText's quoters.
         .target(name: "StoreReplay", dependencies: ["Store", "EximTrace", "EximFormats", "SafeText"]),
 
         // Realistic generated Exim traffic (main log and spool) for --demo, benchmarks and tests.
-        .target(name: "EximDemo", dependencies: ["EximFormats"]),
+        .target(name: "EximDemo", dependencies: ["EximFormats", .product(name: "SystemPackage", package: "swift-system")]),
 
         // Text safe for a terminal or JSON: the quoters (Store's TaintQuoter conformances),
         // the writer, and display widths from the C library's wcwidth (what ncurses uses)
@@ -54,7 +64,7 @@ let package = Package(
         .target(name: "SafeText", dependencies: ["Store", "CWidth"]),
 
         // The monitor's model: refresh cycle, snapshots, the panes' presentation models.
-        .target(name: "StoremonCore", dependencies: ["Store", "EximFormats", "EximLog", "EximSpool", "SafeText"]),
+        .target(name: "StoremonCore", dependencies: ["Store", "EximFormats", "EximLog", "EximSpool", "SafeText", .product(name: "SystemPackage", package: "swift-system")]),
 
         // Terminal: ncursesw through a system-library shim, and a tiny C guard
         // that restores the terminal on any fatal signal.
@@ -76,7 +86,7 @@ let package = Package(
             name: "storemon",
             dependencies: [
                 "Store", "EximLog", "EximSpool", "EximTrace", "StoreReplay", "StoremonCore", "EximDemo", "StoremonExport",
-                "CNcurses", "CTermGuard",
+                "CNcurses", "CTermGuard", "StoremonSystem", .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -99,8 +109,10 @@ let package = Package(
         // Builds a package that depends on this one by version and uses `Store`.
         .testTarget(name: "PackageDependencyTests", exclude: ["depend-by-version.sh"]),
         .testTarget(name: "EximFormatsTests", dependencies: ["EximFormats"]),
-        .testTarget(name: "EximLogTests", dependencies: ["Store", "EximLog", "FixtureSupport"]),
-        .testTarget(name: "EximSpoolTests", dependencies: ["Store", "EximSpool", "FixtureSupport"]),
+        .testTarget(name: "EximLogTests", dependencies: ["Store", "EximLog", "FixtureSupport",
+                                                         .product(name: "SystemPackage", package: "swift-system")]),
+        .testTarget(name: "EximSpoolTests", dependencies: ["Store", "EximSpool", "FixtureSupport",
+                                                           .product(name: "SystemPackage", package: "swift-system")]),
         // The one fixture locator, shared by every test target and benchmark.
         .target(name: "FixtureSupport", path: "Tests/FixtureSupport"),
         .testTarget(name: "EximTraceTests", dependencies: ["EximTrace", "FixtureSupport"]),

@@ -1,3 +1,4 @@
+import SystemPackage
 import Foundation
 import Glibc
 
@@ -20,7 +21,7 @@ final class ChildProcess: @unchecked Sendable {
     /// Starts `argv` (argv[0] is the program's path). Throws the errno text on failure.
     init(_ argv: [String]) throws(ChildProcessError) {
         var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw ChildProcessError(reason: String(cString: strerror(errno))) }
+        guard pipe(&fds) == 0 else { throw ChildProcessError(reason: Errno(rawValue: errno).description) }
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -56,7 +57,7 @@ final class ChildProcess: @unchecked Sendable {
         close(fds[1])
         guard rc == 0 else {
             close(fds[0])
-            throw ChildProcessError(reason: String(cString: strerror(rc)))
+            throw ChildProcessError(reason: Errno(rawValue: rc).description)
         }
         pid = child
         output = fds[0]

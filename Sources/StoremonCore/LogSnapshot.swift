@@ -84,6 +84,9 @@ public struct LogSnapshot: Sendable {
 
     /// How many recent lines a snapshot keeps.
     public static let tailLength = 500
+    /// While the lines before the tail are still being counted in the background: how far
+    /// the count is (`lines` and the counts above do not include them yet); nil once done.
+    public var counting: LogHistoryCount.Progress?
 
     /// Creates a log snapshot.
     public init(path: String?, lines: Int, byFlag: [LogFlag: Int], rejected: Int, other: Int,

@@ -1,3 +1,4 @@
+import SystemPackage
 import ArgumentParser
 import Foundation
 import EximTrace
@@ -96,7 +97,7 @@ struct Replay: ParsableCommand {
                 // Keys come from the terminal itself when stdin carries the trace or belongs to the command.
                 let keyboard = (exec || trace == "-") ? open("/dev/tty", O_RDONLY | O_CLOEXEC) : 0
                 if keyboard < 0 {
-                    FileHandle.standardError.write(Data("storemon replay: no terminal to read keys from (/dev/tty: \(String(cString: strerror(errno)))); showing plain text\n".utf8))
+                    FileHandle.standardError.write(Data("storemon replay: no terminal to read keys from (/dev/tty: \(Errno(rawValue: errno).description)); showing plain text\n".utf8))
                 } else {
                     do {
                         try ReplayScreen.run(session, traceName: name, speed: speed, keyboard: keyboard,
@@ -173,7 +174,7 @@ final class TracedCommand: @unchecked Sendable {
 
     init(_ command: [String]) throws {
         var errPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0]
-        guard pipe(&errPipe) == 0, pipe(&outPipe) == 0 else { throw SpawnError(description: "cannot make a pipe: \(String(cString: strerror(errno)))") }
+        guard pipe(&errPipe) == 0, pipe(&outPipe) == 0 else { throw SpawnError(description: "cannot make a pipe: \(Errno(rawValue: errno).description)") }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -189,7 +190,7 @@ final class TracedCommand: @unchecked Sendable {
         close(errPipe[1]); close(outPipe[1])
         guard rc == 0 else {
             close(errPipe[0]); close(outPipe[0])
-            throw SpawnError(description: "cannot run \(command[0]): \(String(cString: strerror(rc)))")
+            throw SpawnError(description: "cannot run \(command[0]): \(Errno(rawValue: rc).description)")
         }
         pid = p
         traceFD = errPipe[0]

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import EximDemo
 import StoremonCore
+import StoremonSystem
 
 /// Why storemon cannot start (exit code 1).
 struct StartError: Error, CustomStringConvertible {
@@ -53,12 +54,16 @@ final class SessionModel: MonitorModel {
             } catch {
                 throw StartError(description: error.description)
             }
+            // checked by stat, never opened here: a FIFO would block the open itself
+            if let log = paths.logPath, let kind = FileKind.of(log), kind != .regular, kind != .directory {
+                throw StartError(description: "cannot follow the main log: \(WrongFileKind(path: log, kind: kind))")
+            }
             if let log = paths.logPath, let why = PathAccess.readProblem(log, role: .log) {
                 throw StartError(description: "cannot read the main log: " + why)
             }
         }
         var configuration = MonitorConfiguration(paths: paths, interval: options.interval, colour: options.color,
-                                                 once: options.once, useInotify: false, readOnly: options.readOnly,
+                                                 once: options.once, useInotify: true, readOnly: options.readOnly,
                                                  wholeLog: options.wholeLog)
         configuration.stripcharts = LogPatternChart.defaults + options.stripcharts
         if options.poison {
