@@ -6,8 +6,6 @@ struct LineScanner {
     let base: UnsafePointer<UInt8>
     var pos: Int
     let end: Int
-    /// Where `callSite` gets its function names (decoded each time when nil).
-    var names: FunctionNames?
 
     init(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int = 0) {
         // An empty buffer may have a nil base; point at a static byte instead.
@@ -162,14 +160,7 @@ struct LineScanner {
         let save = pos
         skipBlanks()
         if let line = int() {
-            let name: String
-            if let names {
-                let lo = max(0, min(t.lowerBound, end)), hi = max(lo, min(t.upperBound, end))
-                name = names.name(base + lo, count: hi - lo)
-            } else {
-                name = string(t)
-            }
-            return TraceCallSite(function: name, line: line)
+            return TraceCallSite(function: string(t), line: line)
         }
         // `%-14s` of an empty name: only the line number is there.
         if allDigits(t) {

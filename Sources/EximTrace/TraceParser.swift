@@ -18,11 +18,7 @@ public struct TracePrefixes: Hashable, Sendable {
 /// quoted gets), the `----Exit` block, the version, fork and terminate lines, and
 /// noise. Byte scanning only; a line that is not understood becomes `.noise` (or
 /// `.malformed` when it starts like a record), never an error or a crash.
-///
-/// `@unchecked Sendable`: its one reference, the function-name cache, is used only while
-/// uniquely referenced (a copy that shares it makes its own before parsing), so copies in
-/// different tasks never touch the same cache.
-public struct TraceParser: @unchecked Sendable {
+public struct TraceParser: Sendable {
     /// The prefixes expected; updated by each `Exim version … D=` line unless `followSelector` is false.
     public var prefixes: TracePrefixes
     /// Whether a version line's `D=` bits set `prefixes`.
@@ -44,15 +40,11 @@ public struct TraceParser: @unchecked Sendable {
     /// Whether an `Exim version` line has been seen (before one, any `%5d ` prefix in front of
     /// a record is taken as a pid: the trace began mid-way).
     public private(set) var sawVersion = false
-    /// Call-site names decoded so far (a cache: see `FunctionNames`).
-    private var functionNames = FunctionNames()
 
     /// Parses the next physical line (without its newline) and numbers it.
     public mutating func parse(line bytes: UnsafeBufferPointer<UInt8>) -> TraceRecord {
         lineNumber += 1
         var s = LineScanner(bytes)
-        if !isKnownUniquelyReferenced(&functionNames) { functionNames = FunctionNames() }
-        s.names = functionNames
         var record = TraceRecord(line: lineNumber, event: .noise(""))
         if prefixes.timestamp != false, let t = Self.timestamp(&s) { record.timestamp = t }
         if prefixes.pid != false, let (pid, rest) = Self.pidPrefix(s) {
