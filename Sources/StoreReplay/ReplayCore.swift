@@ -254,7 +254,7 @@ final class ReplayCore {
         let box = known ?? procs[id]!
         let lid = box.m.lineage
         if !box.m.exitLines.isEmpty { closeExitBlock(id) }
-        box.m.apply(r, &lineages[lid]!, &c)
+        _ = lineages.withInfo(lid) { box.m.apply(r, &$0, &c) }
         box.m.lastEvent = r.event
         if !c.differences.isEmpty || !c.problems.isEmpty || !c.inferences.isEmpty { file(c, id) }
     }
