@@ -9,15 +9,35 @@
 static struct termios g_saved;
 static int g_fd = -1;
 static volatile sig_atomic_t g_restored = 0;
-static const int g_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
-                              SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE };
-#define NSIGS (sizeof g_sigs / sizeof g_sigs[0])
-static struct sigaction g_old[NSIGS];
+
+/* Every catchable signal whose default action ends the process. SIGKILL and SIGSTOP
+ * cannot be caught; SIGCHLD, SIGWINCH, SIGURG, SIGCONT are ignored by default;
+ * SIGTSTP/SIGTTIN/SIGTTOU stop (ncurses deals with them). Real-time signals
+ * (SIGRTMIN..SIGRTMAX, default: terminate) are added at install time. */
+static const int g_fixed[] = {
+    SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGALRM, SIGUSR1, SIGUSR2,
+    SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ, SIGIO, SIGPWR, SIGSTKFLT, SIGSYS,
+    SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE,
+};
+#define NFIXED (sizeof g_fixed / sizeof g_fixed[0])
+#define MAXSIGS (NFIXED + 40)
+static int g_sigs[MAXSIGS];
+static unsigned g_nsigs = 0;
+static struct sigaction g_old[MAXSIGS];
 static volatile sig_atomic_t g_graceful = 0;
 static volatile sig_atomic_t g_quit = 0;
 
 void tg_set_graceful(int on) { g_graceful = on ? 1 : 0; }
 int tg_quit_requested(void) { return (int)g_quit; }
+
+/* Signals that report a fault, a debugger trap or an abort: the terminal is restored and
+ * the default action (a core dump) follows at once; never graceful. */
+static int is_fault(int sig) {
+    return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP
+        || sig == SIGABRT || sig == SIGSYS || sig == SIGQUIT;
+}
+
+int tg_is_graceful_signal(int sig) { return !is_fault(sig); }
 
 void tg_restore(void) {
     if (g_fd < 0 || g_restored) return;
@@ -34,10 +54,11 @@ void tg_disarm(void) { g_fd = -1; }
 
 static void handler(int sig, siginfo_t *info, void *uctx) {
     (void)uctx;
-    int polite = (sig == SIGINT || sig == SIGTERM || sig == SIGHUP);
-    if (polite && g_graceful && g_quit == 0) { g_quit = sig; return; }
+    /* Graceful: the first ending signal only asks the event loop to stop (it cleans up,
+       then dies by the same signal); a second one is obeyed at once. */
+    if (!is_fault(sig) && g_graceful && g_quit == 0) { g_quit = sig; return; }
     tg_restore();
-    for (unsigned i = 0; i < NSIGS; i++) {
+    for (unsigned i = 0; i < g_nsigs; i++) {
         if (g_sigs[i] == sig) { sigaction(sig, &g_old[i], NULL); break; }
     }
     int sync_fault = (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE);
@@ -53,17 +74,26 @@ void tg_install(int fd) {
     g_fd = fd;
     g_restored = 0;
     if (fd < 0 || tcgetattr(fd, &g_saved) != 0) g_fd = -1;   /* not a tty: handlers only */
+    if (g_nsigs == 0) {
+        for (unsigned i = 0; i < NFIXED; i++) g_sigs[g_nsigs++] = g_fixed[i];
+        for (int s = SIGRTMIN; s <= SIGRTMAX && g_nsigs < MAXSIGS; s++) g_sigs[g_nsigs++] = s;
+    }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = handler;
     sigemptyset(&sa.sa_mask);
+    /* no SA_RESTART: a blocking call (a write to a full pipe) returns EINTR, so the
+       caller sees the request at once */
     sa.sa_flags = SA_SIGINFO | SA_NODEFER;
     sigset_t unblock;
     sigemptyset(&unblock);
-    for (unsigned i = 0; i < NSIGS; i++) {
+    for (unsigned i = 0; i < g_nsigs; i++) {
+        struct sigaction now;
+        sigaction(g_sigs[i], NULL, &now);
+        if (now.sa_handler == SIG_IGN) continue;        /* keep inherited ignores (nohup) */
+        if (now.sa_sigaction == handler) continue;      /* installed already */
+        g_old[i] = now;
         sigaddset(&unblock, g_sigs[i]);
-        sigaction(g_sigs[i], NULL, &g_old[i]);
-        if (g_old[i].sa_handler == SIG_IGN) continue;   /* keep inherited ignores (nohup) */
         sigaction(g_sigs[i], &sa, NULL);
     }
     /* a parent may have left these blocked (some spawners pass their thread's mask on) */

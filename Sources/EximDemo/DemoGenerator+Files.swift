@@ -1,3 +1,4 @@
+import SystemPackage
 import EximFormats
 import Foundation
 
@@ -71,7 +72,7 @@ public enum DemoError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A sentence for the user.
     public var description: String {
         switch self {
-        case .io(let path, let e): return "\(path): \(String(cString: strerror(e)))"
+        case .io(let path, let e): return "\(path): \(Errno(rawValue: e).description)"
         }
     }
 }

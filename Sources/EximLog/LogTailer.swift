@@ -1,13 +1,22 @@
 import Glibc
 import Store
+import StoremonSystem
+import SystemPackage
 
 /// Follows Exim's main log: reads only complete, newline-terminated lines into the
 /// caller's tainted pool and hands them back as a `LogBatch` of parsed `LogLine`s.
 ///
 /// - A half-written last line waits for its newline (kept in the tailer's own buffer).
-/// - Rotation by rename: the old file is read to its end before the new one is followed
+/// - Rotation by rename, at any speed: a background watcher (inotify on the log's directory,
+///   a 100 ms timed look where inotify is missing) opens each file the moment it takes the
+///   log's name and keeps it open; each is read to its end, in order, before the next
 ///   (no line lost or read twice); a last line without a newline is delivered then.
-/// - Truncation in place (copytruncate): reading starts again at the top.
+/// - Truncation in place (copytruncate): the file's first bytes (up to 1 KiB) are kept as
+///   a fingerprint, like filebeat and fluent-bit do; a file that shrank below the read
+///   offset, or whose head changed (truncated and refilled past the old offset between two
+///   reads), is read again from the top.
+/// - Every file is opened without blocking and must be a regular file: a FIFO, device,
+///   socket or directory under the log's name is reported in `LogBatch.problem`, never read.
 /// - Datestamped logs (`mainlog20261126`) follow the newest; a missing file is waited for.
 /// - An unreadable file is reported in `LogBatch.problem`, naming the file and the fix.
 /// - Lines longer than `Options.lineCap` are delivered cut, flagged, and still counted once.
@@ -23,7 +32,8 @@ import Store
 ///     try store.reset(to: mark)
 /// }
 /// ```
-/// For `--once`, start at `.beginning` and call until `hasMore` is false.
+/// For `--once`, start at `.beginning`, call until `hasMore` is false, then
+/// `readRemainder(into:)` for a last line without a newline.
 /// Not thread-safe: use it from one thread (like `Store`).
 public final class LogTailer {
     /// Where reading starts when the file is found on the first call.
@@ -45,16 +55,25 @@ public final class LogTailer {
         public var readChunk: Int
         /// Most bytes one `readNewLines` call reads; the rest waits (`LogBatch.hasMore`).
         public var maxBytesPerRead: Int
-        /// Use inotify when available (else `wait` just sleeps).
+        /// Use inotify when available (else a 100 ms timed look).
         public var useInotify: Bool
+        /// Run the background watcher that opens each new log file at once (so fast
+        /// rotation loses nothing). Off for `--once` and for reading a still file.
+        public var watchInBackground: Bool
+        /// Read the first file only up to this offset, and never move on to another file
+        /// (for counting the part of a log before where a monitor started); nil: no end.
+        public var endOffset: Int?
 
         /// Creates options.
         public init(lineCap: Int = 64 * 1024, readChunk: Int = 64 * 1024,
-                    maxBytesPerRead: Int = 16 << 20, useInotify: Bool = true) {
+                    maxBytesPerRead: Int = 16 << 20, useInotify: Bool = true, watchInBackground: Bool = true,
+                    endOffset: Int? = nil) {
+            self.endOffset = endOffset
             self.lineCap = max(256, lineCap)
             self.readChunk = max(4096, readChunk)
             self.maxBytesPerRead = max(self.readChunk, maxBytesPerRead)
             self.useInotify = useInotify
+            self.watchInBackground = watchInBackground
         }
     }
 
@@ -77,11 +96,18 @@ public final class LogTailer {
     private let start: StartPosition
     private let watcher: LogWatcher
 
-    private var fd: Int32 = -1
+    /// The file being read, and the files that took the log's name after it (oldest first).
+    private var file: RegularFile?
+    private var queue: [LogWatcher.Opened] = []
     private var device: UInt64 = 0
     private var inode: UInt64 = 0
     private var offset = 0
     private var firstAttempt = true
+    /// The first bytes of the file (up to `headLength`): the copytruncate fingerprint.
+    private var head: [UInt8] = []
+    static let headLength = 1024
+    /// Most bytes searched backwards for the start position (8 MiB, or 4 KiB a line wanted).
+    static let backwardLimit = 8 << 20
 
     // The unfinished last line lives here, outside any pool, until its newline comes.
     private let scratch: UnsafeMutableRawPointer
@@ -94,112 +120,162 @@ public final class LogTailer {
     public private(set) var path: String?
     /// Total bytes read since creation.
     public private(set) var totalBytes = 0
+    /// Where reading of the first file began (after the start position was applied), and
+    /// that file's path: the part before it was not read (see `LogHistoryCount`).
+    public private(set) var initialOffset: (path: String, offset: Int)?
+    /// Files that took the log's name while more than `LogWatcher.maximumPending` were
+    /// waiting to be read: their lines could not be kept (0 in any sane setup).
+    public var missedFiles: Int { watcher.missedFiles }
 
     /// Follows `path`: a file, a directory (Exim's `spool/log`, `/var/log/exim4`), or a
-    /// `log_file_path` value with `%s`, `%D`, `%M`. Nothing is opened until the first read.
+    /// `log_file_path` value with `%s`, `%D`, `%M`. Nothing is read until the first call;
+    /// the background watcher (see `Options.watchInBackground`) starts at once.
     public init(path: String, start: StartPosition = .end, options: Options = Options()) {
         self.locator = LogFileLocator(path: path)
         self.start = start
         self.options = options
         self.capacity = options.lineCap + options.readChunk
         self.scratch = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
-        self.watcher = LogWatcher(useInotify: options.useInotify)
-        watcher.watchDirectory(locator.directory)
+        self.watcher = LogWatcher(locator: locator, background: options.watchInBackground, useInotify: options.useInotify)
     }
 
     deinit {
-        if fd >= 0 { close(fd) }
+        watcher.stop()
+        file?.close()
+        for o in queue { o.file.close() }
         scratch.deallocate()
     }
 
-    /// The inotify descriptor to include in the caller's own `poll` set (readable when the
-    /// log may have changed), or nil when polling.
-    public var fileDescriptor: Int32? { watcher.isInotify ? watcher.fd : nil }
-
-    /// True when inotify is in use; false when `wait` is a plain timed sleep.
+    /// True when inotify is in use; false when the watcher looks every 100 ms (or only at reads).
     public var usesInotify: Bool { watcher.isInotify }
 
-    /// Blocks until the log may have changed or `milliseconds` pass.
-    /// Result: true if woken early by an inotify event.
-    public func wait(milliseconds: Int) -> Bool { watcher.wait(milliseconds: milliseconds) }
+    /// Sleeps `milliseconds` (the watcher thread does the waiting for files).
+    /// Result: always false (kept for callers that loop on it).
+    public func wait(milliseconds: Int) -> Bool {
+        _ = Poll.wait([], milliseconds: max(0, milliseconds))
+        return false
+    }
 
     /// Reads every complete line written since the last call (up to
-    /// `Options.maxBytesPerRead`) into the tainted twin of `store.currentPool`.
+    /// `Options.maxBytesPerRead`) into the tainted twin of `store.currentPool`: the rest of
+    /// the file being read, then each file that took the log's name after it, in order.
     /// The lines are valid until the caller resets the mark it took before this call.
     /// Throws only when the pool cannot take the bytes; file problems are in `problem`.
     public func readNewLines(into store: Store) throws(LogTailerError) -> LogBatch {
         var batch = LogBatch(lineCap: options.lineCap)
-        watcher.drain()
+        queue += watcher.takePending()
         var budget = options.maxBytesPerRead
-        if fd < 0 {
-            guard let want = locator.current() else { firstAttempt = false; return batch }
-            let opened = openFile(want, initial: firstAttempt, &batch)
-            // A file that appears later is all new: the start position applies only to a
-            // file that was there at the first look (or could not be read at first).
-            if opened || batch.problem == nil { firstAttempt = false }
-            if !opened { return batch }
+        if file == nil {
+            if !queue.isEmpty {
+                adopt(queue.removeFirst(), initial: firstAttempt, &batch)
+                firstAttempt = false
+            } else {
+                guard let want = locator.current() else { firstAttempt = false; return batch }
+                let opened = openFile(want, initial: firstAttempt, &batch)
+                // A file that appears later is all new: the start position applies only to a
+                // file that was there at the first look (or could not be read at first).
+                if opened || batch.problem == nil { firstAttempt = false }
+                if !opened { return batch }
+            }
         }
         try drainFile(&budget, store, &batch)
-        if budget > 0 { try checkSwitch(&budget, store, &batch) }
-        watcher.watchFile(path)
+        while budget > 0, options.endOffset == nil, try advance(&budget, store, &batch) {}
         batch.hasMore = budget <= 0
+        return batch
+    }
+
+    /// Delivers the unfinished last line (bytes after the last newline), as a line: for
+    /// `--once`, where no newline will come. The file stays open.
+    public func readRemainder(into store: Store) throws(LogTailerError) -> LogBatch {
+        var batch = LogBatch(lineCap: options.lineCap)
+        if discarding {
+            try emit(UnsafeRawBufferPointer(start: scratch, count: options.lineCap),
+                     fullLength: options.lineCap + discarded, store, &batch)
+        } else if used > 0 {
+            try emit(UnsafeRawBufferPointer(start: scratch, count: used), fullLength: -1, store, &batch)
+        }
+        used = 0; discarding = false; discarded = 0
         return batch
     }
 
     // MARK: files
 
     /// Arguments: file to open, whether the start position applies, batch (for events and
-    /// problems). Result: true if open. Invariant: on success fd/device/inode/offset/path are set.
-    private func openFile(_ file: String, initial: Bool, _ batch: inout LogBatch) -> Bool {
-        let f = open(file, O_RDONLY | O_CLOEXEC)
-        if f < 0 {
-            let e = errno
-            if e == ENOENT || e == ENOTDIR { return false }
-            batch.problem = (e == EACCES || e == EPERM) ? .permissionDenied(path: file) : .readFailed(path: file, errno: e)
-            return false
-        }
-        var st = stat()
-        guard fstat(f, &st) == 0, (st.st_mode & S_IFMT) != S_IFDIR else {
-            batch.problem = .readFailed(path: file, errno: EISDIR)
-            close(f)
-            return false
-        }
-        fd = f
-        device = UInt64(st.st_dev)
-        inode = UInt64(st.st_ino)
-        path = file
-        used = 0; discarding = false; discarded = 0
-        offset = 0
-        if initial {
-            switch start {
-            case .beginning: offset = 0
-            case .end: offset = startOfLastLines(0, size: Int(st.st_size))
-            case .lastLines(let n): offset = startOfLastLines(n, size: Int(st.st_size))
+    /// problems). Result: true if open. Invariant: on success file/device/inode/offset/path are set.
+    private func openFile(_ name: String, initial: Bool, _ batch: inout LogBatch) -> Bool {
+        let f: RegularFile
+        do {
+            f = try RegularFile.open(name)
+        } catch {
+            switch error {
+            case .missing: break
+            case .system(let failure):
+                batch.problem = failure.isPermission ? .permissionDenied(path: name)
+                                                     : .readFailed(path: name, errno: failure.errno)
+            case .wrongKind(let w):
+                batch.problem = .notARegularFile(path: name, kind: w.kind.phrase)
             }
+            return false
         }
-        batch.events.append(.opened(path: file))
-        watcher.watchFile(file)
+        let dev = UInt64(f.status.deviceID.rawValue), ino = UInt64(f.status.inode.rawValue)
+        guard watcher.register(dev, ino) else {
+            // the watcher has it queued already: take it from there, in order
+            f.close()
+            queue += watcher.takePending()
+            guard !queue.isEmpty else { return false }
+            adopt(queue.removeFirst(), initial: initial, &batch)
+            return true
+        }
+        adopt(LogWatcher.Opened(file: f, path: name, device: dev, inode: ino), initial: initial, &batch)
         return true
     }
 
+    /// Makes `o` the file being read (from its top, or the start position when `initial`).
+    private func adopt(_ o: LogWatcher.Opened, initial: Bool, _ batch: inout LogBatch) {
+        file = o.file
+        device = o.device
+        inode = o.inode
+        path = o.path
+        used = 0; discarding = false; discarded = 0
+        offset = 0
+        head = []
+        if initial {
+            let size = Int((try? o.file.stat().size) ?? 0)
+            switch start {
+            case .beginning: offset = 0
+            case .end: offset = startOfLastLines(0, size: size)
+            case .lastLines(let n): offset = startOfLastLines(n, size: size)
+            }
+        }
+        if initial { initialOffset = (o.path, offset) }
+        takeFingerprint()
+        batch.events.append(.opened(path: o.path))
+    }
+
     /// Arguments: n lines wanted, file size. Result: the offset just after the (n+1)-th
-    /// newline from the end (0 if there are fewer). Reads backwards in 64 KiB steps.
+    /// newline from the end (0 if there are fewer). Reads backwards in 64 KiB steps, so a
+    /// huge log costs only its tail; at most `backwardLimit` bytes are searched (a sparse
+    /// or newline-free file starts after the earliest newline seen, or at its end).
     private func startOfLastLines(_ n: Int, size: Int) -> Int {
+        guard let file else { return 0 }
         var need = n + 1
         var end = size
         let step = 64 * 1024
-        let buf = UnsafeMutableRawPointer.allocate(byteCount: step, alignment: 16)
+        let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: step, alignment: 16)
         defer { buf.deallocate() }
+        let floor = max(0, size - max(Self.backwardLimit, n * 4096))
+        var earliest: Int?
         while end > 0 {
+            if end <= floor { return earliest ?? size }
             let begin = max(0, end - step)
-            let got = pread(fd, buf, end - begin, off_t(begin))
-            if got <= 0 { return 0 }
+            guard let got = try? file.read(at: begin, into: UnsafeMutableRawBufferPointer(rebasing: buf[0..<(end - begin)])),
+                  got > 0 else { return 0 }
             var i = got - 1
-            let p = buf.assumingMemoryBound(to: UInt8.self)
             while i >= 0 {
-                if p[i] == 0x0A {
+                if buf[i] == 0x0A {
                     need -= 1
                     if need == 0 { return begin + i + 1 }
+                    earliest = begin + i + 1
                 }
                 i -= 1
             }
@@ -208,15 +284,39 @@ public final class LogTailer {
         return 0
     }
 
+    /// Keeps the file's first bytes (up to `headLength`, at most what has been reached) as
+    /// its fingerprint; grows it while the file is young.
+    private func takeFingerprint() {
+        guard let file, head.count < Self.headLength else { return }
+        let size = Int((try? file.stat().size) ?? 0)
+        let want = min(Self.headLength, size)
+        guard want > head.count else { return }
+        var bytes = [UInt8](repeating: 0, count: want)
+        let got = (try? bytes.withUnsafeMutableBytes { try file.read(at: 0, into: $0) }) ?? 0
+        head = Array(bytes.prefix(got))
+    }
+
+    /// Whether the file was truncated (shrank below the offset, or its head changed: a
+    /// copytruncate refilled past the old offset between two reads).
+    private func wasTruncated(size: Int) -> Bool {
+        if size < offset { return true }
+        guard let file, !head.isEmpty else { return false }
+        if size < head.count { return true }
+        var now = [UInt8](repeating: 0, count: head.count)
+        let got = (try? now.withUnsafeMutableBytes { try file.read(at: 0, into: $0) }) ?? 0
+        return got < head.count || now != head
+    }
+
     /// Reads the open file to its end (or until the budget is spent), emitting complete lines.
-    /// Invariant: a shrunken file restarts at offset 0 (truncation in place).
+    /// Invariant: a truncated file restarts at offset 0.
     private func drainFile(_ budget: inout Int, _ store: Store, _ batch: inout LogBatch) throws(LogTailerError) {
-        guard fd >= 0 else { return }
-        var st = stat()
-        if fstat(fd, &st) == 0 && Int(st.st_size) < offset {
+        guard let file else { return }
+        if let st = try? file.stat(), wasTruncated(size: Int(st.size)) {
             offset = 0; used = 0; discarding = false; discarded = 0
+            head = []
             batch.events.append(.truncated(path: path ?? ""))
         }
+        defer { takeFingerprint() }
         let cap = options.lineCap
         while budget > 0 {
             if discarding {
@@ -237,8 +337,8 @@ public final class LogTailer {
                 }
             } else {
                 // Read straight into the tainted pool, behind the unfinished line carried over.
-                var now = stat()
-                let size = fstat(fd, &now) == 0 ? Int(now.st_size) : offset + options.readChunk
+                var size = Int((try? file.stat().size) ?? Int64(offset + options.readChunk))
+                if let end = options.endOffset { size = min(size, end) }
                 guard size > offset else { break }
                 let want = min(options.readChunk, budget, size - offset)
                 let buffer: TaintedBuffer
@@ -277,17 +377,18 @@ public final class LogTailer {
     /// Arguments: destination, room. Result: bytes read (0 at EOF, -1 on error, noted in
     /// the batch). Invariant: advances `offset` and the byte counters.
     private func readSome(into dst: UnsafeMutableRawPointer, max room: Int, _ batch: inout LogBatch) -> Int {
-        while true {
-            let n = pread(fd, dst, min(room, options.readChunk), off_t(offset))
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { batch.problem = .readFailed(path: path ?? "", errno: errno); return -1 }
+        guard let file else { return -1 }
+        do {
+            let n = try file.read(at: offset, into: UnsafeMutableRawBufferPointer(start: dst, count: min(room, options.readChunk)))
             offset += n
             batch.byteCount += n
             totalBytes += n
             return n
+        } catch {
+            batch.problem = .readFailed(path: path ?? "", errno: error)
+            return -1
         }
     }
-
     /// Moves every complete line in the scratch buffer into the pool as one segment and
     /// keeps the unfinished rest. Invariant: an unfinished line longer than the cap keeps
     /// only its first `lineCap` bytes and switches to discarding until its newline.
@@ -325,46 +426,72 @@ public final class LogTailer {
 
     /// Delivers the last line of a finished file (no newline will ever come) and closes it.
     private func finishFile(_ store: Store, _ batch: inout LogBatch) throws(LogTailerError) {
-        if discarding {
-            try emit(UnsafeRawBufferPointer(start: scratch, count: options.lineCap),
-                     fullLength: options.lineCap + discarded, store, &batch)
-        } else if used > 0 {
-            try emit(UnsafeRawBufferPointer(start: scratch, count: used), fullLength: -1, store, &batch)
-        }
-        used = 0; discarding = false; discarded = 0
-        if fd >= 0 { close(fd) }
-        fd = -1
+        _ = try readRemainder(into: store).segments.map { batch.segments.append($0) }
+        file?.close()
+        watcher.forget(device, inode)
+        file = nil
         path = nil
+        head = []
     }
 
-    /// After reading: has another file taken over the name (rename rotation, a newer
-    /// datestamp), or has the file gone? Finishes the old file first, then follows the new.
-    private func checkSwitch(_ budget: inout Int, _ store: Store, _ batch: inout LogBatch) throws(LogTailerError) {
-        guard fd >= 0, let old = path else { return }
-        let want = locator.current()
-        var st = stat()
-        if let want, stat(want, &st) == 0, (st.st_mode & S_IFMT) != S_IFDIR {
-            guard UInt64(st.st_dev) != device || UInt64(st.st_ino) != inode else { return }
-            // A new file: read the old one to its very end (late writers included) first.
+    /// After reading the current file to its end: moves on to the next file that took the
+    /// log's name (queued by the watcher, or found now by name), finishing the old one
+    /// first; or finishes a deleted file. Result: true when another file was taken up.
+    private func advance(_ budget: inout Int, _ store: Store, _ batch: inout LogBatch) throws(LogTailerError) -> Bool {
+        guard file != nil, let old = path else { return false }
+        if queue.isEmpty { lookByName(&batch) }
+        if !queue.isEmpty {
+            // read the old file to its very end (late writers included) first
             try drainFile(&budget, store, &batch)
-            if budget <= 0 { return }
+            if budget <= 0 { return false }
             try finishFile(store, &batch)
-            if openFile(want, initial: false, &batch) {
-                batch.events[batch.events.count - 1] = .rotated(from: old, to: want)
-                try drainFile(&budget, store, &batch)
-            } else {
-                batch.events.append(.vanished(path: old))
+            let next = queue.removeFirst()
+            adopt(next, initial: false, &batch)
+            batch.events[batch.events.count - 1] = .rotated(from: old, to: next.path)
+            try drainFile(&budget, store, &batch)
+            return true
+        }
+        // Nothing new under the name: renamed away (keep reading the old descriptor until a
+        // new file appears) or deleted (finish and wait).
+        if let st = try? file?.stat(), st.linkCount == 0, locator.current().map({ FileKind.of($0) == nil }) ?? true {
+            try drainFile(&budget, store, &batch)
+            if budget <= 0 { return false }
+            try finishFile(store, &batch)
+            batch.events.append(.vanished(path: old))
+        }
+        return false
+    }
+
+    /// Without the watcher's help (or before it noticed): is another file under the log's
+    /// name now? If so it is opened and queued.
+    /// With the watcher running, only it finds files (so their order is the order they
+    /// took the name); a file under the name that is not regular is still reported.
+    private func lookByName(_ batch: inout LogBatch) {
+        queue += watcher.takePending()
+        guard queue.isEmpty, let want = locator.current() else { return }
+        if watcher.isRunning {
+            watcher.catchUp()
+            queue += watcher.takePending()
+            if let kind = FileKind.of(want), kind != .regular { batch.problem = .notARegularFile(path: want, kind: kind.phrase) }
+            return
+        }
+        guard let st = try? FilePath(want).stat() else { return }
+        if UInt64(st.deviceID.rawValue) == device && UInt64(st.inode.rawValue) == inode { return }
+        let f: RegularFile
+        do { f = try RegularFile.open(want) } catch {
+            if case .wrongKind(let w) = error { batch.problem = .notARegularFile(path: want, kind: w.kind.phrase) }
+            if case .system(let failure) = error {
+                batch.problem = failure.isPermission ? .permissionDenied(path: want) : .readFailed(path: want, errno: failure.errno)
             }
             return
         }
-        // Nothing under the wanted name: renamed away (keep reading the old descriptor
-        // until a new file appears) or deleted (finish and wait).
-        var own = stat()
-        if fstat(fd, &own) == 0 && own.st_nlink == 0 {
-            try drainFile(&budget, store, &batch)
-            if budget <= 0 { return }
-            try finishFile(store, &batch)
-            batch.events.append(.vanished(path: old))
+        let dev = UInt64(f.status.deviceID.rawValue), ino = UInt64(f.status.inode.rawValue)
+        if dev == device && ino == inode { f.close(); return }
+        if watcher.register(dev, ino) {
+            queue.append(LogWatcher.Opened(file: f, path: want, device: dev, inode: ino))
+        } else {
+            f.close()
+            queue += watcher.takePending()
         }
     }
 }

@@ -56,6 +56,26 @@ public final class QueueReader {
     /// the pool and call `poolWasReset()`.
     public var needsRebuild: Bool { garbageBytes > max(liveBytes, 64 << 10) }
 
+    /// Memory caps for spool data (see `Limits`).
+    public var limits = Limits()
+
+    /// How much of the pool spool files may take. A `-H` over `perFileBytes` is not read
+    /// and is listed as too large; a `-J` over it is read only up to it (the addresses
+    /// after are not shown as delivered); once the reader holds `totalBytes`, further
+    /// messages are listed as not read until others leave the queue.
+    public struct Limits: Sendable, Equatable {
+        /// Largest `-H` read (and most of a `-J` read). Exim's own `-H` files are a few KB.
+        public var perFileBytes: Int
+        /// Most pool bytes the reader holds for the live queue.
+        public var totalBytes: Int
+
+        /// Creates limits (defaults: 4 MiB a file, 128 MiB in all).
+        public init(perFileBytes: Int = 4 << 20, totalBytes: Int = 128 << 20) {
+            self.perFileBytes = max(4096, min(perFileBytes, HeaderParser.maximumFileSize))
+            self.totalBytes = max(self.perFileBytes, totalBytes)
+        }
+    }
+
     /// Test hook: called with the `-H` path just before it is opened for reading.
     var beforeRead: ((String) -> Void)?
 
@@ -90,6 +110,8 @@ public final class QueueReader {
     }
 
     private var table = MessageTable()
+    /// The last full scan recorded a failure that is tried again (no file keys to compare).
+    private var lastScanNeedsRetry = true
     /// Directory states by sub-directory character; 0 is `input/` itself.
     private var directoryStates: [UInt8: DirectoryState] = [:]
     private var generation: UInt32 = 0
@@ -115,6 +137,7 @@ public final class QueueReader {
     /// Forget every view into the pool: call it right after resetting the pool the reader
     /// read into. The next scan reads every file again.
     public func poolWasReset() {
+        lastScanNeedsRetry = true
         table.removeAll()
         lastMessages = []
         lastUnreadable = []
@@ -161,6 +184,22 @@ public final class QueueReader {
         if directoryStates.count > present.count {
             directoryStates = directoryStates.filter { present.contains($0.key) }
         }
+
+        // 2a. Nothing can have changed: every directory is unchanged and trusted, none holds
+        // a journal (the only file appended in place), the last scan kept every message and
+        // left nothing to try again. The previous result stands, without a look at each
+        // message (a 100,000-message queue idles at a few milliseconds a scan).
+        if trustsDirectoryTimes, !lastScanNeedsRetry, dirs.allSatisfy({ $0.trusted }), table.count > 0,
+           dirs.allSatisfy({ $0.entries.allSatisfy { $0.flags & 4 == 0 } }),
+           table.count == dirs.reduce(0, { $0 + $1.entries.reduce(0) { $0 + ($1.flags & 1 != 0 ? 1 : 0) } }) {
+            generation &-= 1          // no message was touched: the sweep's generation stays
+            stats.headerFilesListed = table.count
+            stats.messagesReused = table.count
+            lastStatistics = stats
+            return QueueScan(messages: lastMessages, unreadable: lastUnreadable, statistics: stats,
+                             unreadableDirectories: unreadableDirectories)
+        }
+        lastScanNeedsRetry = false
 
         // 2. Each message: reuse it if its files are unchanged, read it otherwise.
         if table.count == 0 { table.reserve(dirs.reduce(0) { $0 + $1.entries.count }) }
@@ -312,6 +351,7 @@ public final class QueueReader {
 
     /// Records an unreadable message.
     private func record(_ failure: UnreadableMessage, id: MessageID, hKey: FileKey, dKey: FileKey?, jKey: FileKey?) {
+        if hKey == .none { lastScanNeedsRetry = true }    // tried again at the next scan
         if let old = table.set(id, keys: MessageKeys(hKey: hKey, dKey: dKey, jKey: jKey, bytes: 0, generation: generation),
                                outcome: .failure(failure)) {
             liveBytes -= old.bytes
@@ -338,19 +378,29 @@ public final class QueueReader {
             stats.messagesVanished += 1
             if let old = table.remove(id) { liveBytes -= old.bytes }
             return
-        case .failed(let op, let e): return fail(.system(operation: op, errno: e), .none)
+        case .failed(let op, let e, let k):
+            // remembered by (inode, size, mtime): not tried again until the file changes
+            return fail(.system(operation: op, errno: e), k ?? .none)
         case .notRegular(let k): return fail(.notARegularFile, k)
-        case .tooLarge(let k): return fail(.format(SpoolFormatError(.envelope, .fileTooLarge, at: 0)), k)
+        case .tooLarge(let k): return fail(.tooLarge(size: k.size, cap: limits.perFileBytes), k)
+        case .overBudget:
+            // not remembered: tried again at the next scan, when others may have left
+            return fail(.overMemoryCap(cap: limits.totalBytes), .none)
         }
         let header: SpoolHeader
         switch SpoolHeader.parse(file, expecting: id) {
         case .success(let h): header = h
-        case .failure(let e): return fail(.format(e), hKey)
+        case .failure(let e):
+            // a corrupt file gives its pool room back at once (no garbage, no rebuild storm)
+            // and is remembered by its keys, so it is not read again until it changes
+            giveBack(file, store)
+            return fail(.format(e), hKey)
         }
 
-        // The journal: one delivered address per line.
+        // The journal: one delivered address per line (at most the per-file cap of it).
         var journal: [TaintedBytes] = []
-        if jKey != nil, case .ok(let j, _) = try readIntoPool(dir, names.name(id, UInt8(ascii: "J")), store, &stats) {
+        if jKey != nil, case .ok(let j, _) = try readIntoPool(dir, names.name(id, UInt8(ascii: "J")), store, &stats,
+                                                              partial: true) {
             journal = JournalLines.split(j)
         }
         let bytes = poolBytes - poolBefore
@@ -367,9 +417,10 @@ public final class QueueReader {
 enum PoolRead {
     case ok(TaintedBytes, FileKey)
     case gone
-    case failed(operation: String, errno: Int32)
+    case failed(operation: String, errno: Int32, FileKey?)
     case notRegular(FileKey)
     case tooLarge(FileKey)
+    case overBudget
 }
 
 extension QueueReader {
@@ -377,34 +428,54 @@ extension QueueReader {
     /// spool files by rename, never grows them in place, except `-J` which is read up to
     /// that size) straight into room in the tainted twin of `store.currentPool`.
     /// Counts the bytes in `poolBytes` and `stats`.
+    /// With `partial` (a `-J`), a file over the per-file cap is read up to the cap.
     func readIntoPool(_ dir: SpoolDirectoryHandle, _ name: UnsafePointer<CChar>, _ store: Store,
-                      _ stats: inout QueueScanStatistics) throws(QueueScanError) -> PoolRead {
+                      _ stats: inout QueueScanStatistics, partial: Bool = false) throws(QueueScanError) -> PoolRead {
         let f: SpoolFileDescriptor
         switch dir.open(name) {
         case .ok(let d): f = d
         case .gone: return .gone
-        case .failed(let op, let e): return .failed(operation: op, errno: e)
+        case .failed(let op, let e):
+            let key: FileKey? = if case .ok(let k) = dir.stat(name) { k } else { nil }
+            return .failed(operation: op, errno: e, key)
         }
         defer { f.close() }
         let key: FileKey
         switch f.stat() {
         case .ok(let k): key = k
         case .gone: return .gone
-        case .failed(let op, let e): return .failed(operation: op, errno: e)
+        case .failed(let op, let e): return .failed(operation: op, errno: e, nil)
         }
         guard key.isRegular else { return .notRegular(key) }
-        guard key.size <= HeaderParser.maximumFileSize else { return .tooLarge(key) }
+        guard key.size <= limits.perFileBytes || partial else { return .tooLarge(key) }
+        let size = min(key.size, limits.perFileBytes)
+        guard liveBytes + size <= limits.totalBytes else { return .overBudget }
         stats.filesRead += 1
         let room: TaintedBuffer
-        do { room = try store.getTaintedBuffer(max(key.size, 1)) } catch { throw .store(error) }
-        poolBytes += max(key.size, 1)
-        switch room.withUnsafeMutableBytes({ f.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<key.size])) }) {
+        do { room = try store.getTaintedBuffer(max(size, 1)) } catch { throw .store(error) }
+        poolBytes += max(size, 1)
+        switch room.withUnsafeMutableBytes({ f.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<size])) }) {
         case .ok(let got):
             stats.bytesRead += got
             return .ok(room.prefix(got), key)
-        case .gone: return .gone
-        case .failed(let op, let e): return .failed(operation: op, errno: e)
+        case .gone:
+            giveBack(room.prefix(0), store, room: max(size, 1))
+            return .gone
+        case .failed(let op, let e):
+            giveBack(room.prefix(0), store, room: max(size, 1))
+            return .failed(operation: op, errno: e, key)
         }
+    }
+
+    /// Gives the pool room of a file that is not kept back to the pool (it is the last
+    /// thing allocated, so `releaseAbove` can); counts it as garbage if it cannot.
+    func giveBack(_ bytes: TaintedBytes, _ store: Store, room: Int? = nil) {
+        let length = max(room ?? bytes.count, 1)
+        let released = bytes.withUnsafeBytes { raw -> Bool in
+            guard let base = raw.baseAddress else { return false }
+            return store.releaseAbove(base)
+        }
+        if released { poolBytes -= length }
     }
 }
 

@@ -1,4 +1,5 @@
 import Store
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -74,7 +75,7 @@ public struct UnreadableDirectory: Sendable, Equatable, CustomStringConvertible 
 
     /// `open failed: Permission denied` (with the usual fix for EACCES).
     public var reason: String {
-        "\(operation) failed: \(SystemError.text(errno))"
+        "\(operation) failed: \(Errno(rawValue: errno).description)"
             + (errno == EACCES ? " (the spool is readable by Exim's group: on Debian, Debian-exim)" : "")
     }
 
@@ -88,15 +89,22 @@ public enum UnreadableReason: Sendable, Equatable, CustomStringConvertible {
     case format(SpoolFormatError)
     /// A system call failed (`operation` is e.g. `open`, `read`, `stat`).
     case system(operation: String, errno: Int32)
-    /// The name is a `-H` name but not a regular file.
+    /// The name is a `-H` name but not a regular file (a FIFO, device, socket...).
     case notARegularFile
+    /// The file is larger than `QueueReader.Limits.perFileBytes`: not read.
+    case tooLarge(size: Int, cap: Int)
+    /// Not read: the reader already holds `QueueReader.Limits.totalBytes` of spool data.
+    case overMemoryCap(cap: Int)
 
     /// A short English reason.
     public var description: String {
         switch self {
         case .format(let e): return e.description
-        case .system(let op, let e): return "\(op) failed: \(SystemError.text(e))"
-        case .notARegularFile: return "not a regular file"
+        case .system(let op, let e): return "\(op) failed: \(Errno(rawValue: e).description)"
+        case .notARegularFile: return "not a regular file (a FIFO, device or socket is never read)"
+        case .tooLarge(let size, let cap): return "too large (\(size) bytes; storemon reads -H files up to \(cap))"
+        case .overMemoryCap(let cap):
+            return "not read: the spool data held reached its cap (\(cap >> 20) MiB); shown when others leave the queue"
         }
     }
 }
@@ -114,8 +122,8 @@ public enum QueueScanError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .directory(let path, let op, let e):
-            var s = "\(path): \(op) failed: \(SystemError.text(e))"
-            if e == SystemError.accessDenied {
+            var s = "\(path): \(op) failed: \(Errno(rawValue: e).description)"
+            if Errno(rawValue: e) == .permissionDenied {
                 s += " (the spool is mode 0750, owned by the Exim user: run as root, as the Exim user, or as a member of its group, e.g. Debian-exim)"
             }
             return s

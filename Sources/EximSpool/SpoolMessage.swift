@@ -1,5 +1,6 @@
 import Glibc
 import Store
+import SystemPackage
 
 /// One queued message read whole for a detailed view (`storemon show`, the monitor's
 /// message overlay): its `-H` (envelope and every stored header), `-J` journal, the size
@@ -228,7 +229,7 @@ public struct SpoolFileExcerpt {
         case .read: return nil
         case .absent: return "\(path): no such file"
         case .notARegularFile: return "\(path): not a regular file"
-        case .failed(let op, let e): return "\(path): \(op) failed: \(SystemError.text(e))" + SpoolAccess.hint(errno: e)
+        case .failed(let op, let e): return "\(path): \(op) failed: \(Errno(rawValue: e).description)" + SpoolAccess.hint(errno: e)
         case .storeFailure(let e): return "store: \(e)"
         }
     }
@@ -268,7 +269,7 @@ public enum SpoolMessageError: Error, Equatable, CustomStringConvertible {
         case .badQueueName(let n): return "bad queue name \"\(n)\" (a plain directory name is needed)"
         case .noQueue(let p): return "\(p): no such directory (not an Exim spool, or the named queue does not exist)"
         case .unreadable(let p, let op, let e):
-            let cause = e == EACCES ? "permission denied" : "\(op) failed: \(SystemError.text(e))"
+            let cause = e == EACCES ? "permission denied" : "\(op) failed: \(Errno(rawValue: e).description)"
             return "\(p): \(cause)" + SpoolAccess.hint(errno: e)
         case .notQueued(let id, let dir):
             return "message \(id) is not on the queue (no \(SpoolFileName.name(id, .header)) in \(dir) nor in \(dir)/\(SpoolFileName.splitDirectory(id))); it may have been delivered or removed"

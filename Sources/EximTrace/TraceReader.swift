@@ -1,3 +1,4 @@
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -14,8 +15,8 @@ public enum TraceReadError: Error, Equatable, Sendable, CustomStringConvertible 
     /// A message that names the file and the reason.
     public var description: String {
         switch self {
-        case .cannotOpen(let path, let e): return "cannot open \(path): \(String(cString: strerror(e)))"
-        case .readFailed(let e): return "read error: \(String(cString: strerror(e)))"
+        case .cannotOpen(let path, let e): return "cannot open \(path): \(Errno(rawValue: e).description)"
+        case .readFailed(let e): return "read error: \(Errno(rawValue: e).description)"
         }
     }
 }

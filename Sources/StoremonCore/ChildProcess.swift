@@ -1,3 +1,4 @@
+import SystemPackage
 import Foundation
 import Glibc
 
@@ -119,7 +120,7 @@ public final class ChildProcess: @unchecked Sendable {
         guard rc == 0 else {
             close(out.read)
             if let err { close(err.read) }
-            throw ChildProcessError(reason: String(cString: strerror(rc)))
+            throw ChildProcessError(reason: Errno(rawValue: rc).description)
         }
         pid = child
         output = out.read
@@ -135,7 +136,7 @@ public final class ChildProcess: @unchecked Sendable {
     /// A pipe whose two ends are close-on-exec (Glibc's module does not export `pipe2`).
     private static func makePipe() throws(ChildProcessError) -> (read: Int32, write: Int32) {
         var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw ChildProcessError(reason: String(cString: strerror(errno))) }
+        guard pipe(&fds) == 0 else { throw ChildProcessError(reason: Errno(rawValue: errno).description) }
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         return (fds[0], fds[1])
     }

@@ -70,6 +70,9 @@ public struct LogSnapshot: Sendable {
     public var other: Int
     /// Lines read per second, over the last refresh interval.
     public var linesPerSecond: Double
+    /// Times the log followed changed file since start: renamed away and replaced
+    /// (logrotate), a newer datestamped file, or truncated in place (copytruncate).
+    public var rotations: Int
     /// The most recent lines, oldest first (at most `LogSnapshot.tailLength`).
     public var tail: [LogTailLine]
     /// Why there is no log to follow (e.g. Exim logs to syslog), or nil.
@@ -81,10 +84,13 @@ public struct LogSnapshot: Sendable {
 
     /// How many recent lines a snapshot keeps.
     public static let tailLength = 500
+    /// While the lines before the tail are still being counted in the background: how far
+    /// the count is (`lines` and the counts above do not include them yet); nil once done.
+    public var counting: LogHistoryCount.Progress?
 
     /// Creates a log snapshot.
     public init(path: String?, lines: Int, byFlag: [LogFlag: Int], rejected: Int, other: Int,
-                linesPerSecond: Double, tail: [LogTailLine], note: String? = nil) {
+                linesPerSecond: Double, tail: [LogTailLine], note: String? = nil, rotations: Int = 0) {
         self.path = path
         self.lines = lines
         var full: [LogFlag: Int] = [:]
@@ -93,6 +99,7 @@ public struct LogSnapshot: Sendable {
         self.rejected = rejected
         self.other = other
         self.linesPerSecond = linesPerSecond
+        self.rotations = rotations
         self.tail = tail
         self.note = note
     }

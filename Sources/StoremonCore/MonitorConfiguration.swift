@@ -16,6 +16,9 @@ public struct MonitorConfiguration {
     public var once: Bool
     /// Lines already in the log read at start in live mode (enough to fill the tail pane).
     public var initialTailLines: Int
+    /// Live mode that starts at the log's first line (not its last `initialTailLines`), so
+    /// the counters cover the whole current log: what `storemon export` publishes.
+    public var wholeLog: Bool
     /// Options for the session's `Store`.
     public var storeOptions: Store.Options
     /// Use inotify to wake up on log changes (else `waitForChange` is a timed sleep).
@@ -31,12 +34,14 @@ public struct MonitorConfiguration {
     /// Creates a configuration.
     public init(paths: MonitorPaths, interval: Double = 2, colour: Bool = true, once: Bool = false,
                 initialTailLines: Int = LogSnapshot.tailLength, storeOptions: Store.Options = .init(),
-                useInotify: Bool = true, readOnly: Bool = false, clock: @escaping @Sendable () -> Date = { Date() }) {
+                useInotify: Bool = true, readOnly: Bool = false, wholeLog: Bool = false,
+                clock: @escaping @Sendable () -> Date = { Date() }) {
         self.paths = paths
         self.interval = interval
         self.colour = colour
         self.once = once
         self.initialTailLines = initialTailLines
+        self.wholeLog = wholeLog
         self.storeOptions = storeOptions
         self.useInotify = useInotify
         self.clock = clock

@@ -58,6 +58,7 @@ public final class MonitorSession {
     private let messageMark: Store.Mark
 
     private var counters = LogCounters()
+    private var rotations = 0
     private var tail: [LogTailLine] = []
     private var history: [[Int]] = Array(repeating: [], count: 10)
     private var queueEntries: [QueueEntry] = []
@@ -66,6 +67,9 @@ public final class MonitorSession {
     private var queueProblem: String?
     private var lastRefreshTime: Date?
     private var search: LogSearch?
+    /// The background count of the log before the tail (live mode), while it runs.
+    private var historyCount: LogHistoryCount?
+    private var historyStarted = false
     /// The stripcharts' state (pattern totals counted as lines are read, samples, scales).
     private let charts: Stripcharts
 
@@ -104,9 +108,11 @@ public final class MonitorSession {
 
         // The tailer follows the datestamp pattern when there is one (newest file wins).
         if let pattern = config.logPattern?.string ?? resolvedLog?.string {
-            let start: LogTailer.StartPosition = configuration.once ? .beginning : .lastLines(max(0, configuration.initialTailLines))
+            let start: LogTailer.StartPosition = configuration.once || configuration.wholeLog
+                ? .beginning : .lastLines(max(0, configuration.initialTailLines))
             tailer = LogTailer(path: config.logPattern != nil ? pattern : (resolvedLog?.string ?? pattern), start: start,
-                               options: LogTailer.Options(useInotify: configuration.useInotify && !configuration.once))
+                               options: LogTailer.Options(useInotify: configuration.useInotify && !configuration.once,
+                                                          watchInBackground: !configuration.once))
         } else {
             tailer = nil
         }
@@ -134,12 +140,8 @@ public final class MonitorSession {
     /// The spool directory scanned (resolved, from perm).
     public var spoolDirectory: String? { resolvedSpool?.string }
 
-    /// The inotify descriptor to add to the caller's `poll` set (readable when the log may
-    /// have changed), or nil.
-    public var logFileDescriptor: Int32? { tailer?.fileDescriptor }
-
-    /// Sleeps until the log may have changed (inotify) or `milliseconds` pass.
-    /// Result: true when woken early by a change.
+    /// Sleeps `milliseconds` (the log's watcher thread catches rotations meanwhile).
+    /// Result: false (kept for callers that loop on it).
     @discardableResult
     public func waitForChange(milliseconds: Int) -> Bool {
         if let tailer { return tailer.wait(milliseconds: milliseconds) }
@@ -167,14 +169,24 @@ public final class MonitorSession {
         var unreadable: [UnreadableFile] = []
         do {
             store.currentPool = .main
-            let mark = try store.mark()
+            var mark = try store.mark()
             var more = try readLog(&unreadable)
             // A burst bigger than one batch: count it, reset, read on (bounded pool use).
+            // A reset uses its mark up: the next batch takes a fresh one.
             while more {
                 try store.reset(to: mark)
                 resets += 1
+                mark = try store.mark()
                 more = try readLog(&unreadable)
             }
+            // --once: a last line without a newline is a line too (no newline will come now)
+            if once, let tailer {
+                try store.reset(to: mark)
+                resets += 1
+                mark = try store.mark()
+                try count(tailer.readRemainder(into: store))
+            }
+            followHistoryCount()
             if let search {
                 store.currentPool = .search
                 defer { store.currentPool = .main }
@@ -215,9 +227,21 @@ public final class MonitorSession {
     private func readLog(_ unreadable: inout [UnreadableFile]) throws -> Bool {
         guard let tailer else { return false }
         let batch = try tailer.readNewLines(into: store)
+        for event in batch.events {
+            switch event {
+            case .rotated, .truncated: rotations += 1
+            case .opened, .vanished: break
+            }
+        }
         if let problem = batch.problem {
             unreadable.append(UnreadableFile(path: tailer.path ?? resolvedLog?.string ?? "", reason: problem.description))
         }
+        count(batch)
+        return batch.hasMore
+    }
+
+    /// Counts a batch's lines and keeps the newest in the tail (copied out of the pool).
+    private func count(_ batch: LogBatch) {
         // Count every line; copy out only those that stay in the tail.
         let keep = LogSnapshot.tailLength
         var recent: [LogLine] = []
@@ -243,7 +267,23 @@ public final class MonitorSession {
             }
             if tail.count > keep * 2 { tail.removeFirst(tail.count - keep) }
         }
-        return batch.hasMore
+    }
+
+    /// Live mode: the tail starts near the end of the log (read backwards), so the first
+    /// frame never waits for a huge log; the lines before it are counted in the background
+    /// and added once the count is complete.
+    private func followHistoryCount() {
+        guard !once, let tailer else { return }
+        if !historyStarted, let start = tailer.initialOffset {
+            historyStarted = true
+            if start.offset > 0 { historyCount = LogHistoryCount(path: start.path, upTo: start.offset) }
+        }
+        if let h = historyCount, let result = h.result {
+            counters.add(result)
+            historyCount = nil
+        } else if let h = historyCount, h.failure != nil {
+            historyCount = nil
+        }
     }
 
     /// A plain-value copy of one log line for the tail (cut to `LogTailLine.maxBytes`).
@@ -344,9 +384,10 @@ public final class MonitorSession {
         let byFlag = counters.byFlag
         let flagged = byFlag.values.reduce(0, +)
         let shownTail = Array(tail.suffix(LogSnapshot.tailLength))
-        let log = LogSnapshot(path: logPath, lines: counters.lines, byFlag: byFlag, rejected: counters.rejected,
+        var log = LogSnapshot(path: logPath, lines: counters.lines, byFlag: byFlag, rejected: counters.rejected,
                               other: max(0, counters.lines - flagged - counters.rejected), linesPerSecond: rate,
-                              tail: shownTail, note: logPaneNote)
+                              tail: shownTail, note: logPaneNote, rotations: rotations)
+        log.counting = historyCount?.progress
         let queueNote = reader == nil ? (spoolNote ?? PathDiscovery.spoolHelp)
             : [queueProblem, spoolOrigin].compactMap { $0 }.joined(separator: "; ").nilIfEmpty
         var queue = QueueSnapshot(spoolPath: spoolDirectory, queueName: queueName, messages: queueEntries, note: queueNote)
@@ -363,6 +404,9 @@ public final class MonitorSession {
     /// What the log pane says instead of (or above) lines: no log, or a log not there yet.
     private var logPaneNote: String? {
         guard let tailer else { return logNote ?? "No main log to follow." }
+        if let p = historyCount?.progress, p.bytesTotal > 0 {
+            return "Counting the earlier lines: \(p.bytesDone * 100 / p.bytesTotal) % (\(p.lines) lines so far)"
+        }
         if tailer.path == nil { return "Waiting for the main log \(config.logPattern?.string ?? resolvedLog?.string ?? "") to appear." }
         return nil
     }

@@ -1,3 +1,4 @@
+import SystemPackage
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -107,13 +108,13 @@ public enum PathAccess: Sendable, Equatable {
         case .missing: return "\(path): no such file or directory"
         case .denied(let dir):
             return "\(path): permission denied (cannot search \(dir)); " + advice(blocked: dir, role: role)
-        case .failed(let e): return "\(path): \(String(cString: strerror(e)))"
+        case .failed(let e): return "\(path): \(Errno(rawValue: e).description)"
         case .exists(let isDirectory):
             let mode = isDirectory ? R_OK | X_OK : R_OK
             if access(path, mode) == 0 { return nil }
             let e = errno
             if e == EACCES { return "\(path): permission denied; " + advice(blocked: path, role: role) }
-            return "\(path): \(String(cString: strerror(e)))"
+            return "\(path): \(Errno(rawValue: e).description)"
         }
     }
 }

@@ -70,6 +70,17 @@ public enum SnapshotJSON {
                 w.key("other"); w.value(log.other)
                 w.key("linesPerSecond"); w.value((log.linesPerSecond * 10).rounded() / 10)
                 w.key("note"); w.value(untainted: log.note)
+                // the background count of the lines before the tail: null once done
+                w.key("counting")
+                if let c = log.counting {
+                    w.object { w in
+                        w.key("bytesDone"); w.value(c.bytesDone)
+                        w.key("bytesTotal"); w.value(c.bytesTotal)
+                        w.key("linesSoFar"); w.value(c.lines)
+                    }
+                } else {
+                    w.raw("null")
+                }
             }
             w.key("spool")
             w.object { w in

@@ -11,6 +11,8 @@ import StoremonCore
 //       a refresh that takes in LINES new log lines with an unchanged MESSAGES-message queue
 //   swift run -c release monbench idle [MESSAGES] [RUNS]
 //       CPU time of an idle refresh (no new lines), and the CPU share at --interval 1
+//   swift run -c release monbench corrupt [MESSAGES] [RUNS]
+//       a refresh with three corrupt 1 MB -H files in the queue (remembered, not re-read)
 //   swift run -c release monbench soak [TOTAL] [CHUNK]
 //       RSS over TOTAL log lines fed in CHUNKs (the resets must really give memory back)
 //   swift run -c release monbench spool MESSAGES DIR
@@ -97,7 +99,31 @@ case "idle":
     for _ in 0..<runs { _ = try session.refresh() }
     let c1 = BenchClock.processCPU.seconds(), w1 = BenchClock.monotonic.seconds()
     let per = (c1 - c0) / Double(runs)
-    print("idle refresh, \(messages)-message queue: \(String(format: "%.3f", per * 1000)) ms CPU each (wall \(String(format: "%.3f", (w1 - w0) / Double(runs) * 1000)) ms); at --interval 1: \(String(format: "%.2f", per * 100))% CPU")
+    print("idle refresh, \(messages)-message queue: \(String(format: "%.3f", per * 1000)) ms CPU each (wall \(String(format: "%.3f", (w1 - w0) / Double(runs) * 1000)) ms); at --interval 1: \(String(format: "%.2f", per * 100))% CPU; at the default --interval 2: \(String(format: "%.2f", per * 50))% CPU; resident \(residentKiB() / 1024) MiB")
+case "corrupt":
+    // issue 10: three corrupt 1 MB -H files in a MESSAGES-message queue must not make every
+    // refresh re-read the queue (they are remembered until they change)
+    let messages = arg(2, 10_000), runs = arg(3, 30)
+    let (root, g) = try setup(messages: messages)
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let input = root + "/input"
+    let headers = ((try? FileManager.default.contentsOfDirectory(atPath: input)) ?? []).filter { $0.hasSuffix("-H") }.sorted()
+    for name in headers.prefix(3) {
+        try Data(repeating: 0x41, count: 1 << 20).write(to: URL(fileURLWithPath: input + "/" + name))
+    }
+    let session = try MonitorSession(MonitorConfiguration(paths: MonitorPaths(logPath: g.logPath, spoolDirectory: root)))
+    _ = try session.refresh()
+    sleep(3)
+    _ = try session.refresh()
+    var times: [Double] = []
+    for _ in 0..<runs {
+        let w0 = BenchClock.monotonic.seconds()
+        let snap = try session.refresh()
+        times.append((BenchClock.monotonic.seconds() - w0) * 1000)
+        precondition(snap.unreadable.count >= 3)
+    }
+    times.sort()
+    print("refresh, \(messages)-message queue with 3 corrupt 1 MB -H files, \(runs) runs: median \(String(format: "%.2f", times[times.count / 2])) ms, max \(String(format: "%.2f", times[times.count - 1])) ms; resident \(residentKiB() / 1024) MiB")
 case "idle-charts":
     // the live screen's own work per idle refresh: the session (with eximon's four log
     // charts and the pool charts) plus the presentation model it draws from
@@ -163,7 +189,7 @@ case "soak":
     print("pools at end: " + st.pools.enumerated().map { "\($0.offset):\($0.element.bytes)" }.joined(separator: " "))
 case "scan": break
 default:
-    print("usage: monbench refresh|idle|soak|scan [numbers...]")
+    print("usage: monbench refresh|idle|corrupt|soak|scan [numbers...]")
     exit(2)
 }
 

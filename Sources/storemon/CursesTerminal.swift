@@ -1,6 +1,8 @@
 import CNcurses
 import CTermGuard
 import Glibc
+import StoremonSystem
+import SystemPackage
 
 /// Why the terminal could not be opened.
 enum TerminalError: Error, CustomStringConvertible {
@@ -38,6 +40,8 @@ final class CursesTerminal {
         setlocale(LC_ALL, "")
         unicode = cn_locale_is_utf8() != 0
         guard let out = cn_fdopen(1, "w"), let input = cn_fdopen(inputFD, "r") else { throw .noStreams }
+        keyDescriptor = FileDescriptor(rawValue: inputFD)
+        stdinIsTerminal = isatty(inputFD) != 0
         tg_install(1)
         tg_set_graceful(1)
         guard let s = newterm(nil, out, input) else {
@@ -83,11 +87,48 @@ final class CursesTerminal {
         (Int(cn_getmaxx(cn_stdscr())), Int(cn_getmaxy(cn_stdscr())))
     }
 
-    /// Waits up to `milliseconds` for a key; nil on timeout.
+    /// What is left of the keyboard.
+    enum Input: Equatable {
+        /// Keys can come.
+        case open
+        /// stdin is not a terminal and reached its end (`< /dev/null`): the monitor idles
+        /// on its timer and ends by a signal.
+        case ended
+        /// The terminal hung up (the window closed, even with SIGHUP ignored): time to end.
+        case hungUp
+    }
+
+    /// The keyboard's state (see `Input`); never goes back to `.open`.
+    private(set) var input: Input = .open
+    private var emptyReads = 0
+    private var stdinIsTerminal = isatty(0) != 0
+    /// The descriptor keys come from (stdin, or /dev/tty when stdin is a trace).
+    private var keyDescriptor = FileDescriptor.standardInput
+
+    /// Waits up to `milliseconds` for a key; nil on timeout. Never spins: the wait is a
+    /// `poll` on stdin, and once stdin has ended (or hung up) it is a plain sleep.
     func readKey(milliseconds: Int) -> Int32? {
-        timeout(Int32(max(0, milliseconds)))
+        let ms = max(0, milliseconds)
+        guard input == .open else {
+            _ = Poll.wait([], milliseconds: ms)
+            return nil
+        }
+        // a key ncurses already holds (the rest of a burst) comes first
+        timeout(0)
+        let held = getch()
+        if held != cn_err() { emptyReads = 0; return held }
+        let ready = Poll.wait([(keyDescriptor, Int16(POLLIN))], milliseconds: ms)[0]
+        guard ready.readable || ready.hangUp else { return nil }     // timeout or a signal
+        timeout(0)
         let k = getch()
-        return k == cn_err() ? nil : k
+        if k != cn_err() { emptyReads = 0; return k }
+        // readable, yet no key and nothing waiting: end of file or hang-up (checked three
+        // times, so half an escape sequence is never mistaken for it)
+        if ready.hangUp || (Poll.pendingBytes(keyDescriptor) ?? 0) == 0 {
+            emptyReads += 1
+            if ready.hangUp || emptyReads >= 3 { input = stdinIsTerminal ? .hungUp : .ended }
+        }
+        return nil
     }
 
     /// Whether a key is `KEY_RESIZE`.

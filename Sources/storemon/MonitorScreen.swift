@@ -32,6 +32,8 @@ final class MonitorScreen {
         case signal(Int32)
         /// A refresh failed (the store refused): the reason.
         case failed(String)
+        /// The terminal hung up (its input ended and it is a terminal).
+        case inputEnded
     }
 
     var failure: String?
@@ -44,6 +46,7 @@ final class MonitorScreen {
             if let failure { return .failed(failure) }
             let quit = tg_quit_requested()
             if quit != 0 { return .signal(quit) }
+            if terminal.input == .hungUp { return .inputEnded }
             // short waits: ncurses may sit out a whole timeout before it reports a resize
             // (KEY_RESIZE comes with the next getch), so never wait more than 100 ms
             let untilRefresh = nextRefresh.timeIntervalSinceNow

@@ -1,3 +1,4 @@
+import SystemPackage
 import ArgumentParser
 import Foundation
 import EximTrace
@@ -96,7 +97,7 @@ struct Replay: ParsableCommand {
                 // Keys come from the terminal itself when stdin carries the trace or belongs to the command.
                 let keyboard = (exec || trace == "-") ? open("/dev/tty", O_RDONLY | O_CLOEXEC) : 0
                 if keyboard < 0 {
-                    FileHandle.standardError.write(Data("storemon replay: no terminal to read keys from (/dev/tty: \(String(cString: strerror(errno)))); showing plain text\n".utf8))
+                    FileHandle.standardError.write(Data("storemon replay: no terminal to read keys from (/dev/tty: \(Errno(rawValue: errno).description)); showing plain text\n".utf8))
                 } else {
                     do {
                         try ReplayScreen.run(session, traceName: name, speed: speed, keyboard: keyboard,

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import EximDemo
 import StoremonCore
+import StoremonSystem
 
 /// Why storemon cannot start (exit code 1).
 struct StartError: Error, CustomStringConvertible {
@@ -18,6 +19,8 @@ final class SessionModel: MonitorModel {
     /// Actions on messages through Exim (off with `--read-only`, in `--demo`, or when the
     /// spool shown is not the installed Exim's; `actions.availability.reason` says why).
     let actions: EximActions
+    /// Called with every snapshot made (`--metrics-listen` publishes them).
+    var onSnapshot: ((Snapshot) -> Void)?
 
     private init(session: MonitorSession, demo: DemoTraffic?, readOnly: Bool, eximBinary: String? = nil, eximConfig: String? = nil) {
         self.session = session
@@ -48,12 +51,17 @@ final class SessionModel: MonitorModel {
             } catch {
                 throw StartError(description: error.description)
             }
+            // checked by stat, never opened here: a FIFO would block the open itself
+            if let log = paths.logPath, let kind = FileKind.of(log), kind != .regular, kind != .directory {
+                throw StartError(description: "cannot follow the main log: \(WrongFileKind(path: log, kind: kind))")
+            }
             if let log = paths.logPath, let why = PathAccess.readProblem(log, role: .log) {
                 throw StartError(description: "cannot read the main log: " + why)
             }
         }
         var configuration = MonitorConfiguration(paths: paths, interval: options.interval, colour: options.color,
-                                                 once: options.once, useInotify: false, readOnly: options.readOnly)
+                                                 once: options.once, useInotify: true, readOnly: options.readOnly,
+                                                 wholeLog: options.wholeLog)
         configuration.stripcharts = LogPatternChart.defaults + options.stripcharts
         do {
             return SessionModel(session: try MonitorSession(configuration), demo: demo, readOnly: options.readOnly,
@@ -75,10 +83,16 @@ final class SessionModel: MonitorModel {
     private let processReader = EximProcessReader()
 
     /// Runs one refresh cycle.
-    func refresh() throws -> Snapshot { withProcesses(try session.refresh()) }
+    func refresh() throws -> Snapshot { published(withProcesses(try session.refresh())) }
 
     /// `r`: clears the Store's maxima (`Store.clearMaxima()`), then refreshes.
-    func refreshClearingMaxima() throws -> Snapshot { withProcesses(try session.refreshClearingMaxima()) }
+    func refreshClearingMaxima() throws -> Snapshot { published(withProcesses(try session.refreshClearingMaxima())) }
+
+    /// Hands the snapshot to `onSnapshot` (`--metrics-listen`), then returns it.
+    private func published(_ snapshot: Snapshot) -> Snapshot {
+        onSnapshot?(snapshot)
+        return snapshot
+    }
 
     /// The snapshot with the processes read now, when the pane wants them.
     private func withProcesses(_ snapshot: Snapshot) -> Snapshot {

@@ -49,7 +49,7 @@ struct Storemon: ParsableCommand {
             and group Debian-exim to read the spool.
             """,
         version: "storemon \(ScreenRenderer.version)",
-        subcommands: [Replay.self, Show.self]
+        subcommands: [Replay.self, Show.self, Export.self]
     )
 
     @Argument(help: ArgumentHelp("Exim's log directory or a main log file.", valueName: "PATH"))
@@ -88,6 +88,11 @@ struct Storemon: ParsableCommand {
     @Option(name: .customLong("exim-config"), help: ArgumentHelp("Run actions (and -bP) with `-C FILE` (an alternate configuration Exim trusts).", valueName: "FILE"))
     var eximConfig: String?
 
+    @Option(name: .customLong("metrics-listen"),
+            help: ArgumentHelp("Also serve Prometheus metrics at http://HOST:PORT/metrics (see storemon export).",
+                               valueName: "HOST:PORT"))
+    var metricsListen: String?
+
     mutating func validate() throws {
         for s in stripcharts {
             do { _ = try LogPatternChart(argument: s) } catch { throw ValidationError(error.description) }
@@ -106,7 +111,7 @@ struct Storemon: ParsableCommand {
         let options = RunOptions(path: path, spool: spool, queue: queue, interval: interval,
                                  once: once, json: json, demo: demo, color: colorWanted, readOnly: readOnly,
                                  stripcharts: stripcharts.compactMap { try? LogPatternChart(argument: $0) },
-                                 eximBinary: eximBinary, eximConfig: eximConfig)
+                                 eximBinary: eximBinary, eximConfig: eximConfig, metricsListen: metricsListen)
         let code = Runner(options: options).run()
         if code != 0 { throw ExitCode(code) }
     }
@@ -138,4 +143,8 @@ struct RunOptions: Sendable {
     var eximBinary: String?
     /// `--exim-config`: `-C FILE` for actions.
     var eximConfig: String?
+    /// `--metrics-listen`: also serve metrics there.
+    var metricsListen: String? = nil
+    /// Read the log from its first line, then follow it (`storemon export`).
+    var wholeLog = false
 }

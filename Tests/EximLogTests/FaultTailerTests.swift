@@ -1,0 +1,130 @@
+import Foundation
+import Store
+import Testing
+@testable import EximLog
+
+/// Hostile surroundings for the tailer: FIFOs and devices under the log's name, rotation
+/// faster than any refresh, copytruncate refilled past the old offset.
+@Suite("Log tailer in hostile surroundings")
+struct FaultTailerTests {
+    @Test("a FIFO, a device or a socket under the log's name is refused without blocking")
+    func nonRegularFilesAreRefused() throws {
+        let dir = TempDir(), store = try makeStore()
+        let fifo = dir.file("mainlog")
+        #expect(mkfifo(fifo, 0o644) == 0)
+        let started = Date()
+        let d = try drain(LogTailer(path: fifo, start: .beginning), store)
+        #expect(Date().timeIntervalSince(started) < 2, "opening a FIFO blocked")
+        #expect(d.problems == [.notARegularFile(path: fifo, kind: "a FIFO (named pipe)")])
+        // the same in a log directory (the FIFO is "mainlog")
+        let inDir = try drain(LogTailer(path: dir.path, start: .beginning), store)
+        #expect(inDir.problems == [.notARegularFile(path: fifo, kind: "a FIFO (named pipe)")])
+        let dev = try drain(LogTailer(path: "/dev/zero", start: .beginning), store)
+        #expect(dev.problems == [.notARegularFile(path: "/dev/zero", kind: "a character device")])
+        #expect(dev.lines.isEmpty)
+        #expect(LogTailerError.notARegularFile(path: fifo, kind: "a FIFO (named pipe)").description.contains("regular"))
+    }
+
+    @Test("copytruncate refilled past the old offset between two reads: read again from the top")
+    func copytruncateRefilled() throws {
+        let dir = TempDir(), store = try makeStore()
+        let path = dir.file("mainlog")
+        for n in 1...5 { append(logLine(n), to: path) }
+        let tailer = LogTailer(path: path, start: .beginning)
+        #expect(try drain(tailer, store).lines.count == 5)
+        // logrotate's copytruncate: copy, truncate in place, then writers go on appending
+        #expect(truncate(path, 0) == 0)
+        for n in 100...120 { append(logLine(n), to: path) }     // longer than before
+        let d = try drain(tailer, store)
+        #expect(d.lines == (100...120).map { String(logLine($0).dropLast()) })
+        #expect(d.events.contains(.truncated(path: path)))
+    }
+
+    @Test("the log renamed every 50 ms at 5,000 lines/s: all 100,000 lines counted, in order per file")
+    func fastRotationLosesNothing() throws {
+        let dir = TempDir(), store = try makeStore()
+        let path = dir.file("mainlog")
+        append("", to: path)
+        let tailer = LogTailer(path: dir.path, start: .beginning)
+        #expect(tailer.usesInotify)
+        let total = 100_000
+        let rotated = dir.path
+        let writer = Thread {
+            var fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+            var rotatedAt = Date()
+            var generation = 0
+            let started = Date()
+            for n in 0..<total {
+                let line = Array(logLine(n).utf8)
+                _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                if Date().timeIntervalSince(rotatedAt) >= 0.05 {
+                    // rename rotation: mainlog -> mainlog.N, a new mainlog at once
+                    generation += 1
+                    rename(path, rotated + "/mainlog.\(generation)")
+                    close(fd)
+                    fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+                    rotatedAt = Date()
+                }
+                // 5,000 lines a second
+                let due = started.addingTimeInterval(Double(n + 1) / 5000)
+                let wait = due.timeIntervalSinceNow
+                if wait > 0 { usleep(UInt32(wait * 1_000_000)) }
+            }
+            close(fd)
+        }
+        writer.start()
+        var seen = 0
+        var numbers = Set<Int>()
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            usleep(2_000_000)     // the monitor's refresh interval
+            let d = try drain(tailer, store)
+            seen += d.lines.count
+            for l in d.lines {
+                if let r = l.range(of: "=> user"), let sp = l[r.upperBound...].firstIndex(of: " "),
+                   let n = Int(l[r.upperBound..<sp]) { numbers.insert(n) }
+            }
+            if writer.isFinished && seen >= total { break }
+        }
+        usleep(300_000)
+        seen += try drain(tailer, store).lines.count
+        #expect(seen == total, "counted \(seen) of \(total) lines")
+        #expect(numbers.count == total, "distinct lines \(numbers.count)")
+        #expect(tailer.missedFiles == 0)
+    }
+
+    @Test("--once reads a last line without a newline")
+    func remainderForOnce() throws {
+        let dir = TempDir(), store = try makeStore()
+        let path = dir.file("mainlog")
+        append(logLine(1) + "2026-11-26 17:20:36 [1] no newline here", to: path)
+        let tailer = LogTailer(path: path, start: .beginning, options: .init(watchInBackground: false))
+        let d = try drain(tailer, store)
+        #expect(d.lines.count == 1)
+        let mark = try store.mark()
+        let rest = try tailer.readRemainder(into: store)
+        #expect(rest.map { $0.bytes.withUnsafeBytes { String(decoding: $0, as: UTF8.self) } } == ["2026-11-26 17:20:36 [1] no newline here"])
+        try store.reset(to: mark)
+    }
+
+    @Test("a log directory that does not exist yet: the timed fallback still follows rotation")
+    func missingDirectoryFallsBackToTimedLooks() throws {
+        let dir = TempDir(), store = try makeStore()
+        let sub = dir.file("later")
+        let path = sub + "/mainlog"
+        let tailer = LogTailer(path: path, start: .beginning)
+        #expect(!tailer.usesInotify)
+        #expect(try drain(tailer, store).lines.isEmpty)
+        #expect(mkdir(sub, 0o755) == 0)
+        append(logLine(1), to: path)
+        #expect(try drain(tailer, store).lines.count == 1)
+        #expect(rename(path, sub + "/mainlog.1") == 0)
+        append(logLine(2), to: path)
+        var got: [String] = []
+        for _ in 0..<20 where got.isEmpty {
+            usleep(150_000)
+            got = try drain(tailer, store).lines
+        }
+        #expect(got == [String(logLine(2).dropLast())])
+    }
+}
