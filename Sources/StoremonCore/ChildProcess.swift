@@ -106,13 +106,14 @@ public final class ChildProcess: @unchecked Sendable {
         var child: pid_t = 0
         var rc: Int32 = 0
         // ETXTBSY: the program is open for writing somewhere (being installed, or a file
-        // descriptor another fork inherited); it passes within moments.
-        for attempt in 0..<20 {
+        // descriptor another fork inherited); it passes within moments, or a few seconds
+        // on a loaded machine (retried for up to 5 s).
+        for attempt in 0..<100 {
             rc = (cArgs + [nil]).withUnsafeBufferPointer { args in
                 searchingPath ? posix_spawnp(&child, program, &actions, &attributes, args.baseAddress!, environ)
                               : posix_spawn(&child, program, &actions, &attributes, args.baseAddress!, environ)
             }
-            if rc != ETXTBSY || attempt == 19 { break }
+            if rc != ETXTBSY || attempt == 99 { break }
             usleep(50_000)
         }
         close(out.write)
