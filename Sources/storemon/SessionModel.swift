@@ -78,8 +78,11 @@ final class SessionModel: MonitorModel {
         set { session.run = newValue }
     }
 
-    /// Whether refreshes read the running Exim processes from /proc.
+    /// Whether refreshes read the running Exim processes from /proc for the screen (the
+    /// curses pane sets it with `w`; plain, JSON and `storemon export` set it for good).
+    /// Metrics served while the monitor draws (`onSnapshot`) need them whatever the pane.
     var readsProcesses = false
+    private var processesWanted: Bool { readsProcesses || onSnapshot != nil }
     private let processReader = EximProcessReader()
 
     /// Runs one refresh cycle.
@@ -94,11 +97,15 @@ final class SessionModel: MonitorModel {
         return snapshot
     }
 
-    /// The snapshot with the processes read now, when the pane wants them.
+    /// The snapshot with the processes read now, when a screen or the metrics want them
+    /// (one /proc scan per refresh: `comm` of every process, more only for Exim's).
     private func withProcesses(_ snapshot: Snapshot) -> Snapshot {
-        guard readsProcesses else { return snapshot }
+        guard processesWanted else { return snapshot }
         var s = snapshot
-        s.processes = processReader.read()
+        if let found = processReader.readIfListable() {
+            s.processes = found
+            s.processesRead = true
+        }
         return s
     }
 
