@@ -120,7 +120,10 @@ public enum EximProcessKind: String, Sendable, Hashable, CaseIterable {
     /// Whether the arguments name recipients (a bare word after the options, as `exim
     /// user@example` or sendmail's interface takes them). The options that take a value
     /// (`-f`, `-F`, `-C`, `-D`, `-d`, `-oMr`...) given apart from it are skipped with it.
+    /// Another mode's option (`-bt`, `-bv`, `-bP`, `-be`, `-Mrm`, `-Mvh`...) makes its bare
+    /// words addresses to test, names or message ids instead, so then there are none.
     static func hasRecipients(_ rest: [String]) -> Bool {
+        if rest.contains(where: { ($0.hasPrefix("-b") && $0 != "-bm") || $0.hasPrefix("-M") }) { return false }
         let takesValue: Set<String> = ["-f", "-F", "-C", "-D", "-r", "-oMa", "-oMaa", "-oMai", "-oMas", "-oMi",
                                        "-oMr", "-oMs", "-oMt"]
         var i = 0

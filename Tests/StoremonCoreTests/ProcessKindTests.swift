@@ -32,6 +32,8 @@ struct ProcessKindTests {
             (["exim4", "-f", "root"], .other, nil),                                     // the value, not a recipient
             (["exim4", "-Mrm", id], .other, nil),
             (["exim4", "-bV"], .other, nil),
+            (["exim4", "-bt", "alice@example.org"], .other, nil),                     // address testing
+            (["exim4", "-Mvh", id], .other, nil),
             (["exim4"], .other, nil),
             (["exim4: delivering 1xWd9D-0006xR-10"], .other, nil),
         ]
