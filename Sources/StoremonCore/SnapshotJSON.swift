@@ -9,7 +9,8 @@ import Store
 /// { "version": 1,
 ///   "time": "2026-11-26T17:20:39Z",
 ///   "pools": [ { "index", "name", "tainted", "bytes", "blocks", "maxBytes", "maxBlocks",
-///                "order", "maxOrder", "current", "chain": [ { "length", "used" } ] } ×10 ],
+///                "order", "maxOrder", "current", "chain": [ { "length", "used" } ],
+///                "mark": { "block", "offset" } or null } ×10 ],
 ///   "quoted": [ { "quoter", "quoterId", …the same pool fields… } ],
 ///   "log": { "path", "lines", "byFlag": { "<=", "=>", "->", ">>", "*>", "**", "==", "(=" },
 ///            "rejected", "other", "note" },
@@ -22,6 +23,10 @@ import Store
 /// `stripcharts` (issue 12): the queue, the log patterns (`kind` `logPattern`, `latest` =
 /// matching lines in the last refresh) and the pool pairs' bytes held, with eximon's
 /// auto-scaled full scale.
+/// `mark` is where the mark a reset of the pool would return to lies (main's and tainted
+/// main's refresh mark, the message pools' queue mark, the search pool's search mark):
+/// the block's index in `chain` and the byte offset in it; null when the pool has none.
+/// Quoted pools are never reset: their `mark` is always null.
 /// `log.other` is every physical line that is neither flagged nor a rejection
 /// (`lines = Σ byFlag + rejected + other`), continuation lines included.
 public enum SnapshotJSON {
@@ -42,6 +47,7 @@ public enum SnapshotJSON {
                         w.key("name"); w.value(untainted: pool.name)
                         w.key("tainted"); w.value(pool.isTainted)
                         poolFields(pool.statistics, into: &w)
+                        markField(pool.mark, into: &w)
                     }
                 }
             }
@@ -53,6 +59,7 @@ public enum SnapshotJSON {
                         w.key("quoterId"); w.value(q.quoterID)
                         w.key("tainted"); w.value(true)
                         poolFields(q.statistics, into: &w)
+                        markField(nil, into: &w)
                     }
                 }
             }
@@ -168,6 +175,18 @@ public enum SnapshotJSON {
                     w.key("used"); w.value(b.used)
                 }
             }
+        }
+    }
+
+    private static func markField(_ mark: MarkPosition?, into w: inout JSONWriter) {
+        w.key("mark")
+        if let mark {
+            w.object { w in
+                w.key("block"); w.value(mark.block)
+                w.key("offset"); w.value(mark.offset)
+            }
+        } else {
+            w.raw("null")
         }
     }
 

@@ -64,7 +64,7 @@ struct Runner {
             Runner.complain("\(error)")
             return 1
         }
-        let outcome = MonitorScreen(model: model, terminal: terminal).run()
+        let outcome = MonitorScreen(model: model, terminal: terminal, explain: options.explain).run()
         terminal.close()
         switch outcome {
         case .quit: return 0
