@@ -100,7 +100,12 @@ final class SessionModel: MonitorModel {
         var step = try session.step()
         step.snapshot = withProcesses(step.snapshot)
         // a refresh finished step by step is published like any other (metrics see refreshes)
-        if step.endedRefresh, let whole = session.lastSnapshot { _ = published(whole) }
+        if step.endedRefresh, var whole = session.lastSnapshot {
+            // with the processes just read for this step, so exim_processes has no gap
+            whole.processes = step.snapshot.processes
+            whole.processesRead = step.snapshot.processesRead
+            _ = published(whole)
+        }
         return step
     }
 
