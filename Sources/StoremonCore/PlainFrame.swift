@@ -3,7 +3,7 @@ import Store
 
 /// One frame of plain text (for `--once` without `--json`, and for a stdout that is not a
 /// terminal): status, the ten pools with their block-chain bars, the log tail, the queue,
-/// drawn from the same presentation model as the curses screen (`MonitorViewModel`).
+/// the running Exim processes (when any), drawn from the same presentation model as the curses screen (`MonitorViewModel`).
 ///
 /// Every line is at most `width` columns; all text read from Exim's files was quoted by
 /// `TerminalQuoter` in the model, so no raw escape byte can reach stdout.
@@ -71,6 +71,8 @@ public enum PlainFrame {
         if let queueLimit, queueLimit < snap.queue.messages.count {
             add(text("  … \(snap.queue.messages.count - queueLimit) more"))
         }
+        let processes = processLines(snap)
+        if !processes.isEmpty { add(""); processes.forEach(add) }
         if !snap.unreadable.isEmpty {
             add("")
             add(text("UNREADABLE  \(snap.unreadable.count)"))

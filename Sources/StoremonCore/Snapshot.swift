@@ -28,8 +28,11 @@ public struct Snapshot: Sendable {
     /// An active log search (`/`), or nil when no search is open.
     public var search: SearchSnapshot?
     /// The running Exim processes (`EximProcessReader`), when they were read (the
-    /// processes pane is shown); empty otherwise.
+    /// processes pane is shown, or an output that lists them: plain text, JSON, metrics);
+    /// empty otherwise. `processesRead` tells "none running" from "not read".
     public var processes: [EximProcess] = []
+    /// Whether `processes` was read from `/proc` for this snapshot.
+    public var processesRead = false
     /// The stripcharts: queue size, log pattern rates, held bytes per pool (`Stripcharts`).
     public var charts: [StripchartSeries] = []
     /// Step mode: the phase this frame was drawn after, with its figures; nil for the

@@ -17,7 +17,8 @@ import Store
 ///   "spool": { "path", "queueName", "note", "error" },
 ///   "queue": [ { "id", "ageSeconds", "size", "sender", "recipients": [], "delivered": [], "frozen" } ],
 ///   "unreadable": [ { "path", "reason" } ],
-///   "stripcharts": [ { "title", "kind", "fullScale", "latest" } ] }
+///   "stripcharts": [ { "title", "kind", "fullScale", "latest" } ],
+///   "processes": [ { "pid", "parentPid", "ageSeconds", "kind", "activity", "title" } ] or null }
 /// ```
 /// `stripcharts` (issue 12): the queue, the log patterns (`kind` `logPattern`, `latest` =
 /// matching lines in the last refresh) and the pool pairs' bytes held, with eximon's
@@ -130,8 +131,29 @@ public enum SnapshotJSON {
                     }
                 }
             }
+            processes(snapshot, into: &w)
         }
         return w.output
+    }
+
+    /// `"processes"`: the running Exim processes, oldest first, or null when they were not
+    /// read (the curses monitor with its processes pane hidden, or no `/proc`). `kind` and
+    /// `activity` are built from checked arguments; `title` is tainted and quoted.
+    private static func processes(_ snapshot: Snapshot, into w: inout JSONWriter) {
+        w.key("processes")
+        guard snapshot.processesRead else { return w.raw("null") }
+        w.array { w in
+            for p in snapshot.processes {
+                w.object { w in
+                    w.key("pid"); w.value(p.pid)
+                    w.key("parentPid"); w.value(p.parentPID)
+                    w.key("ageSeconds"); w.value(p.ageSeconds)
+                    w.key("kind"); w.value(untainted: p.kind.rawValue)
+                    w.key("activity"); w.value(untainted: p.activity)
+                    w.key("title"); w.value(p.title)
+                }
+            }
+        }
     }
 
     /// The snapshot on one line (streaming mode), without the newline.

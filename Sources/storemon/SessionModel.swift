@@ -85,8 +85,11 @@ final class SessionModel: MonitorModel {
         set { session.run = newValue }
     }
 
-    /// Whether refreshes read the running Exim processes from /proc.
+    /// Whether refreshes read the running Exim processes from /proc for the screen (the
+    /// curses pane sets it with `w`; plain, JSON and `storemon export` set it for good).
+    /// Metrics served while the monitor draws (`onSnapshot`) need them whatever the pane.
     var readsProcesses = false
+    private var processesWanted: Bool { readsProcesses || onSnapshot != nil }
     private let processReader = EximProcessReader()
 
     /// Runs one refresh cycle (or the rest of a stepped one).
@@ -97,7 +100,12 @@ final class SessionModel: MonitorModel {
         var step = try session.step()
         step.snapshot = withProcesses(step.snapshot)
         // a refresh finished step by step is published like any other (metrics see refreshes)
-        if step.endedRefresh, let whole = session.lastSnapshot { _ = published(whole) }
+        if step.endedRefresh, var whole = session.lastSnapshot {
+            // with the processes just read for this step, so exim_processes has no gap
+            whole.processes = step.snapshot.processes
+            whole.processesRead = step.snapshot.processesRead
+            _ = published(whole)
+        }
         return step
     }
 
@@ -110,11 +118,15 @@ final class SessionModel: MonitorModel {
         return snapshot
     }
 
-    /// The snapshot with the processes read now, when the pane wants them.
+    /// The snapshot with the processes read now, when a screen or the metrics want them
+    /// (one /proc scan per refresh: `comm` of every process, more only for Exim's).
     private func withProcesses(_ snapshot: Snapshot) -> Snapshot {
-        guard readsProcesses else { return snapshot }
+        guard processesWanted else { return snapshot }
         var s = snapshot
-        s.processes = processReader.read()
+        if let found = processReader.readIfListable() {
+            s.processes = found
+            s.processesRead = true
+        }
         return s
     }
 
