@@ -64,7 +64,7 @@ let package = Package(
         .target(name: "SafeText", dependencies: ["Store", "CWidth"]),
 
         // The monitor's model: refresh cycle, snapshots, the panes' presentation models.
-        .target(name: "StoremonCore", dependencies: ["Store", "EximFormats", "EximLog", "EximSpool", "SafeText", .product(name: "SystemPackage", package: "swift-system")]),
+        .target(name: "StoremonCore", dependencies: ["Store", "EximFormats", "EximLog", "EximSpool", "SafeText", "StoremonSystem", .product(name: "SystemPackage", package: "swift-system")]),
 
         // Terminal: ncursesw through a system-library shim, and a tiny C guard
         // that restores the terminal on any fatal signal.

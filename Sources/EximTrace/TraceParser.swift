@@ -45,26 +45,28 @@ public struct TraceParser: Sendable {
     public mutating func parse(line bytes: UnsafeBufferPointer<UInt8>) -> TraceRecord {
         lineNumber += 1
         var s = LineScanner(bytes)
-        var record = TraceRecord(line: lineNumber, event: .noise(""))
-        if prefixes.timestamp != false, let t = Self.timestamp(&s) { record.timestamp = t }
+        // The record is made once, at the end: copying one (its event may hold strings)
+        // cost more than parsing the line.
+        var timestamp: TraceTimestamp?
+        if prefixes.timestamp != false, let t = Self.timestamp(&s) { timestamp = t }
         if prefixes.pid != false, let (pid, rest) = Self.pidPrefix(s) {
             var r = rest
-            var candidate = record
+            var glued: String?
             Self.stripIndent(&r)
-            candidate.event = classify(&r, record: &candidate)
-            if prefixes.pid == true || accepts(pid: pid, candidate.event) {
-                candidate.pid = pid
-                learn(candidate.event, pid: pid)
-                return candidate
+            let event = classify(&r, gluedText: &glued)
+            if prefixes.pid == true || accepts(pid: pid, event) {
+                learn(event, pid: pid)
+                return TraceRecord(line: lineNumber, pid: pid, timestamp: timestamp, gluedText: glued, event: event)
             }
         }
         Self.stripIndent(&s)
-        record.event = classify(&s, record: &record)
-        learn(record.event, pid: nil)
-        if followSelector, case .version(let v) = record.event, let t = v.hasTimestampPrefix, prefixes.timestamp != nil {
+        var glued: String?
+        let event = classify(&s, gluedText: &glued)
+        learn(event, pid: nil)
+        if followSelector, case .version(let v) = event, let t = v.hasTimestampPrefix, prefixes.timestamp != nil {
             prefixes.timestamp = t
         }
-        return record
+        return TraceRecord(line: lineNumber, timestamp: timestamp, gluedText: glued, event: event)
     }
 
     /// Whether a `%5d ` prefix is a pid on a line that says `event` (section 19.1 item 2).
@@ -165,7 +167,7 @@ public struct TraceParser: Sendable {
 
     // MARK: classification
 
-    private func classify(_ s: inout LineScanner, record: inout TraceRecord) -> TraceEvent {
+    private func classify(_ s: inout LineScanner, gluedText: inout String?) -> TraceEvent {
         let start = s.pos
         switch s.peek() {
         case 0x2D: // '-'
@@ -201,7 +203,7 @@ public struct TraceParser: Sendable {
                 var m = s
                 m.pos = i
                 if Self.startsLikeMemory(m), let e = Self.memoryOrExit(&m), e.isMemory {
-                    record.gluedText = s.string(start..<i)
+                    gluedText = s.string(start..<i)
                     return e
                 }
                 // Skip the rest of this run of dashes: a record starts at its first dash.

@@ -247,3 +247,52 @@ final class AddressSpace {
         return twin.extents[e].base &+ (a &- extents[e].base)
     }
 }
+
+/// Internal, unsafe: moves addresses and bytes from one address space to its twin.
+struct Relocation {
+    let from: AddressSpace
+    let to: AddressSpace
+
+    /// `p` moved to the twin; an address one past a range's end (a full block's end, the
+    /// dummy cursor) moves with the byte before it. Anything outside stays as it is.
+    func address(_ p: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+        UnsafeMutableRawPointer(bitPattern: word(UInt(bitPattern: p)))!
+    }
+
+    /// `word` relocated if it points into (or one past) `from`'s ranges, else unchanged.
+    @inline(__always) func word(_ w: UInt) -> UInt {
+        if let t = from.translate(w, into: to) { return t }
+        if w != 0, let t = from.translate(w &- 1, into: to) { return t &+ 1 }
+        return w
+    }
+
+    /// Block bounds moved to the twin.
+    func bounds(_ b: BlockBounds) -> BlockBounds {
+        var r = b
+        r.start = address(b.start)
+        return r
+    }
+
+    /// A cursor moved to the twin.
+    func cursor(_ c: HotCursor) -> HotCursor {
+        var r = c
+        r.next = address(c.next)
+        r.end = address(c.end)
+        r.lastGet = c.lastGet.map(address)
+        return r
+    }
+
+    /// Copies `bytes` (a multiple of 8 unless `src` is unaligned) and relocates every
+    /// 8-aligned word of the copy that points into `from`'s ranges.
+    func copy(from src: UnsafeRawPointer, to dst: UnsafeMutableRawPointer, bytes: Int) {
+        memcpy(dst, src, bytes)
+        var off = (8 - Int(UInt(bitPattern: dst) & 7)) & 7
+        while off + 8 <= bytes {
+            let w = (dst + off).load(as: UInt.self)
+            if from.locate(w) != nil {
+                (dst + off).storeBytes(of: word(w), as: UInt.self)
+            }
+            off += 8
+        }
+    }
+}

@@ -64,7 +64,7 @@ extension Store {
 
     /// Sends one line to the trace sink, if any.
     @inline(__always) func emit(_ make: () -> String) {
-        if control.pointee.slowFlags & 1 != 0, let sink = traceSink { sink(make()) }
+        if handle.state.slowFlags & 1 != 0, let sink = traceSink { sink(make()) }
     }
 
     /// `---%d Get %6p %5d %-14s %4d` (or `---QQ Get` for a quoted pool).

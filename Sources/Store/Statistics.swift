@@ -103,7 +103,7 @@ extension Store {
     public func statistics() -> StoreStatistics {
         StoreStatistics(
             pools: (0..<10).map(poolStatistics),
-            quoted: quotedOrder.map { QuotedPoolStatistics(quoter: pools[$0].quoter!, pool: poolStatistics($0)) },
+            quoted: quotedOrder.map { QuotedPoolStatistics(quoter: handle[pool: $0].quoter!, pool: poolStatistics($0)) },
             poolMalloc: poolMalloc, maxPoolMalloc: maxPoolMalloc,
             nonpoolMalloc: nonpoolMalloc, maxNonpoolMalloc: maxNonpoolMalloc,
             nonpoolBlocks: nonpoolBlocks, maxNonpoolBlocks: maxNonpoolBlocks)
@@ -111,8 +111,8 @@ extension Store {
 
     /// Snapshot of pool slot `i`.
     func poolStatistics(_ i: Int) -> PoolStatistics {
-        let ps = pools[i]
-        let yieldLength = cursor(i).pointee.yieldLength
+        let ps = handle[pool: i]
+        let yieldLength = handle.yieldLength(i)
         var chain = ps.chain.map { BlockStatistics(length: $0.length, used: $0.used) }
         if ps.current >= 0 { chain[ps.current].used = chain[ps.current].length - max(0, yieldLength) }
         return PoolStatistics(bytes: ps.nbytes, blocks: ps.nblocks, maxBytes: ps.maxBytes, maxBlocks: ps.maxBlocks,
@@ -127,12 +127,12 @@ extension Store {
         out.append("----Exit nonpool max: \(TraceFormat.num((maxNonpoolMalloc + 1023) / 1024, 3)) kB in \(maxNonpoolBlocks) blocks")
         out.append("----Exit npools  max: \(TraceFormat.num(maxPoolMalloc / 1024, 3)) kB")
         for i in 0..<10 {
-            let p = pools[i]
+            let p = handle[pool: i]
             let id = PoolID(index: i)!
             out.append("----Exit  pool \(TraceFormat.num(i, 2)) max: \(TraceFormat.num((p.maxBytes + 1023) / 1024, 3)) kB in \(p.maxBlocks) blocks at order \(p.maxOrder)\t\(id.isTainted ? "tainted" : "untainted") \(id.kind)")
         }
         for (n, i) in quotedOrder.enumerated() {
-            let p = pools[i]
+            let p = handle[pool: i]
             out.append("----Exit  pool Q\(n) max: \(TraceFormat.num((p.maxBytes + 1023) / 1024, 3)) kB in \(p.maxBlocks) blocks at order \(p.maxOrder)\ttainted quoted:\(p.quoter?.name ?? "")")
         }
         return out

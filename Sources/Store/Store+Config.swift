@@ -7,11 +7,11 @@ extension Store {
     /// Throws `.protectionFailed` if `mprotect` fails (Exim only prints a debug line).
     public func writeProtectConfig() throws(StoreError) {
         let i = PoolKind.config.rawValue
-        for k in pools[i].chain.indices where !pools[i].chain[k].isProtected {
-            let b = pools[i].chain[k]
+        for k in handle[pool: i].chain.indices where !handle[pool: i].chain[k].isProtected {
+            let b = handle[pool: i].chain[k]
             let e = space.protect(b.header, bytes: b.physical, writable: false)
             guard e == 0 else { throw .protectionFailed(errno: e) }
-            pools[i].chain[k].isProtected = true
+            handle[pool: i].chain[k].isProtected = true
         }
         configProtected = true
     }

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 extension Store {
     /// Slow path of `get`/`getPerm`: validates the size, then carves from pool `index`
     /// (a paired pool 0...9 or a quoted slot), getting a block if needed, and traces.
@@ -14,7 +8,7 @@ extension Store {
         if index >= PoolSlot.firstQuotedSlot {
             emit {
                 let (f, l) = names(site)
-                return "allocating quoted-block for quoter \(pools[index].quoter?.id ?? 0) (from \(f) \(l))"
+                return "allocating quoted-block for quoter \(handle[pool: index].quoter?.id ?? 0) (from \(f) \(l))"
             }
         }
         let r = try poolGet(index, size: size, site: site)
@@ -28,20 +22,16 @@ extension Store {
     /// Result: the address; `lastGet` is set to it. Throws only `.outOfAddressSpace`.
     func poolGet(_ index: Int, size: Int, site: CallSite) throws(StoreError) -> UnsafeMutableRawPointer {
         let rounded = BlockRules.rounded(size)
-        if rounded > cursor(index).pointee.yieldLength {
+        if rounded > handle.yieldLength(index) {
             try acquireBlock(index, rounded: rounded, site: site)
         }
-        let c = cursor(index)
-        let r = c.pointee.next
-        c.pointee.lastGet = r
-        c.pointee.next = r + rounded
-        return r
+        return handle.carve(index, rounded: rounded)
     }
 
     /// The standard usable length of a new block at the pool's order: 2^order - 32
     /// (4064 in restricted-memory mode).
     @inline(__always) func standardLength(_ index: Int) -> Int {
-        BlockRules.standardLength(order: pools[index].order, restrictedMemory: options.restrictedMemory)
+        BlockRules.standardLength(order: handle[pool: index].order, restrictedMemory: options.restrictedMemory)
     }
 
     /// Step 4 of Exim's `pool_get`: make a block of at least `rounded` bytes current.
@@ -53,21 +43,20 @@ extension Store {
     func acquireBlock(_ index: Int, rounded: Int, site: CallSite) throws(StoreError) {
         let length = max(standardLength(index), rounded)
         let mlength = length + Layout.header
-        let ps = pools + index
-        let cur = ps.pointee.current
+        let cur = handle[pool: index].current
 
-        if cur >= 0, cur + 1 < ps.pointee.chain.count {
-            let next = ps.pointee.chain[cur + 1]
+        if cur >= 0, cur + 1 < handle[pool: index].chain.count {
+            let next = handle[pool: index].chain[cur + 1]
             if next.length >= length {
-                leaveCurrent(index)
-                makeCurrent(index, cur + 1)
+                handle.leaveCurrent(index)
+                handle.makeCurrent(index, cur + 1)
                 return
             }
             // Too small: Exim frees it and forgets it; only nblocks goes down.
             let physical = space.pageRounded(length + Layout.header)
             let header = try allocateBlockMemory(index, bytes: physical)   // before any change
-            ps.pointee.nblocks -= 1
-            ps.pointee.chain.remove(at: cur + 1)
+            handle[pool: index].nblocks -= 1
+            handle[pool: index].chain.remove(at: cur + 1)
             freeBlockMemory(index, next, site: site)
             linkNewBlock(index, header: header, length: length, physical: physical, site: site)
             return
@@ -81,7 +70,7 @@ extension Store {
     /// `control.extraExtents` in step when the address space had to reserve a new range.
     func allocateBlockMemory(_ index: Int, bytes: Int) throws(StoreError) -> UnsafeMutableRawPointer {
         let p = try space.allocate(slot: index, bytes: bytes)
-        control.pointee.extraExtents = space.extents.count - 1
+        handle.state.extraExtents = space.extents.count - 1
         return p
     }
 
@@ -89,14 +78,13 @@ extension Store {
     /// (Exim's new-block branch: counters, `--Malloc` unless config, order bump).
     private func linkNewBlock(_ index: Int, header: UnsafeMutableRawPointer, length: Int, physical: Int, site: CallSite) {
         let mlength = length + Layout.header
-        let ps = pools + index
-        ps.pointee.nbytes += mlength
-        if ps.pointee.nbytes > ps.pointee.maxBytes { ps.pointee.maxBytes = ps.pointee.nbytes }
+        handle[pool: index].nbytes += mlength
+        handle[pool: index].maxBytes = max(handle[pool: index].maxBytes, handle[pool: index].nbytes)
         poolMalloc += mlength
         if poolMalloc > maxPoolMalloc { maxPoolMalloc = poolMalloc }
         nonpoolMalloc -= mlength
-        ps.pointee.nblocks += 1
-        if ps.pointee.nblocks > ps.pointee.maxBlocks { ps.pointee.maxBlocks = ps.pointee.nblocks }
+        handle[pool: index].nblocks += 1
+        handle[pool: index].maxBlocks = max(handle[pool: index].maxBlocks, handle[pool: index].nblocks)
         if index != PoolKind.config.rawValue {
             // internal_store_malloc(mlength): the 8-byte size prefix makes it a net +8.
             let msize = max(mlength + 8, 16)
@@ -104,41 +92,15 @@ extension Store {
             if nonpoolMalloc > maxNonpoolMalloc { maxNonpoolMalloc = nonpoolMalloc }
             traceMalloc(header, bytes: msize, site)
         }
-        (ps.pointee.order, ps.pointee.maxOrder) = BlockRules.afterNewBlock(
-            order: ps.pointee.order, maxOrder: ps.pointee.maxOrder, restrictedMemory: options.restrictedMemory)
-        leaveCurrent(index)
-        let cur = ps.pointee.current
-        if cur >= 0, cur + 1 < ps.pointee.chain.count {
-            ps.pointee.chain.removeSubrange((cur + 1)...)
+        (handle[pool: index].order, handle[pool: index].maxOrder) = BlockRules.afterNewBlock(
+            order: handle[pool: index].order, maxOrder: handle[pool: index].maxOrder, restrictedMemory: options.restrictedMemory)
+        handle.leaveCurrent(index)
+        let cur = handle[pool: index].current
+        if cur >= 0, cur + 1 < handle[pool: index].chain.count {
+            handle[pool: index].chain.removeSubrange((cur + 1)...)
         }
-        ps.pointee.chain.append(BlockRecord(header: header, length: length, physical: physical, used: 0))
-        makeCurrent(index, ps.pointee.chain.count - 1)
-    }
-
-    /// Records how much of the current block is in use before the pool moves off it.
-    @inline(__always) func leaveCurrent(_ index: Int) {
-        let ps = pools + index
-        let cur = ps.pointee.current
-        if cur >= 0 { ps.pointee.chain[cur].used = ps.pointee.chain[cur].length - max(0, cursor(index).pointee.yieldLength) }
-    }
-
-    /// Makes chain block `k` current with all of its data free.
-    @inline(__always) func makeCurrent(_ index: Int, _ k: Int) {
-        let ps = pools + index
-        let b = ps.pointee.chain[k]
-        ps.pointee.current = k
-        cursor(index).pointee.next = b.dataStart
-        ps.pointee.currentStart = b.dataStart
-        cursor(index).pointee.end = b.dataEnd
-    }
-
-    /// Points the fast-path fields at chain block `k` without touching the cursor.
-    @inline(__always) func setCurrentRange(_ index: Int, _ k: Int) {
-        let ps = pools + index
-        let b = ps.pointee.chain[k]
-        ps.pointee.current = k
-        ps.pointee.currentStart = b.dataStart
-        cursor(index).pointee.end = b.dataEnd
+        handle[pool: index].chain.append(BlockRecord(header: header, length: length, physical: physical, used: 0))
+        handle.makeCurrent(index, handle[pool: index].chain.count - 1)
     }
 
     /// Exim's `internal_store_free` of a pool block: `----Free` with the stored size
@@ -160,7 +122,7 @@ extension Store {
     /// The memory half of `freeBlockMemory` (poison, then back to the slot; never for config).
     func releaseBlockMemory(_ index: Int, _ b: BlockRecord) {
         if index == PoolKind.config.rawValue || b.isProtected { return }
-        if options.poisonOnRelease { memset(b.header, 0xF0, b.physical) }
+        if options.poisonOnRelease { StoreHandle.poison(b.header, bytes: b.physical) }
         space.release(slot: index, at: b.header, bytes: b.physical)
     }
 
@@ -169,21 +131,21 @@ extension Store {
     /// The slot of the quoted pool with quoter number `id`, or nil (Exim's
     /// `pool_for_quoter`: by number only, newest first).
     func quotedSlot(id: Int) -> Int? {
-        quotedOrder.first { pools[$0].quoter?.id == id }
+        quotedOrder.first { handle[pool: $0].quoter?.id == id }
     }
 
     /// Exim's `quoted_pool_new`: takes the descriptor's 80 bytes from the perm pool
     /// (as Exim 4.96 does, so the perm figures match), claims a free slot, and puts the
     /// new pool at the head of the list. Throws `.tooManyQuoters` when no slot is left.
     func newQuotedPool(_ q: Quoter) throws(StoreError) -> Int {
-        guard let slot = (PoolSlot.firstQuotedSlot..<PoolSlot.count).first(where: { !pools[$0].isActive }) else {
+        guard let slot = (PoolSlot.firstQuotedSlot..<PoolSlot.count).first(where: { !handle[pool: $0].isActive }) else {
             throw .tooManyQuoters(limit: Store.quotedPoolLimit)
         }
         let site = CallSite("quoted_pool_new", Store.quotedPoolNewLine, isInternal: true)
         let r = try poolGet(PoolKind.perm.rawValue, size: Store.quotedPoolDescriptorSize, site: site)
         traceGet(pool: PoolKind.perm.rawValue, r, size: Store.quotedPoolDescriptorSize, site)
-        pools[slot].isActive = true
-        pools[slot].quoter = q
+        handle[pool: slot].isActive = true
+        handle[pool: slot].quoter = q
         quotedOrder.insert(slot, at: 0)
         return slot
     }
@@ -202,7 +164,7 @@ extension Store {
         let site = CallSite(function, line)
         guard isTainted(proto) else {
             guard size >= 0, size < Store.maxRequest else { throw .badSize(size) }
-            return try getSlow(size, pool: poolIndex(for: proto, kind: control.pointee.currentPool), site: site)
+            return try getSlow(size, pool: poolIndex(for: proto, kind: handle.state.currentPool), site: site)
         }
         guard size >= 0, size < Store.maxRequest else { throw .badSize(size) }
         var slot = quotedSlot(id: quoter.id)
@@ -221,7 +183,7 @@ extension Store {
     @_spi(Replay)
     public func getQuoted(_ size: Int, like proto: Taint, quoterID: Int,
                           function: StaticString = #function, line: Int = #line) throws(StoreError) -> UnsafeMutableRawPointer {
-        let q = quotedSlot(id: quoterID).flatMap { pools[$0].quoter } ?? Quoter(id: quoterID, name: String(quoterID))
+        let q = quotedSlot(id: quoterID).flatMap { handle[pool: $0].quoter } ?? Quoter(id: quoterID, name: String(quoterID))
         return try getQuoted(size, like: proto, quoter: q, function: function, line: line)
     }
 }

@@ -12,15 +12,13 @@ extension Store {
     public func malloc(_ size: Int, function: StaticString = #function, line: Int = #line) throws(StoreError) -> UnsafeMutableRawPointer {
         guard size >= 0, size < Store.maxRequest else { throw .badSize(size) }
         let total = max(size + 8, 16)
-        guard let raw = Glibc.malloc(total) else { throw .outOfAddressSpace(errno: ENOMEM) }
+        guard let p = StoreHandle.mallocWithPrefix(total) else { throw .outOfAddressSpace(errno: ENOMEM) }
         let old = nonpoolBlocks
         nonpoolBlocks += 1
         if old > maxNonpoolBlocks { maxNonpoolBlocks = nonpoolBlocks }
-        raw.storeBytes(of: total, as: Int.self)
-        let p = raw + 8
         nonpoolMalloc += total
         if nonpoolMalloc > maxNonpoolMalloc { maxNonpoolMalloc = nonpoolMalloc }
-        if options.poisonOnRelease { memset(p, 0xF0, total - 8) }
+        if options.poisonOnRelease { StoreHandle.poison(p, bytes: total - 8) }
         liveMallocs[UInt(bitPattern: p)] = total
         traceMalloc(p, bytes: total, CallSite(function, line))
         return p
@@ -39,8 +37,8 @@ extension Store {
         return true
     }
 
-    /// Frees a tracked malloc's underlying C block (the prefix is 8 bytes before `p`).
+    /// Frees a tracked malloc's underlying C block (with its size prefix).
     func freeRaw(_ p: UnsafeMutableRawPointer) {
-        Glibc.free(p - 8)
+        StoreHandle.freeWithPrefix(p)
     }
 }

@@ -15,17 +15,16 @@ extension Store {
         /// The cookie: an 8-byte slot in the untainted pool whose content is the tainted
         /// twin's watermark (both halves of the mark, as in Exim).
         public let cookie: UnsafeMutableRawPointer
-        /// The mark's serial number (its generation; 0 for a mark built from a raw cookie,
-        /// which is not checked), its depth in the pool's stack of valid marks, and the
-        /// watermark the cookie held when the mark was made.
-        @usableFromInline let serial: UInt64
+        /// The mark's depth in its pool's stack of valid marks (`Int.min` for a mark built
+        /// from a raw cookie, which is not checked) and the watermark the cookie held when
+        /// the mark was made. Together with the cookie, which the stack records at that
+        /// depth, they are the mark's generation.
         @usableFromInline let depth: Int
         @usableFromInline let watermark: UInt
 
         @inlinable
-        init(cookie: UnsafeMutableRawPointer, serial: UInt64, depth: Int, watermark: UInt) {
+        init(cookie: UnsafeMutableRawPointer, depth: Int, watermark: UInt) {
             self.cookie = cookie
-            self.serial = serial
             self.depth = depth
             self.watermark = watermark
         }
@@ -37,36 +36,19 @@ extension Store {
         /// pools' blocks (Exim's own behaviour). A reset to a raw mark ends the validity
         /// of every checked mark of its pool (the store cannot tell which it gave back).
         @_spi(Replay)
-        public init(cookie: UnsafeMutableRawPointer) { self.init(cookie: cookie, serial: 0, depth: 0, watermark: 0) }
+        public init(cookie: UnsafeMutableRawPointer) { self.init(cookie: cookie, depth: .min, watermark: 0) }
 
         /// True for a mark made by `mark()` (checked for staleness); false for a raw one.
-        public var isChecked: Bool { serial != 0 }
+        public var isChecked: Bool { depth >= 0 }
     }
 
     /// Exim's `store_mark`: prints `Mrk`, gets 8 bytes from the current pool (the
     /// cookie) and a 0-byte watermark from its tainted twin (which allocates the twin's
-    /// first block if it has none), and stores the watermark in the cookie. The mark
-    /// gets the next serial number and goes on top of the pool's stack of valid marks.
-    @inlinable
+    /// first block if it has none), and stores the watermark in the cookie. The mark goes
+    /// on top of the pool's stack of valid marks.
+    @inlinable @inline(__always)
     public func mark(function: StaticString = #function, line: Int = #line) throws(StoreError) -> Mark {
-        let c = control
-        if _fastPath(c.pointee.slowFlags == 0) {
-            let r = c.pointee.untainted.next
-            let n = r + 8
-            let w = c.pointee.tainted.next
-            let d = c.pointee.marks.depth
-            if _fastPath(n <= c.pointee.untainted.end && w <= c.pointee.tainted.end && d < c.pointee.marks.capacity) {
-                c.pointee.untainted.next = n
-                c.pointee.untainted.lastGet = r
-                c.pointee.tainted.lastGet = w
-                r.storeBytes(of: UInt(bitPattern: w), as: UInt.self)
-                let serial = c.pointee.markSerial &+ 1
-                c.pointee.markSerial = serial
-                c.pointee.marks.entries.unsafelyUnwrapped[d] = serial
-                c.pointee.marks.depth = d &+ 1
-                return Mark(cookie: r, serial: serial, depth: d, watermark: UInt(bitPattern: w))
-            }
-        }
+        if _fastPath(!handle.isSlow), let m = handle.pushMark() { return m }
         return try markSlow(site: CallSite(function, line))
     }
 
@@ -74,22 +56,16 @@ extension Store {
     /// need to grow.
     @usableFromInline @inline(never)
     func markSlow(site: CallSite) throws(StoreError) -> Mark {
-        let pool = control.pointee.currentPool
+        let pool = handle.state.currentPool
         emit {
             let (f, l) = names(site)
             return "---\(pool) Mrk                    \(TraceFormat.field(f, 14)) \(TraceFormat.num(l, 4))\tpool \(poolMalloc)"
         }
         let cookie = try getSlow(8, pool: pool, site: site)
         let watermark = try getSlow(0, pool: pool + PoolSlot.taintedOffset, site: site)
-        cookie.storeBytes(of: UInt(bitPattern: watermark), as: UInt.self)
-        let ms = markStack(pool)
-        if ms.pointee.depth == ms.pointee.capacity { ms.pointee.grow() }
-        let d = ms.pointee.depth
-        control.pointee.markSerial &+= 1
-        let serial = control.pointee.markSerial
-        ms.pointee.entries![d] = serial
-        ms.pointee.depth = d + 1
-        return Mark(cookie: cookie, serial: serial, depth: d, watermark: UInt(bitPattern: watermark))
+        StoreHandle.setCookie(cookie, watermark)
+        let d = handle.pushMark(kind: pool, cookie: cookie)
+        return Mark(cookie: cookie, depth: d, watermark: UInt(bitPattern: watermark))
     }
 
     /// Exim's `store_reset`: gives back everything above the mark in the tainted twin
@@ -100,79 +76,54 @@ extension Store {
     /// another pool, a cookie that lies in no block of the current pool or is not
     /// 8-aligned, or a watermark in no block of its twin throws `.badMark` and leaves the
     /// store as it was. A pool that has no block is skipped. The reset ends the validity
-    /// of every later mark of the pool. Cost of the check: two loads and compares.
-    @inlinable
+    /// of every later mark of the pool. Cost of the check on the fast path (the mark is
+    /// the latest): one load and compare beyond Exim's own.
+    @inlinable @inline(__always)
     public func reset(to mark: Mark, function: StaticString = #function, line: Int = #line) throws(StoreError) {
-        let c = control
-        let cookie = mark.cookie
-        if _fastPath(c.pointee.slowFlags == 0) {
-            // A live mark, both addresses in the current blocks, no block after either:
-            // only the cursors and the mark stack move.
-            let u = c.pointee.currentPool
-            let pu = pools + u, pt = pools + (u &+ PoolSlot.taintedOffset)
-            let d = mark.depth
-            if _fastPath(mark.serial != 0 && d <= c.pointee.marks.depth && d < c.pointee.marks.capacity
-                         && c.pointee.marks.entries.unsafelyUnwrapped[d] == mark.serial
-                         && cookie >= pu.pointee.currentStart && cookie + 8 <= c.pointee.untainted.end
-                         && pu.pointee.current &+ 1 == pu.pointee.chain.count
-                         && pt.pointee.current >= 0 && pt.pointee.current &+ 1 == pt.pointee.chain.count) {
-                let wv = cookie.load(as: UInt.self)
-                let w = UnsafeMutableRawPointer(bitPattern: wv)
-                if let w, _fastPath(wv == mark.watermark && w >= pt.pointee.currentStart && w <= c.pointee.tainted.end) {
-                    c.pointee.tainted.lastGet = nil
-                    c.pointee.tainted.next = w + ((c.pointee.tainted.end - w) & 7)
-                    c.pointee.untainted.lastGet = nil
-                    c.pointee.untainted.next = cookie + ((c.pointee.untainted.end - cookie) & 7)
-                    c.pointee.marks.depth = d
-                    return
-                }
-            }
-        }
+        if _fastPath(!handle.isSlow && handle.popMarkInPlace(mark)) { return }
         try resetSlow(mark, site: CallSite(function, line))
     }
 
     /// Slow path of `reset(to:)`: validation over whole chains, block freeing, `Rst` lines.
     @usableFromInline @inline(never)
     func resetSlow(_ mark: Mark, site: CallSite) throws(StoreError) {
-        let u = control.pointee.currentPool
+        let u = handle.state.currentPool
         let t = u + PoolSlot.taintedOffset
         let cookie = mark.cookie
         // Every cookie `mark()` makes is 8-aligned (gets are): anything else is not a mark.
-        guard UInt(bitPattern: cookie) & 7 == 0 else { throw .badMark }
-        // A checked mark must still be on the pool's stack of valid marks.
+        guard StoreHandle.isWordAligned(cookie) else { throw .badMark }
+        // A checked mark must still be on the pool's stack of valid marks, and its cookie
+        // must still hold its watermark (later gets may have reused it).
         if mark.isChecked {
-            let ms = markStack(u).pointee
-            guard mark.depth <= ms.depth, mark.depth < ms.capacity, ms.entries![mark.depth] == mark.serial else {
-                throw .badMark
-            }
-            // Its cookie must still hold its watermark (later gets may have reused it).
-            guard pools[u].current < 0 || resetBlockIndex(u, cookie).map({ cookie + 8 <= pools[u].chain[$0].dataEnd }) == true,
-                  cookie.load(as: UInt.self) == mark.watermark else { throw .badMark }
+            guard handle.marksHold(kind: u, depth: mark.depth, cookie: cookie) else { throw .badMark }
+            guard handle[pool: u].current < 0
+                    || handle.resetBlockIndex(u, cookie).map({ handle.holdsCookie(pool: u, block: $0, cookie) }) == true,
+                  StoreHandle.cookieWord(cookie) == mark.watermark else { throw .badMark }
         }
         // The cookie must be readable: 8 bytes inside the block reset will use, or (for a
         // pool without blocks, which reset skips) inside some pool's block.
         var ku = -1
-        if pools[u].current >= 0 {
-            guard let k = resetBlockIndex(u, cookie), cookie + 8 <= pools[u].chain[k].dataEnd else { throw .badMark }
+        if handle[pool: u].current >= 0 {
+            guard let k = handle.resetBlockIndex(u, cookie), handle.holdsCookie(pool: u, block: k, cookie) else { throw .badMark }
             ku = k
         } else {
             guard let ci = owningPool(of: cookie),
-                  let ck = blockIndex(pool: ci, containing: cookie, inclusiveEnd: false),
-                  cookie + 8 <= pools[ci].chain[ck].dataEnd else { throw .badMark }
+                  let ck = handle.blockIndex(pool: ci, containing: cookie, inclusiveEnd: false),
+                  handle.holdsCookie(pool: ci, block: ck, cookie) else { throw .badMark }
         }
-        guard let w = UnsafeMutableRawPointer(bitPattern: cookie.load(as: UInt.self)) else { throw .badMark }
+        guard let w = StoreHandle.watermarkAddress(StoreHandle.cookieWord(cookie)) else { throw .badMark }
         var kt = -1
-        if pools[t].current >= 0 {
-            guard let k = resetBlockIndex(t, w) else { throw .badMark }
+        if handle[pool: t].current >= 0 {
+            guard let k = handle.resetBlockIndex(t, w) else { throw .badMark }
             kt = k
         }
         if kt >= 0 { internalReset(w, pool: t, block: kt, site: site) }
         if ku >= 0 { internalReset(cookie, pool: u, block: ku, site: site) }
         if mark.isChecked {
-            markStack(u).pointee.depth = mark.depth
+            handle.popMarks(kind: u, to: mark.depth)
         } else {
             // A raw mark: which checked marks this gave back is unknown; refuse them all.
-            markStack(u).pointee.depth = 0
+            handle.popMarks(kind: u, to: 0, clearAll: true)
         }
     }
 
@@ -191,83 +142,57 @@ extension Store {
         }
     }
 
-    /// The chain index of the block reset would use for `p` in pool `index`: the current
-    /// block if it contains `p` (inclusive end), else the first block from the chain's
-    /// start that does. nil if none (Exim dies with "internal error").
-    func resetBlockIndex(_ index: Int, _ p: UnsafeRawPointer) -> Int? {
-        let ps = pools + index
-        let cur = ps.pointee.current
-        guard cur >= 0 else { return nil }
-        let b = ps.pointee.chain[cur]
-        if p >= UnsafeRawPointer(b.dataStart) && p <= UnsafeRawPointer(b.dataEnd) { return cur }
-        return blockIndex(pool: index, containing: p, inclusiveEnd: true)
-    }
-
     /// Exim's `internal_store_reset(ptr, pool)`. Arguments: the address to back up to
     /// (already validated), pool index, call site. Sets the cursor to `ptr` rounded up
     /// to 8 from the block end, applies the keep-one rule, frees (or, for config, only
     /// counts) every later block with order - 1 per block down to 13, and prints `Rst`.
     /// `k` is the block reset uses for `ptr` (`resetBlockIndex`), found by the caller.
     func internalReset(_ ptr: UnsafeMutableRawPointer, pool index: Int, block k: Int, site: CallSite) {
-        let ps = pools + index
         let oldMalloc = poolMalloc
-        let c = cursor(index)
-        c.pointee.lastGet = nil
-        let block = ps.pointee.chain[k]
-        let newLength = block.dataEnd - ptr
-        if options.poisonOnRelease && !block.isProtected { memset(ptr, 0xF0, newLength) }
-        let oldYield = c.pointee.yieldLength
-        if k != ps.pointee.current { leaveCurrent(index) }
-        setCurrentRange(index, k)
-        c.pointee.next = ptr + (newLength % 8)
-        let count = c.pointee.yieldLength - oldYield
-
+        let count = handle.resetCursor(index, to: ptr, block: k, poison: options.poisonOnRelease)
         var keep = k
-        if k + 1 < ps.pointee.chain.count,
-           BlockRules.keepsNextBlock(yieldAfterReset: c.pointee.yieldLength, nextLength: ps.pointee.chain[k + 1].length) {
+        if k + 1 < handle[pool: index].chain.count,
+           BlockRules.keepsNextBlock(yieldAfterReset: handle.yieldLength(index),
+                                     nextLength: handle[pool: index].chain[k + 1].length) {
             keep = k + 1
-            ps.pointee.chain[keep].used = 0
+            handle[pool: index].chain[keep].used = 0
         }
         let isConfig = index == PoolKind.config.rawValue
-        let count0 = ps.pointee.chain.count
+        let count0 = handle[pool: index].chain.count
         if keep + 1 < count0 {
             // Exim's order: counters and `----Free` lines oldest first ...
             for j in (keep + 1)..<count0 {
-                let b = ps.pointee.chain[j]
+                let b = handle[pool: index].chain[j]
                 let siz = b.length + Layout.header
-                ps.pointee.nbytes -= siz
+                handle[pool: index].nbytes -= siz
                 poolMalloc -= siz
-                ps.pointee.nblocks -= 1
+                handle[pool: index].nblocks -= 1
                 if isConfig {
-                    ps.pointee.chain[j].used = 0
+                    handle[pool: index].chain[j].used = 0
                 } else {
                     accountBlockFree(b, site: site)
                 }
-                ps.pointee.order = BlockRules.afterFreedBlock(order: ps.pointee.order, restrictedMemory: options.restrictedMemory)
+                handle[pool: index].order = BlockRules.afterFreedBlock(order: handle[pool: index].order, restrictedMemory: options.restrictedMemory)
             }
             // ... but memory back newest first, so each block just lowers its slot's top
             // (one call for a run of blocks that lie back to back, the usual case).
             if !isConfig {
                 var j = count0 - 1
                 while j > keep {
-                    var first = j
-                    let last = ps.pointee.chain[j]
-                    var bytes = last.physical
-                    while first - 1 > keep, !options.poisonOnRelease,
-                          ps.pointee.chain[first - 1].header + ps.pointee.chain[first - 1].physical == ps.pointee.chain[first].header {
-                        first -= 1
-                        bytes += ps.pointee.chain[first].physical
-                    }
+                    // (Poisoned blocks go one by one: each is filled before it goes back.)
+                    let (first, bytes) = options.poisonOnRelease
+                        ? (j, 0) : handle.contiguousRun(pool: index, endingAt: j, above: keep)
                     if first == j {
-                        releaseBlockMemory(index, last)
+                        releaseBlockMemory(index, handle[pool: index].chain[j])
                     } else {
-                        space.release(slot: index, at: ps.pointee.chain[first].header, bytes: bytes)
+                        space.release(slot: index, at: handle[pool: index].chain[first].header, bytes: bytes)
                     }
                     j = first - 1
                 }
-                ps.pointee.chain.removeSubrange((keep + 1)...)
+                handle[pool: index].chain.removeSubrange((keep + 1)...)
             }
         }
+        handle.syncChainEnd(index)
         emit {
             let (f, l) = names(site)
             return "---\(index) Rst \(TraceFormat.ptr(ptr)) \(TraceFormat.num(count + oldMalloc - poolMalloc, 5)) \(TraceFormat.field(f, 14)) \(TraceFormat.num(l, 4))\tpool \(poolMalloc)"
@@ -298,22 +223,21 @@ extension Store {
     /// taken to belong to `currentPool`. O(chain length); nothing changes.
     public func position(of mark: Mark) -> (untainted: MarkPosition?, tainted: MarkPosition?) {
         let cookie = mark.cookie
-        var u = control.pointee.currentPool
+        var u = handle.state.currentPool
         if mark.isChecked {
             guard let k = (0..<PoolSlot.taintedOffset).first(where: {
-                let ms = markStack($0).pointee
-                return mark.depth <= ms.depth && mark.depth < ms.capacity && ms.entries![mark.depth] == mark.serial
+                handle.marksHold(kind: $0, depth: mark.depth, cookie: cookie)
             }) else { return (nil, nil) }
             u = k
         }
-        guard pools[u].current >= 0, let ku = resetBlockIndex(u, cookie),
-              cookie + 8 <= pools[u].chain[ku].dataEnd else { return (nil, nil) }
-        let w = cookie.load(as: UInt.self)
+        guard handle[pool: u].current >= 0, let ku = handle.resetBlockIndex(u, cookie),
+              handle.holdsCookie(pool: u, block: ku, cookie) else { return (nil, nil) }
+        let w = StoreHandle.cookieWord(cookie)
         if mark.isChecked && w != mark.watermark { return (nil, nil) }
-        let untainted = MarkPosition(block: ku, offset: cookie - pools[u].chain[ku].dataStart)
+        let untainted = MarkPosition(block: ku, offset: handle.offset(of: cookie, pool: u, block: ku))
         let t = u + PoolSlot.taintedOffset
-        guard let wp = UnsafeRawPointer(bitPattern: w), pools[t].current >= 0,
-              let kt = resetBlockIndex(t, wp) else { return (untainted, nil) }
-        return (untainted, MarkPosition(block: kt, offset: wp - UnsafeRawPointer(pools[t].chain[kt].dataStart)))
+        guard let wp = StoreHandle.watermarkAddress(w), handle[pool: t].current >= 0,
+              let kt = handle.resetBlockIndex(t, wp) else { return (untainted, nil) }
+        return (untainted, MarkPosition(block: kt, offset: handle.offset(of: wp, pool: t, block: kt)))
     }
 }

@@ -8,11 +8,10 @@ extension Store {
     /// current figure changes; afterwards every maximum equals its current value (a pool
     /// that never had a block keeps `maxOrder` 0, Exim's "untouched" value).
     public func clearMaxima() {
-        for i in 0..<PoolSlot.count where pools[i].isActive {
-            let ps = pools + i
-            ps.pointee.maxBytes = ps.pointee.nbytes
-            ps.pointee.maxBlocks = ps.pointee.nblocks
-            if ps.pointee.maxOrder != 0 { ps.pointee.maxOrder = ps.pointee.order }
+        for i in 0..<PoolSlot.count where handle[pool: i].isActive {
+            handle[pool: i].maxBytes = handle[pool: i].nbytes
+            handle[pool: i].maxBlocks = handle[pool: i].nblocks
+            if handle[pool: i].maxOrder != 0 { handle[pool: i].maxOrder = handle[pool: i].order }
         }
         maxPoolMalloc = poolMalloc
         maxNonpoolMalloc = nonpoolMalloc

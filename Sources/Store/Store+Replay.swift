@@ -46,7 +46,7 @@ extension Store {
     }
 
     func cursor(slot i: Int) -> (nextYield: UnsafeMutableRawPointer?, yieldLength: Int) {
-        pools[i].current >= 0 ? (cursor(i).pointee.next, cursor(i).pointee.yieldLength) : (nil, -1)
+        handle[pool: i].current >= 0 ? (handle.nextYield(i), handle.yieldLength(i)) : (nil, -1)
     }
 
     /// The block whose data holds `p`: half-open range by default, end included with
@@ -55,26 +55,12 @@ extension Store {
     @_spi(Replay)
     public func blockLocation(containing p: UnsafeRawPointer, inclusiveEnd: Bool = false) -> BlockLocation? {
         guard let i = owningPool(of: p) else { return nil }
-        let ps = pools[i]
-        var k: Int? = nil
-        if ps.current >= 0 {
-            let b = ps.chain[ps.current]
-            let s = UnsafeRawPointer(b.dataStart), e = UnsafeRawPointer(b.dataEnd)
-            if p >= s && (p < e || (inclusiveEnd && p == e)) { k = ps.current }
-        }
-        if k == nil { k = blockIndex(pool: i, containing: p, inclusiveEnd: inclusiveEnd) }
-        guard let k else { return nil }
+        guard let k = handle.locateBlock(pool: i, p, inclusiveEnd: inclusiveEnd) else { return nil }
+        let ps = handle[pool: i]
         let b = ps.chain[k]
         let owner: PoolOwner = i < PoolSlot.firstQuotedSlot ? .paired(PoolID(index: i)!) : .quoted(ps.quoter!)
         return BlockLocation(owner: owner, index: k, dataStart: UInt(bitPattern: b.dataStart), length: b.length,
                              isCurrent: k == ps.current)
-    }
-
-    /// Internal form of `blockLocation` with the data end as a pointer.
-    func locate(_ p: UnsafeRawPointer, inclusiveEnd: Bool) -> (pool: Int, index: Int, dataEnd: UnsafeRawPointer)? {
-        guard let loc: BlockLocation = blockLocation(containing: p, inclusiveEnd: inclusiveEnd),
-              let i = owningPool(of: p), let end = UnsafeRawPointer(bitPattern: loc.dataEnd) else { return nil }
-        return (i, loc.index, end)
     }
 
     /// Exim's `store_release_3` for the pool that owns `dataStart`: releases the block

@@ -15,14 +15,14 @@ extension Store {
     /// Every block of every pool in use, chain order, pool by pool.
     @_spi(Testing)
     public func blocksForTesting() -> [BlockView] {
-        (0..<PoolSlot.count).filter { pools[$0].isActive }.flatMap { i in
-            pools[i].chain.map { BlockView(pool: i, dataStart: UInt(bitPattern: $0.dataStart), length: $0.length) }
+        (0..<PoolSlot.count).filter { handle[pool: $0].isActive }.flatMap { i in
+            handle[pool: i].chain.map { BlockView(pool: i, dataStart: UInt(bitPattern: $0.dataStart), length: $0.length) }
         }
     }
 
     /// True when every operation takes the slow path (a trace sink or poisoning is set).
     @_spi(Testing)
-    public var takesSlowPathForTesting: Bool { control.pointee.slowFlags != 0 }
+    public var takesSlowPathForTesting: Bool { handle.isSlow }
 
     /// Bytes of pool `pool`'s reserved ranges handed out or on their free lists.
     @_spi(Testing)
@@ -38,7 +38,7 @@ extension Store {
 
     /// Number of marks of pool kind `kind` still valid (the depth of its mark stack).
     @_spi(Testing)
-    public func validMarkCountForTesting(_ kind: PoolKind) -> Int { markStack(kind.rawValue).pointee.depth }
+    public func validMarkCountForTesting(_ kind: PoolKind) -> Int { handle.markDepth(kind: kind.rawValue) }
 }
 
 /// Exim's trace formatting primitives, for format tests.

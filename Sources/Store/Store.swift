@@ -49,16 +49,8 @@ public final class Store {
     /// The options this store was created with.
     public let options: Options
 
-    @usableFromInline let pools: UnsafeMutablePointer<PoolState>
-    @usableFromInline let control: UnsafeMutablePointer<StoreControl>
-    /// Start and size of the first reserved range; `slotShift` = log2 of one pool's range
-    /// there. Further ranges (see `AddressSpace`) are looked up only when
-    /// `control.extraExtents` is non-zero.
-    @usableFromInline let base: UInt
-    @usableFromInline let span: UInt
-    @usableFromInline let slotShift: UInt
-    /// Tainted slots 5...31 of the first range are contiguous, from this offset to `span`.
-    @usableFromInline let taintOffset: UInt
+    /// The raw storage and every pointer computation on it (see `StoreHandle`).
+    @usableFromInline let handle: StoreHandle
 
     let space: AddressSpace
 
@@ -99,85 +91,26 @@ public final class Store {
     init(options: Options, space: AddressSpace) {
         self.options = options
         self.space = space
-        let shift = space.first.shift
-        let b = space.first.base
-        self.base = b
-        self.span = UInt(space.first.size)
-        self.slotShift = UInt(shift)
-        self.taintOffset = UInt(PoolSlot.taintedOffset) << UInt(shift)
-        pools = .allocate(capacity: PoolSlot.count)
-        // The dummy cursor is the first range's last byte: with `end` at it and `next` one
-        // past it, a pool without a block has an empty current range.
-        let dummy = UnsafeMutableRawPointer(bitPattern: b + UInt(space.first.size - 1))!
-        for i in 0..<PoolSlot.count {
-            (pools + i).initialize(to: PoolState(dummy: dummy, active: i < PoolSlot.firstQuotedSlot))
-        }
-        control = .allocate(capacity: 1)
-        control.initialize(to: StoreControl(dummy: dummy))
-        control.pointee.extraExtents = space.extents.count - 1
+        handle = StoreHandle(first: space.first, extraExtents: space.extents.count - 1)
         updateFlags()
     }
 
     deinit {
-        for k in 0..<PoolSlot.taintedOffset { markStack(k).pointee.free() }
-        pools.deinitialize(count: PoolSlot.count)
-        pools.deallocate()
-        control.deinitialize(count: 1)
-        control.deallocate()
+        handle.deallocate()
         for (addr, _) in liveMallocs {
-            if let p = UnsafeMutableRawPointer(bitPattern: addr) { freeRaw(p) }
+            if let p = StoreHandle.address(addr) { freeRaw(p) }
         }
     }
 
     /// Exim's `store_pool`: the kind of pool plain gets, marks and resets use. Always one
     /// of the five kinds; the tainted twin is chosen per request by its `Taint`.
     public var currentPool: PoolKind {
-        get { PoolKind(rawValue: control.pointee.currentPool)! }
-        set {
-            let old = control.pointee.currentPool, new = newValue.rawValue
-            guard old != new else { return }
-            // The hot cursors follow the current pair: park the old pair's, fetch the new.
-            pools[old].cursor = control.pointee.untainted
-            pools[old + PoolSlot.taintedOffset].cursor = control.pointee.tainted
-            control.pointee.untainted = pools[new].cursor
-            control.pointee.tainted = pools[new + PoolSlot.taintedOffset].cursor
-            // The current kind's mark stack lives in `control` too.
-            pools[old].marks = control.pointee.marks
-            control.pointee.marks = pools[new].marks
-            control.pointee.currentPool = new
-        }
-    }
-
-    /// The authoritative cursor of pool slot `i`: the hot copy in `control` for the
-    /// current pool and its twin, else the one in the pool's descriptor.
-    @inlinable @inline(__always)
-    func cursor(_ i: Int) -> UnsafeMutablePointer<HotCursor> {
-        let cur = control.pointee.currentPool
-        if i == cur {
-            return UnsafeMutableRawPointer(control).advanced(by: MemoryLayout<StoreControl>.offset(of: \.untainted)!)
-                .assumingMemoryBound(to: HotCursor.self)
-        }
-        if i == cur &+ PoolSlot.taintedOffset {
-            return UnsafeMutableRawPointer(control).advanced(by: MemoryLayout<StoreControl>.offset(of: \.tainted)!)
-                .assumingMemoryBound(to: HotCursor.self)
-        }
-        return UnsafeMutableRawPointer(pools + i).advanced(by: MemoryLayout<PoolState>.offset(of: \.cursor)!)
-            .assumingMemoryBound(to: HotCursor.self)
-    }
-
-    /// The authoritative mark stack of kind `k` (0...4): the hot copy in `control` for
-    /// the current pool, else the one in the pool's descriptor.
-    func markStack(_ k: Int) -> UnsafeMutablePointer<MarkStack> {
-        if k == control.pointee.currentPool {
-            return UnsafeMutableRawPointer(control).advanced(by: MemoryLayout<StoreControl>.offset(of: \.marks)!)
-                .assumingMemoryBound(to: MarkStack.self)
-        }
-        return UnsafeMutableRawPointer(pools + k).advanced(by: MemoryLayout<PoolState>.offset(of: \.marks)!)
-            .assumingMemoryBound(to: MarkStack.self)
+        get { PoolKind(rawValue: handle.state.currentPool)! }
+        set { handle.switchCurrent(to: newValue.rawValue) }
     }
 
     func updateFlags() {
-        control.pointee.slowFlags = (traceSink != nil ? 1 : 0) | (options.poisonOnRelease ? 2 : 0)
+        handle.state.slowFlags = (traceSink != nil ? 1 : 0) | (options.poisonOnRelease ? 2 : 0)
     }
 
     // MARK: allocation fast path
@@ -192,7 +125,7 @@ public final class Store {
         case .tainted: return kind &+ PoolSlot.taintedOffset
         case .like(let p):
             guard let slot = owningSlot(of: p) else { return kind }
-            if slot >= PoolSlot.firstQuotedSlot { return pools[slot].isActive ? slot : kind &+ PoolSlot.taintedOffset }
+            if slot >= PoolSlot.firstQuotedSlot { return handle[pool: slot].isActive ? slot : kind &+ PoolSlot.taintedOffset }
             return slot >= PoolSlot.taintedOffset ? kind &+ PoolSlot.taintedOffset : kind
         }
     }
@@ -205,44 +138,15 @@ public final class Store {
     @inlinable
     public func get(_ size: Int, _ taint: Taint = .untainted,
                     function: StaticString = #function, line: Int = #line) throws(StoreError) -> UnsafeMutableRawPointer {
-        let c = control
-        if _fastPath(c.pointee.slowFlags == 0 && UInt(bitPattern: size) < Store.maxRequestU) {
-            switch taintClass(taint) {
-            case 0:
-                let r = c.pointee.untainted.next
-                let n = r + ((size &+ 7) & ~7)
-                if _fastPath(n <= c.pointee.untainted.end) {
-                    c.pointee.untainted.next = n
-                    c.pointee.untainted.lastGet = r
-                    return r
-                }
-            case 1:
-                let r = c.pointee.tainted.next
-                let n = r + ((size &+ 7) & ~7)
-                if _fastPath(n <= c.pointee.tainted.end) {
-                    c.pointee.tainted.next = n
-                    c.pointee.tainted.lastGet = r
-                    return r
-                }
+        let h = handle
+        if _fastPath(!h.isSlow && UInt(bitPattern: size) < Store.maxRequestU) {
+            switch h.taintClass(taint) {
+            case 0: if let r = h.bumpCurrent(size, tainted: false) { return r }
+            case 1: if let r = h.bumpCurrent(size, tainted: true) { return r }
             default: break
             }
         }
-        return try getSlow(size, pool: poolIndex(for: taint, kind: c.pointee.currentPool), site: CallSite(function, line))
-    }
-
-    /// 0 for an untainted request, 1 for a tainted one, 2 for a quoted prototype or one
-    /// outside the first range (the slow path sorts it out). O(1).
-    @inlinable @inline(__always)
-    func taintClass(_ taint: Taint) -> Int {
-        switch taint {
-        case .untainted: return 0
-        case .tainted: return 1
-        case .like(let p):
-            let off = UInt(bitPattern: p) &- base
-            guard off < span else { return control.pointee.extraExtents == 0 ? 0 : 2 }
-            let slot = Int(truncatingIfNeeded: off >> slotShift)
-            return slot < PoolSlot.taintedOffset ? 0 : slot < PoolSlot.firstQuotedSlot ? 1 : 2
-        }
+        return try getSlow(size, pool: poolIndex(for: taint, kind: h.state.currentPool), site: CallSite(function, line))
     }
 
     /// Exim's `store_get_perm`: like `get`, but from the perm pool (or its twin, or a
@@ -251,15 +155,8 @@ public final class Store {
     public func getPerm(_ size: Int, _ taint: Taint = .untainted,
                         function: StaticString = #function, line: Int = #line) throws(StoreError) -> UnsafeMutableRawPointer {
         let index = poolIndex(for: taint, kind: PoolKind.perm.rawValue)
-        if _fastPath(control.pointee.slowFlags == 0 && UInt(bitPattern: size) < Store.maxRequestU) {
-            let c = cursor(index)
-            let r = c.pointee.next
-            let n = r + ((size &+ 7) & ~7)
-            if _fastPath(n <= c.pointee.end) {
-                c.pointee.next = n
-                c.pointee.lastGet = r
-                return r
-            }
+        if _fastPath(!handle.isSlow && UInt(bitPattern: size) < Store.maxRequestU), let r = handle.bump(size, pool: index) {
+            return r
         }
         return try getSlow(size, pool: index, site: CallSite(function, line))
     }
@@ -267,25 +164,25 @@ public final class Store {
     // MARK: taint, O(1)
 
     /// True if `p` lies in a tainted or quoted pool's address range. O(1): one subtract
-    /// and two compares for an address in the first range, and for any address while the
-    /// store has its first range only (every store until a
-    /// pool outgrows its first range); one more range check per further range after that
-    /// (at most `AddressSpace.maxExtents`, 8). Agrees with Exim's block walk
+    /// and one unsigned compare against the first range's tainted and quoted slots (they
+    /// are contiguous) while the store has its first range only (every store until a pool
+    /// outgrows it); after that, for an address outside the first range, out of line, one
+    /// range check per further range (at most `AddressSpace.maxExtents`, 8). Agrees with Exim's block walk
     /// (`isTaintedByWalk`) for every address inside a live block; addresses in a tainted
     /// range but outside any live block (freed or never used) also count as tainted,
     /// the safe direction.
     @inlinable
     public func isTainted(_ p: UnsafeRawPointer) -> Bool {
-        let off = UInt(bitPattern: p) &- base
-        let inTaintedSlots = off &- taintOffset < span &- taintOffset
-        if _fastPath(off < span) { return inTaintedSlots }
-        return _slowPath(control.pointee.extraExtents != 0) && isTaintedInFurtherRanges(p)
+        if _slowPath(handle.hasFurtherRanges) { return isTaintedInAnyRange(p) }
+        return handle.isTaintedIfInFirstRange(p)
     }
 
-    /// The part of `isTainted` for stores that reserved more than one range.
-    @usableFromInline @inline(never)
-    func isTaintedInFurtherRanges(_ p: UnsafeRawPointer) -> Bool {
-        space.isTaintedSlot(UInt(bitPattern: p))
+    /// `isTainted` for a store with further ranges: the first range's test, then (for an
+    /// address outside it) whether a further range's tainted slots hold it.
+    @usableFromInline @inline(never) @_effects(readonly)
+    func isTaintedInAnyRange(_ p: UnsafeRawPointer) -> Bool {
+        if handle.isInFirstRange(p) { return handle.isTaintedIfInFirstRange(p) }
+        return space.isTaintedSlot(UInt(bitPattern: p))
     }
 
     /// The slot (pool index) whose reserved ranges hold `p`, active or not, or nil for an
@@ -295,9 +192,8 @@ public final class Store {
     /// `owningPool(of:)` adds the check.
     @inlinable @inline(__always)
     func owningSlot(of p: UnsafeRawPointer) -> Int? {
-        let off = UInt(bitPattern: p) &- base
-        if _fastPath(off < span) { return Int(truncatingIfNeeded: off >> slotShift) }
-        return control.pointee.extraExtents == 0 ? nil : owningSlotInFurtherRanges(p)
+        if let slot = handle.slotInFirstRange(p) { return slot }
+        return handle.state.extraExtents == 0 ? nil : owningSlotInFurtherRanges(p)
     }
 
     /// The part of `owningSlot` for stores that reserved more than one range.
@@ -310,7 +206,7 @@ public final class Store {
     /// nil otherwise. O(1).
     @inlinable @inline(__always)
     func owningPool(of p: UnsafeRawPointer) -> Int? {
-        guard let slot = owningSlot(of: p), pools[slot].isActive else { return nil }
+        guard let slot = owningSlot(of: p), handle[pool: slot].isActive else { return nil }
         return slot
     }
 

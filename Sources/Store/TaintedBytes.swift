@@ -21,13 +21,14 @@ public struct TaintedBytes {
     /// The byte at `i` (0..<count); traps outside the view, like an array.
     @inlinable public subscript(i: Int) -> UInt8 {
         precondition(i >= 0 && i < count, "TaintedBytes index out of range")
-        return base!.load(fromByteOffset: i, as: UInt8.self)
+        return UnsafeRawBufferPointer(start: base, count: count)[i]
     }
 
     /// A sub-view of `r` (clamped to the view), no copy.
     public subscript(r: Range<Int>) -> TaintedBytes {
         let lo = min(max(0, r.lowerBound), count), hi = min(max(lo, r.upperBound), count)
-        return TaintedBytes(base: base.map { $0 + lo }, count: hi - lo)
+        let slice = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(start: base, count: count)[lo..<hi])
+        return TaintedBytes(base: slice.baseAddress, count: slice.count)
     }
 
     /// Calls `body` with the raw bytes (for parsing; do not let them escape untainted).
@@ -38,7 +39,8 @@ public struct TaintedBytes {
     /// The first index at or after `from` holding `b`, or nil.
     public func firstIndex(of b: UInt8, from: Int = 0) -> Int? {
         guard let base, from < count else { return nil }
-        for i in max(0, from)..<count where base.load(fromByteOffset: i, as: UInt8.self) == b { return i }
+        let bytes = UnsafeRawBufferPointer(start: base, count: count)
+        for i in max(0, from)..<count where bytes[i] == b { return i }
         return nil
     }
 

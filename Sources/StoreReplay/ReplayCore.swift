@@ -137,7 +137,10 @@ final class ReplayCore {
         case .version(let v):
             exec(v, r)
         case .forking(let name, let purpose):
-            guard let id = route(r, name: name) else { return }
+            // The beam may have chosen the printer among several candidates (section 19.9 item 2).
+            let chosen = forced.flatMap { procs[$0] != nil ? $0 : nil }
+            forced = nil
+            guard let id = chosen ?? route(r, name: name) else { return }
             touchLine(id, r)
             if pendingForks.count >= liveLimit {
                 pendingForks.removeFirst()
@@ -251,7 +254,7 @@ final class ReplayCore {
         let box = known ?? procs[id]!
         let lid = box.m.lineage
         if !box.m.exitLines.isEmpty { closeExitBlock(id) }
-        box.m.apply(r, &lineages[lid]!, &c)
+        _ = lineages.withInfo(lid) { box.m.apply(r, &$0, &c) }
         box.m.lastEvent = r.event
         if !c.differences.isEmpty || !c.problems.isEmpty || !c.inferences.isEmpty { file(c, id) }
     }
@@ -489,11 +492,7 @@ final class ReplayCore {
             findings.problem(ReplayProblem(line: r.line, message: "pid \(pid) has no version or postfork line before it; replaying it from an empty start"))
             return makeProcess(pid: pid, purpose: name ?? "unknown", lineage: newLineage(version: "?"), unprefixed: false, line: r.line)
         }
-        if let name {
-            let named = unprefixedLive.filter { procs[$0]!.m.purpose == name }
-            if let a = active, named.contains(a) { return a }
-            if let n = named.max(by: { procs[$0]!.m.lastLine < procs[$1]!.m.lastLine }) { return n }
-        }
+        if let name, let n = forkCandidates(name: name).first { return n }
         if let a = active, procs[a] != nil { return a }
         if let last = unprefixedLive.last { return last }
         guard create else { return nil }
@@ -523,10 +522,29 @@ final class ReplayCore {
         return .choice(best: best, tied: tied, preferred: preferred)
     }
 
-    /// The tie a record would split the beam on: the processes it fits equally well (at
-    /// level ≥ 1), preferred first; nil when one process is clearly best.
+    /// The live unprefixed processes that could have printed `name forking for …`
+    /// (section 19.9 item 2): those whose purpose is `name` or unknown, preferred first
+    /// (the active one, then the most recently active).
+    func forkCandidates(name: String) -> [Int] {
+        var named = unprefixedLive.filter { let p = procs[$0]!.m.purpose; return p == name || p == "unknown" }
+        named.sort { procs[$0]!.m.lastLine > procs[$1]!.m.lastLine }
+        if let a = active, let i = named.firstIndex(of: a), i > 0 { named.remove(at: i); named.insert(a, at: 0) }
+        return named
+    }
+
+    /// The tie a record would split the beam on, preferred first; nil when one process is
+    /// clearly best. A memory record: the processes it fits equally well (at level ≥ 1).
+    /// An unprefixed `X forking for Y`: every live process that could have printed it
+    /// (section 19.9 item 2) — each hypothesis's child carries that one's snapshot, and the
+    /// records that fit only one of them decide (the others gain wrong lines and are pruned);
+    /// where none decides, the report names the line and the alternatives.
     func tie(for r: TraceRecord) -> [Int]? {
-        guard r.pid == nil, r.event.isMemory, unprefixedLive.count > 1 else { return nil }
+        guard r.pid == nil, unprefixedLive.count > 1 else { return nil }
+        if case .forking(let name, _) = r.event {
+            let candidates = forkCandidates(name: name)
+            return candidates.count > 1 ? Array(candidates.prefix(3)) : nil
+        }
+        guard r.event.isMemory else { return nil }
         if case .free = r.event { return nil }
         guard case .choice(let best, let tied, let preferred) = rank(r, after: heldFrees), best >= 1, tied.count > 1 else { return nil }
         return [preferred] + tied.filter { $0 != preferred }.prefix(2)

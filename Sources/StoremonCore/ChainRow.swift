@@ -13,11 +13,21 @@ public struct ChainRow: Sendable, Equatable {
         case used(current: Bool)
         /// A cell that stands for free bytes of its block.
         case free(current: Bool)
+        /// The cell where the pool's mark lies (`ChainOverlay.mark`).
+        case mark(current: Bool)
+        /// Used bytes above the mark: what a reset to it would give back.
+        case reclaimable(current: Bool)
+        /// Bytes the last reset gave back, `fade` frames ago (0 = just now; drawers dim
+        /// it as it grows, up to `FreedRegion.fadeFrames - 1`).
+        case freed(fade: Int)
+        /// The first column of a block the last reset freed whole (a ghost after the chain).
+        case ghostEdge(fade: Int)
 
         /// Whether the cell belongs to the pool's current block.
         public var isCurrent: Bool {
             switch self {
-            case .edge(let c), .used(let c), .free(let c): return c
+            case .edge(let c), .used(let c), .free(let c), .mark(let c), .reclaimable(let c): return c
+            case .freed, .ghostEdge: return false
             }
         }
     }
@@ -36,12 +46,17 @@ public struct ChainRow: Sendable, Equatable {
     /// What a drawer shows for a pool without blocks.
     public static let emptyText = "(empty)"
 
-    /// Arguments: statistics with their chain (oldest block first) and the columns to
-    /// fill. Result: the row. Invariant: never wider than `width`; every shown block has
-    /// its edge and at least one cell; the newest blocks are the ones shown.
-    public init(_ stats: PoolStatistics, width: Int) {
+    /// Arguments: statistics with their chain (oldest block first), the columns to fill,
+    /// and what to draw over the blocks (the mark, what the last reset freed). Result: the
+    /// row. Invariant: never wider than `width`; every shown block has its edge and at
+    /// least one cell; the newest blocks are the ones shown; blocks the last reset freed
+    /// whole follow the chain as ghosts while `overlay.freed` is visible.
+    public init(_ stats: PoolStatistics, width: Int, overlay: ChainOverlay = .none) {
         let chain = stats.chain
-        let n = chain.count
+        let freed = overlay.freed.flatMap { $0.isVisible ? $0 : nil }
+        let ghosts = freed?.blocks.filter { $0.wholeBlock && $0.index >= chain.count } ?? []
+        let lengths = chain.map(\.length) + ghosts.map(\.length)
+        let n = lengths.count
         hiddenBlocks = 0
         prefix = ""
         cells = []
@@ -60,19 +75,55 @@ public struct ChainRow: Sendable, Equatable {
         }
         let first = n - shown
         let room = width - prefix.count - shown   // columns for cells, after one edge per block
-        let widths = ChainRow.cellWidths(chain[first...].map(\.length), available: room)
+        let widths = ChainRow.cellWidths(Array(lengths[first...]), available: room)
         cells.reserveCapacity(room + shown)
         for (k, cellCount) in widths.enumerated() {
             let index = first + k
+            if index >= chain.count {
+                // a block the last reset freed: a ghost, all of it given back
+                let ghost = ghosts[index - chain.count]
+                let fade = freed?.age ?? 0
+                cells.append(.ghostEdge(fade: fade))
+                blockOfCell.append(ghost.index)
+                for _ in 0..<cellCount {
+                    cells.append(.freed(fade: fade))
+                    blockOfCell.append(ghost.index)
+                }
+                continue
+            }
             let block = chain[index]
             let current = stats.currentBlock == index
             let fraction = block.length > 0 ? Double(min(max(0, block.used), block.length)) / Double(block.length) : 0
             var filled = Int((fraction * Double(cellCount)).rounded())
             if block.used > 0 && filled == 0 { filled = 1 }
+            // the mark's cell, and which used cells lie above it
+            var markCell: Int? = nil
+            if let m = overlay.mark, m.block == index {
+                markCell = block.length > 0 ? min(cellCount - 1, max(0, m.offset) * cellCount / block.length) : 0
+            }
+            func aboveMark(_ c: Int) -> Bool {
+                guard let m = overlay.mark, overlay.shadesAboveMark else { return false }
+                return index > m.block || (index == m.block && c > (markCell ?? cellCount))
+            }
+            // the cells whose bytes the last reset gave back
+            var freedCells = 0..<0
+            if let f = freed?.blocks.first(where: { $0.index == index }), block.length > 0 {
+                let lo = min(cellCount, max(0, f.from) * cellCount / block.length)
+                let hi = min(cellCount, (max(0, f.to) * cellCount + block.length - 1) / block.length)
+                if hi > lo { freedCells = lo..<hi }
+            }
             cells.append(.edge(current: current))
             blockOfCell.append(index)
             for c in 0..<cellCount {
-                cells.append(c < filled ? .used(current: current) : .free(current: current))
+                if c == markCell {
+                    cells.append(.mark(current: current))
+                } else if c < filled {
+                    cells.append(aboveMark(c) ? .reclaimable(current: current) : .used(current: current))
+                } else if freedCells.contains(c) {
+                    cells.append(.freed(fade: freed?.age ?? 0))
+                } else {
+                    cells.append(.free(current: current))
+                }
                 blockOfCell.append(index)
             }
         }
@@ -102,7 +153,9 @@ public struct ChainRow: Sendable, Equatable {
     }
 
     /// The row spelt in ASCII in exactly `width` columns: `|` starts each block (`>` the
-    /// current one's), `#` used, `.` free, `=`/`-` used/free in the current block;
+    /// current one's), `#` used, `.` free, `=`/`-` used/free in the current block; `^` the
+    /// mark, `~` used above it (a reset would give it back), `:` given back by the last
+    /// reset (`,` when fading), `!` starts a block the last reset freed;
     /// `(empty)` for a pool without blocks.
     public func text(width: Int) -> String {
         var out = isEmptyChain ? ChainRow.emptyText : prefix
@@ -111,6 +164,10 @@ public struct ChainRow: Sendable, Equatable {
             case .edge: out += "|"
             case .used(let current): out += current ? "=" : "#"
             case .free(let current): out += current ? "-" : "."
+            case .mark: out += "^"
+            case .reclaimable: out += "~"
+            case .freed(let fade): out += fade < 2 ? ":" : ","
+            case .ghostEdge: out += "!"
             }
         }
         let n = out.count

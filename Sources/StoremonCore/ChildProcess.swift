@@ -2,33 +2,93 @@ import SystemPackage
 import Foundation
 import Glibc
 
-/// A program run with `posix_spawn` (no shell: the argument array is passed as it is),
-/// stdin from /dev/null, stdout and stderr together on one pipe, and the default signal
-/// mask and dispositions (so SIGTERM stops it even when the caller blocks it). The only
-/// place the action layer makes these system calls.
+/// A program run with `posix_spawn` (no shell: the argument array is passed as it is), with
+/// the default signal mask and dispositions (so SIGTERM stops it even when the caller blocks
+/// it). The one place storemon starts other programs: the action layer (`EximActions`,
+/// `EximSettings`) and `storemon replay --exec`.
+///
+/// - Standard input: `/dev/null` (`.null`), or the caller's own (`.inherited`, e.g. for
+///   `exim -bs` reading SMTP from the terminal).
+/// - Standard output and error: together on one pipe (`.combined`, read end `output`,
+///   non-blocking, for `drain`), or on two pipes (`.separate`: `output` is stdout,
+///   `errorOutput` stderr; both blocking, for stream readers on their own threads).
 ///
 /// Its own `waitpid` (not Foundation's `Process`, whose `isRunning` stays true while a
-/// process the child left behind holds the pipe), guarded so a stop signal is never sent
-/// to a pid that was already reaped and may have been reused.
-final class ChildProcess: @unchecked Sendable {
-    /// The child's pid.
-    let pid: pid_t
-    /// The read end of its output pipe (non-blocking, close-on-exec).
-    let output: Int32
-    private let lock = NSLock()
-    private var status: Int32?
+/// process the child left behind holds the pipe), guarded so a signal is never sent to a
+/// pid that was already reaped and may have been reused. Every pipe end is close-on-exec,
+/// so no other child started meanwhile inherits it.
+public final class ChildProcess: @unchecked Sendable {
+    /// Where the child's standard input comes from.
+    public enum Input: Sendable {
+        /// `/dev/null`.
+        case null
+        /// The caller's standard input, shared.
+        case inherited
+    }
 
-    /// Starts `argv` (argv[0] is the program's path). Throws the errno text on failure.
-    init(_ argv: [String]) throws(ChildProcessError) {
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw ChildProcessError(reason: Errno(rawValue: errno).description) }
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+    /// Where the child's standard output and error go.
+    public enum Outputs: Sendable {
+        /// Both on one pipe, in the order written (`output`; `errorOutput` is nil).
+        case combined
+        /// Each on its own pipe: stdout on `output`, stderr on `errorOutput`.
+        case separate
+    }
+
+    /// How the child ended.
+    public enum Termination: Sendable, Equatable, CustomStringConvertible {
+        /// It exited with this code.
+        case exited(Int32)
+        /// This signal ended it.
+        case signalled(Int32)
+
+        /// The code, or 128 + the signal (the shell's convention).
+        public var code: Int32 {
+            switch self {
+            case .exited(let c): c
+            case .signalled(let s): 128 + s
+            }
+        }
+
+        /// "status N" or "signal N".
+        public var description: String {
+            switch self {
+            case .exited(let c): "status \(c)"
+            case .signalled(let s): "signal \(s)"
+            }
+        }
+    }
+
+    /// The child's pid.
+    public let pid: pid_t
+    /// The read end of its stdout pipe (in `.combined` mode, stdout and stderr; non-blocking).
+    public let output: Int32
+    /// The read end of its stderr pipe in `.separate` mode (blocking); nil in `.combined` mode.
+    public let errorOutput: Int32?
+    private let lock = NSLock()
+    private var termination: Termination?
+    private var outputOpen = true
+    private var errorOutputOpen = true
+
+    /// Starts `argv` (argv[0] is the program: a path, or with `searchingPath` a name looked
+    /// up in `PATH` as a shell would). Throws the errno text on failure.
+    public init(_ argv: [String], input: Input = .null, outputs: Outputs = .combined,
+                searchingPath: Bool = false) throws(ChildProcessError) {
+        guard let program = argv.first else { throw ChildProcessError(reason: "no program to run") }
+        let out = try Self.makePipe()
+        var err: (read: Int32, write: Int32)?
+        if outputs == .separate {
+            do { err = try Self.makePipe() } catch {
+                close(out.read); close(out.write)
+                throw error
+            }
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
+        if input == .null { posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0) }
+        // dup2 clears close-on-exec on the copy only: the child keeps 1 and 2, not the originals.
+        posix_spawn_file_actions_adddup2(&actions, out.write, 1)
+        posix_spawn_file_actions_adddup2(&actions, err?.write ?? out.write, 2)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -46,45 +106,88 @@ final class ChildProcess: @unchecked Sendable {
         var child: pid_t = 0
         var rc: Int32 = 0
         // ETXTBSY: the program is open for writing somewhere (being installed, or a file
-        // descriptor another fork inherited); it passes within moments.
-        for attempt in 0..<20 {
+        // descriptor another fork inherited); it passes within moments, or a few seconds
+        // on a loaded machine (retried for up to 5 s).
+        for attempt in 0..<100 {
             rc = (cArgs + [nil]).withUnsafeBufferPointer { args in
-                posix_spawn(&child, argv[0], &actions, &attributes, args.baseAddress!, environ)
+                searchingPath ? posix_spawnp(&child, program, &actions, &attributes, args.baseAddress!, environ)
+                              : posix_spawn(&child, program, &actions, &attributes, args.baseAddress!, environ)
             }
-            if rc != ETXTBSY || attempt == 19 { break }
+            if rc != ETXTBSY || attempt == 99 { break }
             usleep(50_000)
         }
-        close(fds[1])
+        close(out.write)
+        if let err { close(err.write) }
         guard rc == 0 else {
-            close(fds[0])
+            close(out.read)
+            if let err { close(err.read) }
             throw ChildProcessError(reason: Errno(rawValue: rc).description)
         }
         pid = child
-        output = fds[0]
-        _ = fcntl(output, F_SETFL, fcntl(output, F_GETFL) | O_NONBLOCK)
+        output = out.read
+        errorOutput = err?.read
+        if outputs == .combined { _ = fcntl(output, F_SETFL, fcntl(output, F_GETFL) | O_NONBLOCK) }
     }
 
-    deinit { close(output) }
+    deinit {
+        if outputOpen { close(output) }
+        if errorOutputOpen, let errorOutput { close(errorOutput) }
+    }
+
+    /// A pipe whose two ends are close-on-exec (Glibc's module does not export `pipe2`).
+    private static func makePipe() throws(ChildProcessError) -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw ChildProcessError(reason: Errno(rawValue: errno).description) }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        return (fds[0], fds[1])
+    }
+
+    /// Closes the read end of stdout's pipe now (a child still writing then gets SIGPIPE).
+    /// Only once no thread reads it any more. Later calls do nothing.
+    public func closeOutput() {
+        lock.lock(); defer { lock.unlock() }
+        if outputOpen { outputOpen = false; close(output) }
+    }
+
+    /// Closes the read end of stderr's pipe now (`.separate` mode), as `closeOutput` does.
+    public func closeErrorOutput() {
+        lock.lock(); defer { lock.unlock() }
+        if errorOutputOpen, let errorOutput { errorOutputOpen = false; close(errorOutput) }
+    }
+
+    /// How the child ended once it has (reaping it); nil while it runs and `waiting` is
+    /// false, or when it cannot be waited for (already reaped elsewhere: ECHILD).
+    public func termination(waiting: Bool) -> Termination? {
+        reap(waiting: waiting).ended
+    }
 
     /// The exit status once the child has ended (reaping it), nil while it runs:
-    /// the code it exited with, or 128 + the signal that ended it.
-    func exitStatus(waiting: Bool) -> Int32? {
+    /// the code it exited with, or 128 + the signal that ended it; -1 when it cannot be
+    /// waited for.
+    public func exitStatus(waiting: Bool) -> Int32? {
+        let r = reap(waiting: waiting)
+        if let ended = r.ended { return ended.code }
+        return r.unwaitable ? -1 : nil
+    }
+
+    /// One `waitpid` (unless the child was reaped already).
+    private func reap(waiting: Bool) -> (ended: Termination?, unwaitable: Bool) {
         lock.lock(); defer { lock.unlock() }
-        if let status { return status }
+        if let termination { return (termination, false) }
         var raw: Int32 = 0
         var r: pid_t
         repeat { r = waitpid(pid, &raw, waiting ? 0 : WNOHANG) } while r < 0 && errno == EINTR
-        guard r == pid else { return r < 0 ? (status ?? -1) : nil }
-        let code = raw & 0x7F == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
-        status = code
-        return code
+        guard r == pid else { return (nil, r < 0) }
+        let ended: Termination = raw & 0x7F == 0 ? .exited((raw >> 8) & 0xFF) : .signalled(raw & 0x7F)
+        termination = ended
+        return (ended, false)
     }
 
-    /// Reads the child's output until end of file, calling `body` with each chunk, and
-    /// returns its exit status. Once the child itself has ended, a process it left behind
+    /// Reads the child's output (`output`) until end of file, calling `body` with each chunk,
+    /// and returns its exit status. Once the child itself has ended, a process it left behind
     /// that still holds the pipe is not waited for beyond one second. Past `deadline` the
     /// child gets SIGTERM, and SIGKILL two seconds later (`timedOut` is then true).
-    func drain(deadline: Date?, _ body: (ArraySlice<UInt8>) -> Void) -> (status: Int32, timedOut: Bool) {
+    public func drain(deadline: Date?, _ body: (ArraySlice<UInt8>) -> Void) -> (status: Int32, timedOut: Bool) {
         var buffer = [UInt8](repeating: 0, count: 65536)
         var exitedAt: Date?
         var terminatedAt: Date?
@@ -119,7 +222,7 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Runs `argv` to the end (at most `timeout` seconds) and returns its exit status and
     /// output (stdout and stderr together, at most `limit` bytes kept).
-    static func capture(_ argv: [String], timeout: Double, limit: Int = 1 << 20) -> (status: Int32, output: [UInt8])? {
+    public static func capture(_ argv: [String], timeout: Double, limit: Int = 1 << 20) -> (status: Int32, output: [UInt8])? {
         guard let child = try? ChildProcess(argv) else { return nil }
         var out: [UInt8] = []
         let (status, timedOut) = child.drain(deadline: Date().addingTimeInterval(timeout)) { chunk in
@@ -129,14 +232,16 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Sends `signal` unless the child has already been reaped.
-    func signal(_ signal: Int32) {
+    public func signal(_ signal: Int32) {
         lock.lock(); defer { lock.unlock() }
-        if status == nil { kill(pid, signal) }
+        if termination == nil { kill(pid, signal) }
     }
 }
 
 /// Why a program could not be started.
-struct ChildProcessError: Error {
+public struct ChildProcessError: Error, CustomStringConvertible {
     /// The system's reason.
-    let reason: String
+    public let reason: String
+    /// The reason.
+    public var description: String { reason }
 }

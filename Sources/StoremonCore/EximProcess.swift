@@ -1,5 +1,7 @@
-import Foundation
+import EximFormats
+import Glibc
 import Store
+import StoremonSystem
 
 /// One running Exim process, as the processes pane lists it (like `exiwhat`, but read
 /// from `/proc` without signalling anything): pid, parent, age, and what it is doing.
@@ -16,58 +18,96 @@ public struct EximProcess: Sendable, Equatable {
     /// NULs between arguments made spaces), which Exim may have rewritten. Tainted: any
     /// user can start a process whose title holds escape sequences.
     public var title: TaintedString
-    /// What it is doing, read from its arguments when they say (inferred from Exim's
-    /// documented options: `-bd` daemon, `-q…` queue runner, `-M…`/`-Mc` delivery of a
-    /// message, `-bs` SMTP on stdin, `-t`/`-bm` local submission), else nil.
-    public var activity: String?
+    /// What its arguments say it is doing (`EximProcessKind.classify`): the kind, and the
+    /// checked details (message id, queue-run option) its activity text shows.
+    public var classification: EximProcessKind.Classification
+
+    /// The kind (the fixed vocabulary of `exim_processes{kind}` and the JSON).
+    public var kind: EximProcessKind { classification.kind }
+
+    /// What it is doing, built from the kind and its checked details (`delivering
+    /// 1xWd9D-0006xR-10`, `daemon, queue runs -q30m`...), or nil for `.other`, whose title
+    /// says it better. Untainted: every part was checked against Exim's syntax.
+    public var activity: String? { classification.activity }
 
     /// Creates a process entry.
-    public init(pid: Int, parentPID: Int, ageSeconds: Int, name: TaintedString, title: TaintedString, activity: String?) {
+    public init(pid: Int, parentPID: Int, ageSeconds: Int, name: TaintedString, title: TaintedString,
+                classification: EximProcessKind.Classification) {
         self.pid = pid
         self.parentPID = parentPID
         self.ageSeconds = ageSeconds
         self.name = name
         self.title = title
-        self.activity = activity
+        self.classification = classification
+    }
+}
+
+extension EximProcess {
+    /// How many processes of each kind `processes` holds, every kind present (zeros
+    /// included), in `EximProcessKind.allCases` order.
+    public static func counts(_ processes: [EximProcess]) -> [(kind: EximProcessKind, count: Int)] {
+        var n = [EximProcessKind: Int]()
+        for p in processes { n[p.kind, default: 0] += 1 }
+        return EximProcessKind.allCases.map { ($0, n[$0] ?? 0) }
     }
 }
 
 /// Reads the running Exim processes from `/proc` (a reader: no curses, no pools; the
 /// result is plain values for the snapshot). A process is Exim's when its kernel name
 /// (`comm`) or the file name of its first argument is `exim`, `exim4` or starts with
-/// `exim-` (versioned binaries such as `exim-4.98-1`).
+/// `exim-` (versioned binaries such as `exim-4.98-1`). System calls go through
+/// `StoremonSystem` (`DirectoryListing`, `RegularFile.contents`).
 public struct EximProcessReader: Sendable {
     /// The `/proc` directory (tests point it elsewhere).
     public let root: String
     /// Most processes listed (a busy server may run hundreds; the pane shows the oldest first).
     public static let limit = 500
+    /// Bytes read at most from `cmdline` (the title) and `stat`.
+    static let cmdlineLimit = 4096, statLimit = 2048, commLimit = 64
 
     /// A reader of `root` (default `/proc`).
     public init(root: String = "/proc") { self.root = root }
 
     /// The Exim processes running now, oldest first (then by pid). Unreadable or vanished
-    /// processes are skipped: a process may end while it is being read.
-    public func read() -> [EximProcess] {
-        guard let dir = opendir(root) else { return [] }
-        defer { closedir(dir) }
+    /// processes are skipped: a process may end while it is being read. Empty when `root`
+    /// cannot be listed (see `readIfListable()`).
+    public func read() -> [EximProcess] { readIfListable() ?? [] }
+
+    /// As `read()`, but nil when `root` itself cannot be listed (no `/proc`), so a caller
+    /// can tell "none running" from "not known".
+    ///
+    /// Cost: one `comm` read per process on the machine; `cmdline` and `stat` only for
+    /// Exim's own.
+    public func readIfListable() -> [EximProcess]? {
+        var pids: [Int] = []
+        do {
+            try DirectoryListing.forEachName(in: root) { name in
+                var pid = 0
+                for c in name {
+                    guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9"), pid < Int(Int32.max) else { return true }
+                    pid = pid * 10 + Int(c - UInt8(ascii: "0"))
+                }
+                if pid > 0 { pids.append(pid) }
+                return true
+            }
+        } catch {
+            return nil
+        }
         let uptime = EximProcessReader.uptime(root: root)
         let ticks = max(1, Double(sysconf(Int32(_SC_CLK_TCK))))
         var found: [EximProcess] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            guard let pid = Int(name), pid > 0 else { continue }
-            let base = root + "/" + name
-            guard let comm = EximProcessReader.file(base + "/comm", limit: 64) else { continue }
+        for pid in pids {
+            let base = root + "/\(pid)"
+            guard let comm = try? RegularFile.contents(of: base + "/comm", limit: EximProcessReader.commLimit) else { continue }
             let commName = EximProcessReader.trimmed(comm)
-            let argv = EximProcessReader.file(base + "/cmdline", limit: 4096) ?? []
-            let args = argv.split(separator: 0, omittingEmptySubsequences: false).map { Array($0) }
-            let first = args.first.map { String(decoding: $0.split(separator: UInt8(ascii: "/")).last ?? [], as: UTF8.self) } ?? ""
-            guard EximProcessReader.isExim(String(decoding: commName, as: UTF8.self)) || EximProcessReader.isExim(first) else { continue }
+            let argv = (try? RegularFile.contents(of: base + "/cmdline", limit: EximProcessReader.cmdlineLimit)) ?? []
+            let args = argv.split(separator: 0, omittingEmptySubsequences: false)
+            let program = args.first.map { String(decoding: $0.split(separator: UInt8(ascii: "/")).last ?? [], as: UTF8.self) } ?? ""
+            guard EximProcessReader.isExim(String(decoding: commName, as: UTF8.self)) || EximProcessReader.isExim(program)
+            else { continue }
             var parent = 0
             var age = 0
-            if let stat = EximProcessReader.file(base + "/stat", limit: 2048),
+            if let stat = try? RegularFile.contents(of: base + "/stat", limit: EximProcessReader.statLimit),
                let close = stat.lastIndex(of: UInt8(ascii: ")")) {
                 // fields after "(comm)": state ppid ... starttime is field 22 overall (index 19 here)
                 let fields = stat[(close + 1)...].split(separator: UInt8(ascii: " "))
@@ -84,7 +124,7 @@ public struct EximProcessReader: Sendable {
             let words = args.map { String(decoding: $0, as: UTF8.self) }.filter { !$0.isEmpty }
             found.append(EximProcess(pid: pid, parentPID: parent, ageSeconds: age,
                                      name: TaintedString(taintingBytes: commName), title: TaintedString(taintingBytes: titleBytes),
-                                     activity: EximProcessReader.activity(words)))
+                                     classification: EximProcessKind.classify(words)))
             if found.count >= 4 * EximProcessReader.limit { break }
         }
         found.sort { $0.ageSeconds != $1.ageSeconds ? $0.ageSeconds > $1.ageSeconds : $0.pid < $1.pid }
@@ -96,45 +136,6 @@ public struct EximProcessReader: Sendable {
         name == "exim" || name == "exim4" || name.hasPrefix("exim-") || name.hasPrefix("exim4-")
     }
 
-    /// What Exim's arguments say it is doing (Exim's documented command-line options).
-    /// A title Exim rewrote (`exim4: …`) is shown as it is, so this returns nil for it.
-    static func activity(_ args: [String]) -> String? {
-        guard args.count > 1 else { return nil }
-        let rest = Array(args.dropFirst())
-        func id(after option: String) -> String? {
-            guard let i = rest.firstIndex(of: option), i + 1 < rest.count else { return nil }
-            return rest[i + 1]
-        }
-        if rest.contains("-bd") {
-            let q = rest.first { $0.hasPrefix("-q") }
-            return "daemon" + (q.map { ", queue runs \($0)" } ?? "")
-        }
-        if let m = id(after: "-Mc") { return "delivering \(m)" }
-        if let m = id(after: "-M") { return "delivering \(m) (forced)" }
-        if rest.contains("-bs") { return "SMTP session on stdin" }
-        if rest.contains("-bS") { return "batched SMTP input" }
-        if rest.contains(where: { $0.hasPrefix("-q") || $0.hasPrefix("-R") || $0.hasPrefix("-S") }) { return "queue run" }
-        if rest.contains("-t") || rest.contains("-bm") || rest.contains("-oi") { return "local submission" }
-        if rest.contains("-bp") || rest.contains("-bpc") || rest.contains("-bpu") { return "listing the queue" }
-        return nil
-    }
-
-    /// Reads at most `limit` bytes of a small file; nil when it cannot be read.
-    static func file(_ path: String, limit: Int) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: limit)
-        var total = 0
-        while total < limit {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + total, limit - total) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            total += n
-        }
-        return Array(buffer.prefix(total))
-    }
-
     static func trimmed(_ b: [UInt8]) -> [UInt8] {
         var out = b
         while let last = out.last, last == 0x0A || last == 0 { out.removeLast() }
@@ -143,7 +144,7 @@ public struct EximProcessReader: Sendable {
 
     /// Seconds since boot (`/proc/uptime`).
     static func uptime(root: String) -> Double? {
-        guard let b = file(root + "/uptime", limit: 128) else { return nil }
+        guard let b = try? RegularFile.contents(of: root + "/uptime", limit: 128) else { return nil }
         return Double(String(decoding: b.prefix { $0 != 0x20 }, as: UTF8.self))
     }
 }

@@ -62,6 +62,11 @@ extension MetricFamily {
     public static let logRotations = MetricFamily(
         "exim_log_rotations_total", .counter,
         "Times the main log followed was rotated (renamed and replaced, a new datestamped file, or truncated).")
+    /// `exim_processes{kind}`: one series per `EximProcessKind`, zeros included.
+    public static let processes = MetricFamily(
+        "exim_processes", .gauge,
+        "Exim processes running, by what their command line says they do (read from /proc at each refresh).",
+        labels: ["kind"])
     /// `storemon_pool_bytes{pool,tainted}`.
     public static let poolBytes = MetricFamily(
         "storemon_pool_bytes", .gauge, "Bytes allocated in each of storemon's ten stacking pools before the refresh's reset.",
@@ -85,11 +90,10 @@ extension MetricFamily {
     public static let buildInfo = MetricFamily(
         "storemon_build_info", .gauge, "Always 1; the version label names the storemon build.", labels: ["version"])
 
-    /// Every family, in the order the README lists them. (`exim_processes{kind}` waits for
-    /// the processes view of the operations issue.)
+    /// Every family, in the order the README lists them.
     public static let all: [MetricFamily] = [
         queueMessages, queueFrozenMessages, queueBytes, queueOldestAge, queueUnreadableFiles,
-        logLines, logFlagLines, logRejections, logRotations,
+        logLines, logFlagLines, logRejections, logRotations, processes,
         poolBytes, poolBlocks, poolMaxBytes, poolOrder,
         refreshSeconds, resets, buildInfo,
     ]

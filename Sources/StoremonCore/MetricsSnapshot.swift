@@ -2,7 +2,7 @@ import EximLog
 import Store
 
 /// A label on a metric sample. Its value always comes from a closed vocabulary (a pool's
-/// name, a taint flag, a log flag, storemon's own version), never from Exim's files: no
+/// name, a taint flag, a log flag, a process kind, storemon's own version), never from Exim's files: no
 /// queue or log text can reach a label, so there is nothing tainted to escape.
 public struct MetricLabel: Sendable, Equatable {
     /// The label's name (`pool`, `tainted`, `flag`, `version`).
@@ -34,6 +34,8 @@ public struct MetricSample: Sendable, Equatable {
 ///   `input/` could be listed); `exim_queue_unreadable_files` whenever a spool is named.
 /// - Log counters are present only when there is a main log to follow; they count every line
 ///   since storemon started (the exporter starts at the current log's first line).
+/// - `exim_processes{kind}` is present (one series per `EximProcessKind`, zeros included)
+///   when the snapshot's processes were read (`Snapshot.processesRead`).
 /// - The ten pools' four gauges are always present, labelled `pool` and `tainted`.
 /// - `storemon_refresh_seconds` is a histogram, so it is accumulated by the exporter over
 ///   snapshots: `refreshSeconds` is this refresh's observation.
@@ -83,6 +85,14 @@ public struct MetricsSnapshot: Sendable, Equatable {
             }
             add(.logRejections, log.rejected)
             add(.logRotations, log.rotations)
+        }
+
+        // The Exim processes, one series per kind (zeros too, so the set never changes),
+        // when they were read (/proc could be listed).
+        if snapshot.processesRead {
+            for (kind, count) in EximProcess.counts(snapshot.processes) {
+                add(.processes, count, [MetricLabel("kind", kind.rawValue)])
+            }
         }
 
         // The ten pools, four gauges each (one family after the other, as the format wants).

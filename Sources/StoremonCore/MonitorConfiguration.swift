@@ -27,6 +27,9 @@ public struct MonitorConfiguration {
     public var clock: @Sendable () -> Date
     /// `--read-only`: actions on messages (freeze, thaw, deliver, …) are off.
     public var readOnly: Bool
+    /// `--demo --poison`: keep one view of a log line across each refresh's reset and read
+    /// it afterwards (`Snapshot.staleView`); set `storeOptions.poisonOnRelease` with it.
+    public var keepsStaleView = false
 
     /// The log pattern stripcharts (eximon's four by default, plus `--stripchart`s).
     public var stripcharts: [LogPatternChart] = LogPatternChart.defaults

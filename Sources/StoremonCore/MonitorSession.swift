@@ -15,6 +15,11 @@ import Store
 /// 4. build the `Snapshot` (plain values, with the pool statistics as they stand now);
 /// 5. `reset` to the mark, so main is back where it was; count the reset.
 ///
+/// The cycle is a phase machine (`RefreshPhase`): `refresh()` runs the phases left in
+/// the current refresh; `step()` runs just the next one and returns a snapshot of the
+/// state after it (step mode). Each phase's figures (`PhaseReport`) come from the store's
+/// statistics before and after it.
+///
 /// The other pools: **config** holds the start-up options (paths, colour, interval as
 /// given), write-protected once start-up is over; **perm** holds the resolved paths, once;
 /// **search** holds an open `/` search's query and matches, reset when it closes.
@@ -55,7 +60,15 @@ public final class MonitorSession {
     private let spoolOrigin: String?
     private let tailer: LogTailer?
     private let reader: QueueReader?
-    private let messageMark: Store.Mark
+    private var messageMark: Store.Mark
+    private var messageMarkAt: (MarkPosition?, MarkPosition?)
+    private let keepsStaleView: Bool
+    /// The refresh in progress (step mode leaves it here between phases), or nil.
+    private var cycle: RefreshCycle?
+    /// What each pool's last reset gave back, and the frames made since the last reset.
+    private var freed: [FreedRegion?] = Array(repeating: nil, count: 10)
+    private var framesSinceReset = 0
+    private var staleView: StaleViewSnapshot?
 
     private var counters = LogCounters()
     private var rotations = 0
@@ -82,6 +95,7 @@ public final class MonitorSession {
             store = try Store(options: configuration.storeOptions)
             clock = configuration.clock
             once = configuration.once
+            keepsStaleView = configuration.keepsStaleView
             run = RunState(interval: configuration.interval)
             charts = Stripcharts(patterns: configuration.stripcharts)
             logNote = configuration.paths.logNote
@@ -101,7 +115,7 @@ public final class MonitorSession {
 
             // The message pools' mark: the queue lives above it.
             store.currentPool = .message
-            messageMark = try store.mark()
+            (messageMark, messageMarkAt) = try MonitorSession.locatedMark(store, .message)
             store.currentPool = .main
         } catch {
             throw .store(error)
@@ -160,67 +174,187 @@ public final class MonitorSession {
 
     // MARK: the refresh cycle
 
-    /// Runs one refresh cycle (mark, read log, rescan queue, snapshot, reset) and returns
-    /// the snapshot. With `once`, reads the whole log and queue (several log batches, each
-    /// reset after it is counted).
+    /// Runs one refresh cycle (mark, read log, rescan queue, search, snapshot, reset) and
+    /// returns its snapshot; in the middle of a stepped refresh, runs the phases left.
+    /// With `once`, reads the whole log and queue (several log batches, each reset after
+    /// it is counted).
     public func refresh() throws(MonitorError) -> Snapshot {
+        repeat {
+            _ = try runPhase(frame: false)
+        } while cycle != nil
+        guard let snap = lastSnapshot else { throw .log("refresh ended without a snapshot") }
+        return snap
+    }
+
+    /// Step mode: runs the next phase of the current refresh (starting one with `mark` if
+    /// none is in progress) and returns its figures and a snapshot of the state after it.
+    public func step() throws(MonitorError) -> PhaseStep {
+        try runPhase(frame: true)!
+    }
+
+    /// The phase the next `step()` runs (`mark` between refreshes).
+    public var nextPhase: RefreshPhase { cycle?.next ?? .mark }
+
+    /// Runs the next phase; with `frame`, also builds the step's snapshot.
+    private func runPhase(frame: Bool) throws(MonitorError) -> PhaseStep? {
+        if cycle == nil {
+            cycle = RefreshCycle(now: clock(), linesBefore: counters.lines)
+        }
         let started = DispatchTime.now().uptimeNanoseconds
-        let now = clock()
-        let linesBefore = counters.lines
-        var unreadable: [UnreadableFile] = []
+        let phase = cycle!.next
+        let before = store.statistics()
+        var after = before
         do {
+            after = try run(phase, before: before)
+        } catch {
+            // Give back what the failed refresh got in main, as its reset would have.
             store.currentPool = .main
-            var mark = try store.mark()
+            if let mark = cycle?.mark, phase != .reset { try? store.reset(to: mark) }
+            cycle = nil
+            switch error {
+            case let e as StoreError: throw .store(e)
+            case let e as LogTailerError: throw .log(e.description)
+            default: throw .log(String(describing: error))
+            }
+        }
+        let report = makeReport(phase, before: before, after: after)
+        cycle!.busy += DispatchTime.now().uptimeNanoseconds - started
+        var snap: Snapshot?
+        if phase == .reset {
+            // The refresh's frame carries every phase's figures, the reset's included.
+            var whole = cycle!.snapshot!
+            whole.phases = cycle!.reports + [report]
+            whole.status.refreshMilliseconds = Double(cycle!.busy) / 1e6
+            whole.staleView = staleView
+            lastSnapshot = whole
+            if frame {
+                snap = makeSnapshot(after, now: cycle!.now, rate: whole.log.linesPerSecond, unreadable: cycle!.unreadable,
+                                    resetsAfter: resets, recordHistory: false)
+                snap!.phases = whole.phases
+            }
+            cycle = nil
+        } else {
+            cycle!.reports.append(report)
+            cycle!.next = phase.next(searchOpen: search != nil)!
+            if frame {
+                snap = cycle!.snapshot ?? makeSnapshot(after, now: cycle!.now, rate: lastSnapshot?.log.linesPerSecond ?? 0,
+                                                       unreadable: cycle!.unreadable, resetsAfter: resets, recordHistory: false)
+                snap!.phases = cycle!.reports
+            }
+        }
+        guard var snap else { return nil }
+        snap.step = report
+        if snap.charts.isEmpty { snap.charts = lastSnapshot?.charts ?? [] }   // sampled once per refresh
+        snap.status.refreshMilliseconds = lastSnapshot?.status.refreshMilliseconds ?? 0
+        snap.status.refreshes = refreshes
+        return PhaseStep(report: report, snapshot: snap)
+    }
+
+    /// The body of one phase. Result: the statistics after it.
+    private func run(_ phase: RefreshPhase, before: StoreStatistics) throws -> StoreStatistics {
+        store.currentPool = .main
+        switch phase {
+        case .mark:
+            let (mark, at) = try MonitorSession.locatedMark(store, .main)
+            cycle!.mark = mark
+            (cycle!.mainMark, cycle!.taintedMainMark) = at
+            if keepsStaleView, let t = at.1 {
+                // The data range of the mark's block in tainted main: Exim's 0-byte get
+                // gives the watermark's address; the block's length is in the statistics.
+                let w = UInt(bitPattern: try store.get(0, .tainted))
+                let length = store.statistics().pools[PoolKind.main.rawValue + 5].chain[t.block].length
+                cycle!.markBlock = (w - UInt(t.offset))..<(w - UInt(t.offset) + UInt(length))
+            }
+        case .readLog:
+            let linesBefore = counters.lines
+            var unreadable: [UnreadableFile] = []
+            defer { cycle?.unreadable += unreadable }
             var more = try readLog(&unreadable)
             // A burst bigger than one batch: count it, reset, read on (bounded pool use).
-            // A reset uses its mark up: the next batch takes a fresh one.
+            // The reset gives the cookie back too (and poisons it): take the mark again.
             while more {
-                try store.reset(to: mark)
+                try store.reset(to: cycle!.mark!)
                 resets += 1
-                mark = try store.mark()
+                cycle!.mark = try store.mark()
+                cycle!.staleView = nil
                 more = try readLog(&unreadable)
             }
             // --once: a last line without a newline is a line too (no newline will come now)
             if once, let tailer {
-                try store.reset(to: mark)
+                try store.reset(to: cycle!.mark!)
                 resets += 1
-                mark = try store.mark()
+                cycle!.mark = try store.mark()
+                cycle!.staleView = nil
                 try count(tailer.readRemainder(into: store))
             }
             followHistoryCount()
+            cycle!.linesRead = counters.lines - linesBefore
+        case .queue:
+            try scanQueue(now: cycle!.now)
+            cycle!.unreadable += queueUnreadable
+        case .search:
             if let search {
                 store.currentPool = .search
                 defer { store.currentPool = .main }
                 try search.scan(tail[...], store: store)
             }
-            try scanQueue(now: now)
-            unreadable += queueUnreadable
-
+        case .snapshot:
+            let now = cycle!.now
             let elapsed = lastRefreshTime.map { now.timeIntervalSince($0) } ?? 0
-            let rate = elapsed > 0 ? Double(counters.lines - linesBefore) / elapsed : 0
+            let rate = elapsed > 0 ? Double(counters.lines - cycle!.linesBefore) / elapsed : 0
             lastRefreshTime = now
             refreshes += 1
-            let statistics = store.statistics()
-            // The reset below is counted in the snapshot it ends.
-            var snap = makeSnapshot(statistics, now: now, rate: rate, unreadable: unreadable,
-                                    resetsAfter: resets + 1)
+            // The reset that follows is counted in the snapshot it ends.
+            var snap = makeSnapshot(before, now: now, rate: rate, unreadable: cycle!.unreadable,
+                                    resetsAfter: resets + 1, recordHistory: true)
             snap.charts = charts.sample(queueSize: snap.queue.messages.count, pools: snap.pools)
-            try store.reset(to: mark)
+            cycle!.snapshot = snap
+            return before
+        case .reset:
+            try store.reset(to: cycle!.mark!)
             resets += 1
-            // The whole cycle, reset included, is known only now.
-            snap.status.refreshMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
-            lastSnapshot = snap
-            return snap
-        } catch let e as StoreError {
-            store.currentPool = .main
-            throw .store(e)
-        } catch let e as LogTailerError {
-            store.currentPool = .main
-            throw .log(e.description)
-        } catch {
-            store.currentPool = .main
-            throw .log(String(describing: error))
+            let after = store.statistics()
+            for i in [PoolKind.main.rawValue, PoolKind.main.rawValue + 5] {
+                freed[i] = FreedRegion(before: before.pools[i], after: after.pools[i])
+            }
+            framesSinceReset = 0
+            if let view = cycle!.staleView { staleView = view.readAfterReset(in: store, refresh: refreshes) }
+            return after
         }
+        return store.statistics()
+    }
+
+    /// The figures of one phase from the statistics around it.
+    private func makeReport(_ phase: RefreshPhase, before: StoreStatistics, after: StoreStatistics) -> PhaseReport {
+        let c = cycle!
+        var above = 0
+        if let m = c.mainMark { above += m.bytesInUseAbove(in: after.pools[PoolKind.main.rawValue]) }
+        if let m = c.taintedMainMark { above += m.bytesInUseAbove(in: after.pools[PoolKind.main.rawValue + 5]) }
+        var r = PhaseReport(phase: phase, refresh: refreshes + (phase < .snapshot ? 1 : 0),
+                            changes: PhaseReport.changes(before: before, after: after),
+                            mainMark: c.mainMark, taintedMainMark: c.taintedMainMark, bytesAboveMark: above)
+        switch phase {
+        case .readLog: r.lines = c.linesRead
+        case .queue: r.messages = queueEntries.count
+        case .search: r.matches = search?.snapshot(tail: Array(tail.suffix(LogSnapshot.tailLength))).matches.count ?? 0
+        case .snapshot:
+            r.lines = c.snapshot?.log.tail.count ?? 0
+            r.messages = c.snapshot?.queue.messages.count ?? 0
+        case .reset:
+            r.blocksKept = PhaseReport.blocksKept(afterReset: after.pools[PoolKind.main.rawValue])
+                + PhaseReport.blocksKept(afterReset: after.pools[PoolKind.main.rawValue + 5])
+        case .mark: break
+        }
+        return r
+    }
+
+    /// Takes a mark in `pool` (made current) and locates it (`Store.position(of:)`): the
+    /// cookie in the pool, the watermark in its tainted twin.
+    static func locatedMark(_ store: Store, _ pool: PoolKind) throws(StoreError) -> (Store.Mark, (MarkPosition?, MarkPosition?)) {
+        store.currentPool = pool
+        let mark = try store.mark()
+        let at = store.position(of: mark)
+        return (mark, (at.untainted, at.tainted))
     }
 
     /// Reads one batch of new log lines into tainted main; counts them and keeps the tail.
@@ -252,6 +386,11 @@ public final class MonitorSession {
         for line in batch {
             counters.count(line)
             charts.count(line)
+            if keepsStaleView && cycle?.staleView == nil && line.kind != .blank,
+               let view = StaleView(line.text, lineNumber: counters.lines),
+               view.lies(in: cycle?.markBlock) {
+                cycle?.staleView = view   // a line in the block the reset keeps (and poisons)
+            }
             if recent.count < keep {
                 if recent.isEmpty { numberOfFirst = counters.lines }
                 recent.append(line)
@@ -336,6 +475,8 @@ public final class MonitorSession {
             if reader.needsRebuild {
                 try store.reset(to: messageMark)
                 resets += 1
+                // The reset gave the cookie back too (and may have poisoned it): mark again.
+                (messageMark, messageMarkAt) = try MonitorSession.locatedMark(store, .message)
                 reader.poolWasReset()
                 scan = try reader.scan(into: store)
             }
@@ -370,13 +511,21 @@ public final class MonitorSession {
     }
 
     private func makeSnapshot(_ statistics: StoreStatistics, now: Date, rate: Double, unreadable: [UnreadableFile],
-                              resetsAfter: Int) -> Snapshot {
+                              resetsAfter: Int, recordHistory: Bool) -> Snapshot {
         var pools: [PoolSnapshot] = []
+        let marks = currentMarks()
+        let age = framesSinceReset
+        framesSinceReset += 1
         for (i, s) in statistics.pools.enumerated() {
-            history[i].append(s.bytes)
-            if history[i].count > PoolSnapshot.historyLength { history[i].removeFirst(history[i].count - PoolSnapshot.historyLength) }
+            if recordHistory {
+                history[i].append(s.bytes)
+                if history[i].count > PoolSnapshot.historyLength { history[i].removeFirst(history[i].count - PoolSnapshot.historyLength) }
+            }
             let id = PoolID(index: i)!
-            pools.append(PoolSnapshot(index: i, kind: id.kind, isTainted: id.isTainted, statistics: s, history: history[i]))
+            var gone = freed[i]
+            gone?.age = age
+            pools.append(PoolSnapshot(index: i, kind: id.kind, isTainted: id.isTainted, statistics: s, history: history[i],
+                                      mark: marks[i], freed: gone.flatMap { $0.isVisible ? $0 : nil }))
         }
         let quoted = statistics.quoted.map { QuotedPoolSnapshot(quoterName: $0.quoter.name, quoterID: $0.quoter.id, statistics: $0.pool) }
         let byFlag = counters.byFlag
@@ -396,8 +545,28 @@ public final class MonitorSession {
                                     resets: resetsAfter, refreshes: refreshes, quotedPoolsInUse: quoted.count,
                                     paused: run.paused, time: now)
         if spoolOrigin != nil { status.spoolNote = PathDiscovery.spoolOriginShort }
-        return Snapshot(pools: pools, quoted: quoted, log: log, queue: queue, unreadable: unreadable, status: status,
-                        search: search?.snapshot(tail: shownTail))
+        var snap = Snapshot(pools: pools, quoted: quoted, log: log, queue: queue, unreadable: unreadable, status: status,
+                            search: search?.snapshot(tail: shownTail))
+        snap.staleView = staleView
+        return snap
+    }
+
+    /// Where each pool's mark lies now: main's refresh mark (while a refresh holds it),
+    /// the message pools' queue mark, the search pool's search mark.
+    private func currentMarks() -> [MarkPosition?] {
+        var marks = [MarkPosition?](repeating: nil, count: 10)
+        if let c = cycle, c.mark != nil {
+            marks[PoolKind.main.rawValue] = c.mainMark
+            marks[PoolKind.main.rawValue + 5] = c.taintedMainMark
+        }
+        marks[PoolKind.message.rawValue] = messageMarkAt.0
+        marks[PoolKind.message.rawValue + 5] = messageMarkAt.1
+        if let search {
+            let at = store.position(of: search.mark)
+            marks[PoolKind.search.rawValue] = at.untainted
+            marks[PoolKind.search.rawValue + 5] = at.tainted
+        }
+        return marks
     }
 
     /// What the log pane says instead of (or above) lines: no log, or a log not there yet.

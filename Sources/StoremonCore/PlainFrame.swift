@@ -3,7 +3,7 @@ import Store
 
 /// One frame of plain text (for `--once` without `--json`, and for a stdout that is not a
 /// terminal): status, the ten pools with their block-chain bars, the log tail, the queue,
-/// drawn from the same presentation model as the curses screen (`MonitorViewModel`).
+/// the running Exim processes (when any), drawn from the same presentation model as the curses screen (`MonitorViewModel`).
 ///
 /// Every line is at most `width` columns; all text read from Exim's files was quoted by
 /// `TerminalQuoter` in the model, so no raw escape byte can reach stdout.
@@ -14,13 +14,14 @@ public enum PlainFrame {
     /// Renders a frame. `tailLines` caps the log tail; `queueLimit` caps the queue
     /// listing in messages (nil: every message, as `--once` and `exim -bp` do).
     public static func render(_ snap: Snapshot, width: Int = 80, tailLines: Int = defaultTailLines,
-                              queueLimit: Int? = nil) -> String {
-        render(MonitorViewModel(snap), width: width, tailLines: tailLines, queueLimit: queueLimit)
+                              queueLimit: Int? = nil, explain: Bool = false) -> String {
+        render(MonitorViewModel(snap), width: width, tailLines: tailLines, queueLimit: queueLimit, explain: explain)
     }
 
-    /// Renders a frame from an already built model.
+    /// Renders a frame from an already built model; with `explain`, the narration row(s)
+    /// (`CaptionModel`) follow the status.
     public static func render(_ model: MonitorViewModel, width: Int = 80, tailLines: Int = defaultTailLines,
-                              queueLimit: Int? = nil) -> String {
+                              queueLimit: Int? = nil, explain: Bool = false) -> String {
         let width = max(20, width)
         let snap = model.snapshot
         var lines: [TerminalText] = []
@@ -38,14 +39,17 @@ public enum PlainFrame {
         }
         add(line)
         for path in status.paths { add("  " + path) }
+        for caption in CaptionModel(snap, explain: explain).wrapped(width: width - 2) { add("  " + caption) }
         add("")
 
-        // Pools.
+        // Pools (the MARK column: block+offset of the mark a reset would return to).
         let nameWidth = 15
-        let barWidth = max(8, width - nameWidth - PoolPaneModel.columnHeader.count - 3)
-        add(text(pad("POOL", nameWidth) + " " + pad("BLOCK CHAIN", barWidth) + "  " + PoolPaneModel.columnHeader))
+        let markWidth = 8
+        let barWidth = max(8, width - nameWidth - PoolPaneModel.columnHeader.count - markWidth - 4)
+        add(text(pad("POOL", nameWidth) + " " + pad("BLOCK CHAIN", barWidth) + "  " + PoolPaneModel.columnHeader + " " + right("MARK", markWidth)))
         for pool in model.pools + model.quoted {
-            add(text(pad(pool.label, nameWidth) + " " + pool.chain(width: barWidth).text(width: barWidth) + "  " + pool.columnFigures))
+            add(text(pad(pool.label, nameWidth) + " " + pool.chain(width: barWidth).text(width: barWidth) + "  " + pool.columnFigures
+                     + " " + right(pool.markText, markWidth)))
         }
         add("")
 
@@ -67,12 +71,19 @@ public enum PlainFrame {
         if let queueLimit, queueLimit < snap.queue.messages.count {
             add(text("  … \(snap.queue.messages.count - queueLimit) more"))
         }
+        let processes = processLines(snap)
+        if !processes.isEmpty { add(""); processes.forEach(add) }
         if !snap.unreadable.isEmpty {
             add("")
             add(text("UNREADABLE  \(snap.unreadable.count)"))
             for u in snap.unreadable.prefix(10) { add(text("  \(u.path): \(u.reason)")) }
         }
         return lines.map(\.string).joined(separator: "\n") + "\n"
+    }
+
+    static func right(_ s: String, _ width: Int) -> String {
+        let n = DisplayWidth.of(s)
+        return n >= width ? s : String(repeating: " ", count: width - n) + s
     }
 
     static func pad(_ s: String, _ width: Int) -> String {

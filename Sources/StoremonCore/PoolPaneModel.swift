@@ -16,13 +16,18 @@ public struct PoolPaneModel: Sendable, Equatable {
     public var history: [Int]
     /// Bytes in use: the used parts of the chain's blocks.
     public let usedBytes: Int
+    /// What the chain row draws over the blocks: the mark and what the last reset freed.
+    public var overlay: ChainOverlay
 
-    /// A pane for any pool's statistics and history.
-    public init(name: String, isTainted: Bool, statistics: PoolStatistics, history: [Int] = []) {
+    /// A pane for any pool's statistics and history (and, optionally, its mark and what
+    /// its last reset freed).
+    public init(name: String, isTainted: Bool, statistics: PoolStatistics, history: [Int] = [],
+                overlay: ChainOverlay = .none) {
         self.name = name
         self.isTainted = isTainted
         self.statistics = statistics
         self.history = history
+        self.overlay = overlay
         usedBytes = statistics.chain.reduce(0) { $0 + max(0, $1.used) }
     }
 
@@ -33,7 +38,9 @@ public struct PoolPaneModel: Sendable, Equatable {
 
     /// A pane for a monitor (or replay) pool snapshot.
     public init(_ pool: PoolSnapshot) {
-        self.init(kind: pool.kind, isTainted: pool.isTainted, statistics: pool.statistics, history: pool.history)
+        self.init(name: pool.kind.description, isTainted: pool.isTainted, statistics: pool.statistics,
+                  history: pool.history,
+                  overlay: ChainOverlay(mark: pool.mark, freed: pool.freed, shadesAboveMark: pool.kind == .main))
     }
 
     /// A pane for a quoted pool (its memory is tainted: quoted pools hold quoted data).
@@ -75,8 +82,13 @@ public struct PoolPaneModel: Sendable, Equatable {
     /// The header of `columnFigures`.
     public static let columnHeader = "  USED/  HELD BLK   MAX ORD"
 
-    /// The block chain in `width` columns.
-    public func chain(width: Int) -> ChainRow { ChainRow(statistics, width: width) }
+    /// The block chain in `width` columns, with the mark and the freed cells drawn over it.
+    public func chain(width: Int) -> ChainRow { ChainRow(statistics, width: width, overlay: overlay) }
+
+    /// The mark's position, `2+88`, or `-` when the pool has none (the plain frame's MARK column).
+    public var markText: String { overlay.mark?.compactText ?? "-" }
+    /// Bytes in use above the mark (what a reset to it would give back), or nil without a mark.
+    public var bytesAboveMark: Int? { overlay.mark?.bytesInUseAbove(in: statistics) }
 
     /// The sparkline of bytes held in `width` columns (see `Sparkline.levels`).
     public func sparkline(width: Int, levels: Int = 8) -> [Int?] {

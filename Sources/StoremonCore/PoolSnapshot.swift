@@ -14,17 +14,26 @@ public struct PoolSnapshot: Sendable, Equatable {
     /// Bytes held (`statistics.bytes`) at the last refreshes, oldest first, at most
     /// `PoolSnapshot.historyLength` values, the last one being this refresh.
     public var history: [Int]
+    /// Where the mark a reset of this pool would return to lies: main's and tainted main's
+    /// refresh mark, the message pools' queue mark, the search pools' search mark; nil
+    /// when the pool has no mark (or no block yet).
+    public var mark: MarkPosition?
+    /// What the pool's last reset gave back, while it is still shown (fading), or nil.
+    public var freed: FreedRegion?
 
     /// How many refreshes a pool's history keeps (the sparkline's width).
     public static let historyLength = 120
 
     /// Creates a pool snapshot.
-    public init(index: Int, kind: PoolKind, isTainted: Bool, statistics: PoolStatistics, history: [Int]) {
+    public init(index: Int, kind: PoolKind, isTainted: Bool, statistics: PoolStatistics, history: [Int],
+                mark: MarkPosition? = nil, freed: FreedRegion? = nil) {
         self.index = index
         self.kind = kind
         self.isTainted = isTainted
         self.statistics = statistics
         self.history = history
+        self.mark = mark
+        self.freed = freed
     }
 
     /// The pool's name as Exim prints it: `main`, `perm`, `config`, `search` or `message`

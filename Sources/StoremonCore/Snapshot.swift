@@ -28,10 +28,28 @@ public struct Snapshot: Sendable {
     /// An active log search (`/`), or nil when no search is open.
     public var search: SearchSnapshot?
     /// The running Exim processes (`EximProcessReader`), when they were read (the
-    /// processes pane is shown); empty otherwise.
+    /// processes pane is shown, or an output that lists them: plain text, JSON, metrics);
+    /// empty otherwise. `processesRead` tells "none running" from "not read".
     public var processes: [EximProcess] = []
+    /// Whether `processes` was read from `/proc` for this snapshot.
+    public var processesRead = false
     /// The stripcharts: queue size, log pattern rates, held bytes per pool (`Stripcharts`).
     public var charts: [StripchartSeries] = []
+    /// Step mode: the phase this frame was drawn after, with its figures; nil for the
+    /// frame of a whole refresh.
+    public var step: PhaseReport?
+    /// The reports of this refresh's phases run so far (all of them, reset included, for
+    /// the frame of a whole refresh).
+    public var phases: [PhaseReport] = []
+    /// `--poison`: the latest stale view read after a reset, or nil.
+    public var staleView: StaleViewSnapshot?
+
+    /// Step mode: the phase the next step runs (`mark` after a reset); nil for the frame
+    /// of a whole refresh.
+    public var nextStep: RefreshPhase? {
+        guard let step else { return nil }
+        return step.phase.next(searchOpen: search != nil) ?? .mark
+    }
 
     /// Creates a snapshot from its parts (the session builds them; tests may too).
     public init(pools: [PoolSnapshot], quoted: [QuotedPoolSnapshot], log: LogSnapshot,

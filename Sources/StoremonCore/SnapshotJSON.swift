@@ -9,18 +9,24 @@ import Store
 /// { "version": 1,
 ///   "time": "2026-11-26T17:20:39Z",
 ///   "pools": [ { "index", "name", "tainted", "bytes", "blocks", "maxBytes", "maxBlocks",
-///                "order", "maxOrder", "current", "chain": [ { "length", "used" } ] } ×10 ],
+///                "order", "maxOrder", "current", "chain": [ { "length", "used" } ],
+///                "mark": { "block", "offset" } or null } ×10 ],
 ///   "quoted": [ { "quoter", "quoterId", …the same pool fields… } ],
 ///   "log": { "path", "lines", "byFlag": { "<=", "=>", "->", ">>", "*>", "**", "==", "(=" },
 ///            "rejected", "other", "note" },
 ///   "spool": { "path", "queueName", "note", "error" },
 ///   "queue": [ { "id", "ageSeconds", "size", "sender", "recipients": [], "delivered": [], "frozen" } ],
 ///   "unreadable": [ { "path", "reason" } ],
-///   "stripcharts": [ { "title", "kind", "fullScale", "latest" } ] }
+///   "stripcharts": [ { "title", "kind", "fullScale", "latest" } ],
+///   "processes": [ { "pid", "parentPid", "ageSeconds", "kind", "activity", "title" } ] or null }
 /// ```
 /// `stripcharts` (issue 12): the queue, the log patterns (`kind` `logPattern`, `latest` =
 /// matching lines in the last refresh) and the pool pairs' bytes held, with eximon's
 /// auto-scaled full scale.
+/// `mark` is where the mark a reset of the pool would return to lies (main's and tainted
+/// main's refresh mark, the message pools' queue mark, the search pool's search mark):
+/// the block's index in `chain` and the byte offset in it; null when the pool has none.
+/// Quoted pools are never reset: their `mark` is always null.
 /// `log.other` is every physical line that is neither flagged nor a rejection
 /// (`lines = Σ byFlag + rejected + other`), continuation lines included.
 public enum SnapshotJSON {
@@ -41,6 +47,7 @@ public enum SnapshotJSON {
                         w.key("name"); w.value(untainted: pool.name)
                         w.key("tainted"); w.value(pool.isTainted)
                         poolFields(pool.statistics, into: &w)
+                        markField(pool.mark, into: &w)
                     }
                 }
             }
@@ -52,6 +59,7 @@ public enum SnapshotJSON {
                         w.key("quoterId"); w.value(q.quoterID)
                         w.key("tainted"); w.value(true)
                         poolFields(q.statistics, into: &w)
+                        markField(nil, into: &w)
                     }
                 }
             }
@@ -123,8 +131,29 @@ public enum SnapshotJSON {
                     }
                 }
             }
+            processes(snapshot, into: &w)
         }
         return w.output
+    }
+
+    /// `"processes"`: the running Exim processes, oldest first, or null when they were not
+    /// read (the curses monitor with its processes pane hidden, or no `/proc`). `kind` and
+    /// `activity` are built from checked arguments; `title` is tainted and quoted.
+    private static func processes(_ snapshot: Snapshot, into w: inout JSONWriter) {
+        w.key("processes")
+        guard snapshot.processesRead else { return w.raw("null") }
+        w.array { w in
+            for p in snapshot.processes {
+                w.object { w in
+                    w.key("pid"); w.value(p.pid)
+                    w.key("parentPid"); w.value(p.parentPID)
+                    w.key("ageSeconds"); w.value(p.ageSeconds)
+                    w.key("kind"); w.value(untainted: p.kind.rawValue)
+                    w.key("activity"); w.value(untainted: p.activity)
+                    w.key("title"); w.value(p.title)
+                }
+            }
+        }
     }
 
     /// The snapshot on one line (streaming mode), without the newline.
@@ -146,6 +175,18 @@ public enum SnapshotJSON {
                     w.key("used"); w.value(b.used)
                 }
             }
+        }
+    }
+
+    private static func markField(_ mark: MarkPosition?, into w: inout JSONWriter) {
+        w.key("mark")
+        if let mark {
+            w.object { w in
+                w.key("block"); w.value(mark.block)
+                w.key("offset"); w.value(mark.offset)
+            }
+        } else {
+            w.raw("null")
         }
     }
 

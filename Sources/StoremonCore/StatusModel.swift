@@ -4,7 +4,7 @@ import Foundation
 /// screen's `+`/`-`/pause show at once, before the next refresh). The curses status
 /// line joins `parts` with ` | `, the plain frame with two spaces.
 public struct StatusModel: Sendable {
-    /// The figures, in order: search, interval, rate, refresh time, resets, quoted pools,
+    /// The figures, in order: the phase just run (step mode), search, interval, rate, refresh time, resets, quoted pools,
     /// unreadable files, running/PAUSED.
     public let figures: [TerminalText]
     /// The paths: `log PATH`, `spool PATH` (those known).
@@ -16,6 +16,7 @@ public struct StatusModel: Sendable {
     public init(_ snapshot: Snapshot?, run: RunState) {
         var parts: [TerminalText] = []
         func add(_ s: String) { parts.append(TerminalText(untainted: s)) }
+        if let step = snapshot?.step { add(PhaseCaption.figures(step)) }
         if let search = snapshot?.search {
             let pos = search.current.map { "\($0 + 1)/\(search.matches.count)" } ?? "0/0"
             add("/\(search.query) \(pos) matches (n/N, Esc)")

@@ -84,6 +84,26 @@ package struct RegularFile: Sendable {
 
     /// Closes the descriptor.
     package func close() { _ = try? descriptor.close() }
+
+    /// The bytes of the small file `path`, read until end of file or `limit` bytes,
+    /// whichever comes first. For `/proc` files, whose `stat` size is 0: the size is never
+    /// trusted, the reads go on until `read` returns 0.
+    ///
+    /// - Throws: `OpenFailure` when it cannot be opened, is not a regular file, or a read fails.
+    package static func contents(of path: String, limit: Int) throws(OpenFailure) -> [UInt8] {
+        let file = try RegularFile.open(path)
+        defer { file.close() }
+        let cap = max(0, limit)
+        var bytes = [UInt8](repeating: 0, count: cap)
+        let got: Int
+        do {
+            got = try bytes.withUnsafeMutableBytes { try file.readFully(into: $0) }
+        } catch {
+            throw .system(SystemFailure("read", path: path, errno: (error as? Errno) ?? .ioError))
+        }
+        bytes.removeSubrange(got...)
+        return bytes
+    }
 }
 
 extension Stat {

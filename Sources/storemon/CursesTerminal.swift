@@ -180,6 +180,11 @@ final class CursesTerminal {
             (.help, Int32(COLOR_WHITE), Int32(COLOR_BLUE), none, rev),
             (.warning, Int32(COLOR_WHITE), Int32(COLOR_RED), bold, rev | bold),
             (.escape, Int32(COLOR_MAGENTA), -1, bold | ul, ul),
+            (.mark, Int32(COLOR_WHITE), Int32(COLOR_MAGENTA), bold, rev | bold),
+            (.reclaim, Int32(COLOR_YELLOW), -1, none, bold),
+            (.freedFresh, Int32(COLOR_MAGENTA), -1, bold, bold),
+            (.freedFading, Int32(COLOR_MAGENTA), -1, dim, dim),
+            (.caption, Int32(COLOR_CYAN), -1, none, none),
         ]
         for (i, (style, fg, bg, withColor, without)) in table.enumerated() {
             if color, fg != -1 || bg != -1 {

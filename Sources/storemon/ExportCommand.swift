@@ -104,6 +104,7 @@ struct ExportRunner {
             return fail(String(describing: error))
         }
         defer { model.close() }
+        model.readsProcesses = true          // exim_processes{kind}, read at every refresh
         let publisher: MetricsPublisher
         do {
             publisher = try MetricsPublisher.start(listen: listen, textfile: export.textfile)

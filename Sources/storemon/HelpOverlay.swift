@@ -7,6 +7,7 @@ enum HelpOverlay {
         "q  F10        quit",
         "?  h  F1      this help (any key closes it)",
         "space  p      pause / resume refreshing",
+        ".             step: run the next phase of a refresh",
         "+  -          longer / shorter refresh interval",
         "r             clear the maxima and refresh now",
         "/             search the log tail (Enter runs it)",
@@ -29,6 +30,17 @@ enum HelpOverlay {
         "Panes: each pool and its tainted twin side by side;",
         "block chain cells are proportional to block size,",
         "filled = used, the marked block is the current one.",
+        "In main's chains the mark is a bar; the shade after it",
+        "is what a reset gives back; freed cells fade after it.",
+        "",
+        "A refresh, phase by phase (p pauses, then . steps):",
+        " mark      note where main's free space starts",
+        " read log  new log lines into tainted main",
+        " queue     rescan the queue into the message pools",
+        " search    an open / search scans the tail",
+        " snapshot  copy out what the screen shows",
+        " reset     give back everything above the mark",
+        "           (keep-one rule: a small next block stays)",
     ]
 
     /// Draws the overlay centred in `area`.

@@ -2,7 +2,7 @@ import CNcurses
 
 /// What a key asks for (htop's conventions).
 enum KeyAction: Equatable, Sendable {
-    case quit, help, closeOverlay, pause, longerInterval, shorterInterval, refreshNow
+    case quit, help, closeOverlay, pause, stepPhase, longerInterval, shorterInterval, refreshNow
     case openSearch, nextMatch, previousMatch, closeSearch
     case focusNext
     case scrollLines(Int), scrollPage(Int), scrollHome, scrollEnd
@@ -32,6 +32,7 @@ enum KeyMap {
         case Int32(UInt8(ascii: "q")), cn_key_f(10): return .quit
         case Int32(UInt8(ascii: "?")), Int32(UInt8(ascii: "h")), cn_key_f(1): return .help
         case Int32(UInt8(ascii: " ")), Int32(UInt8(ascii: "p")), Int32(UInt8(ascii: "Z")): return .pause
+        case Int32(UInt8(ascii: ".")): return .stepPhase
         case Int32(UInt8(ascii: "+")), Int32(UInt8(ascii: "=")): return .longerInterval
         case Int32(UInt8(ascii: "-")), Int32(UInt8(ascii: "_")): return .shorterInterval
         case Int32(UInt8(ascii: "r")), cn_key_f(5): return .refreshNow

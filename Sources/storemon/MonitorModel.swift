@@ -5,8 +5,10 @@ import StoremonCore
 protocol MonitorModel: AnyObject {
     /// The interval and the pause: the one copy, which the screen's keys change.
     var run: RunState { get set }
-    /// Runs one refresh cycle and returns its snapshot.
+    /// Runs one refresh cycle (or what is left of a stepped one) and returns its snapshot.
     func refresh() throws -> Snapshot
+    /// Step mode (`.`): runs the next phase of the refresh and returns the state after it.
+    func step() throws -> PhaseStep
     /// The `r` key: clears the pools' high-water marks, then runs a refresh cycle, so the
     /// maxima shown are what that one cycle needed.
     func refreshClearingMaxima() throws -> Snapshot

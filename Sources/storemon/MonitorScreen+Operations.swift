@@ -13,7 +13,9 @@ extension MonitorScreen {
     /// The layout for the terminal's size and the user's choices.
     func layout(width: Int, height: Int) -> ScreenLayout {
         ScreenLayout.compute(width: width, height: height,
-                             options: state.layoutOptions(processCount: view?.snapshot.processes.count ?? 0))
+                             options: state.layoutOptions(processCount: view?.snapshot.processes.count ?? 0,
+                                                          captionRows: CaptionModel(view?.snapshot, explain: state.explain)
+                                                              .wrapped(width: max(1, width - 1)).count))
     }
 
     /// Body rows of the focused pane (or of the overlay / output pane over it).

@@ -18,10 +18,11 @@ final class MonitorScreen {
     var nextRefresh = Date()
 
     /// Creates the screen over an opened terminal; the interval and pause are the model's.
-    init(model: MonitorModel, terminal: CursesTerminal) {
+    init(model: MonitorModel, terminal: CursesTerminal, explain: Bool = false) {
         self.model = model
         self.terminal = terminal
         self.state.color = terminal.color
+        self.state.explain = explain
     }
 
     /// How the screen ended.
@@ -79,6 +80,19 @@ final class MonitorScreen {
         afterNewView()
     }
 
+    /// `.`: runs the next phase of the refresh (pausing first) and shows the state after it.
+    private func doStep() {
+        model.run.paused = true
+        do {
+            let step = try model.step()
+            view = MonitorViewModel(step.snapshot, recipientLimit: QueuePane.maxAddresses, reusing: view)
+        } catch {
+            failure = "refresh phase failed: \(error)"
+            return
+        }
+        afterNewView()
+    }
+
     /// Draws the current snapshot at the terminal's size.
     func draw() {
         let (w, h) = terminal.size
@@ -118,6 +132,8 @@ final class MonitorScreen {
         case .pause:
             model.run.paused.toggle()
             if !model.run.paused { nextRefresh = Date() }
+        case .stepPhase:
+            doStep()
         case .longerInterval, .shorterInterval:
             model.run.step(longer: action == .longerInterval)
             nextRefresh = Date().addingTimeInterval(model.run.interval)

@@ -39,7 +39,9 @@ enum PoolPane {
     }
 
     /// Draws the block chain row: the `+N ` prefix dim, each block's edge (the current
-    /// block's marker), its used cells in the taint's colour, its free cells.
+    /// block's marker), its used cells in the taint's colour, its free cells; the mark's
+    /// cell, the used cells above it (what a reset would give back) in another shade, and
+    /// what the last reset gave back fading over the next frames.
     static func drawChain(_ pool: PoolPaneModel, y: Int, x: Int, width: Int, grid: inout ScreenGrid) {
         guard width > 0 else { return }
         let row = pool.chain(width: width)
@@ -57,6 +59,15 @@ enum PoolPane {
                 grid.set(y, col, g.used, current ? .current : (pool.isTainted ? .usedTainted : .usedClean))
             case .free:
                 grid.set(y, col, g.free, .free)
+            case .mark:
+                grid.set(y, col, g.mark, .mark)
+            case .reclaimable:
+                grid.set(y, col, g.reclaimable, .reclaim)
+            case .freed(let fade):
+                let fresh = fade < FreedRegion.fadeFrames / 2
+                grid.set(y, col, fresh ? g.freed : g.freedFading, fresh ? .freedFresh : .freedFading)
+            case .ghostEdge(let fade):
+                grid.set(y, col, g.ghostEdge, fade < FreedRegion.fadeFrames / 2 ? .freedFresh : .freedFading)
             }
             col += 1
         }

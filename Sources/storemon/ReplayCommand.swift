@@ -153,19 +153,19 @@ struct Replay: ParsableCommand {
     }
 }
 
-/// `--exec`: the command run with `-d+memory+pid` after its first word; its stderr (the
-/// trace) is a pipe the replay reads, its stdout is drained into a bounded buffer by a
-/// thread, and its stdin is ours.
+/// `--exec`: the command run with `-d+memory+pid` after its first word (a name looked up in
+/// `PATH`, as a shell would), started by the one spawner, `ChildProcess`: stdin is ours (for
+/// `exim -bs`), stderr (the trace) is a pipe the replay reads, stdout is drained into a
+/// bounded buffer of lines by a thread.
 final class TracedCommand: @unchecked Sendable {
-    let pid: pid_t
+    private let child: ChildProcess
     /// The read end of the command's stderr.
-    let traceFD: Int32
-    private let outFD: Int32
+    var traceFD: Int32 { child.errorOutput! }
     private let lock = NSLock()
     private var lines: [String] = []
     private var partial: [UInt8] = []
     private(set) var outputLineCount = 0
-    private var drained = DispatchSemaphore(value: 0)
+    private let drained = DispatchSemaphore(value: 0)
     static let keptOutputLines = 1000
 
     struct SpawnError: Error, CustomStringConvertible {
@@ -173,30 +173,12 @@ final class TracedCommand: @unchecked Sendable {
     }
 
     init(_ command: [String]) throws {
-        var errPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0]
-        guard pipe(&errPipe) == 0, pipe(&outPipe) == 0 else { throw SpawnError(description: "cannot make a pipe: \(Errno(rawValue: errno).description)") }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-        for fd in [errPipe[0], errPipe[1], outPipe[0], outPipe[1]] { posix_spawn_file_actions_addclose(&actions, fd) }
         let argv = [command[0], "-d+memory+pid"] + command.dropFirst()
-        var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) }
-        cargs.append(nil)
-        defer { for a in cargs { free(a) } }
-        var p: pid_t = 0
-        let rc = posix_spawnp(&p, command[0], &actions, nil, cargs, environ)
-        close(errPipe[1]); close(outPipe[1])
-        guard rc == 0 else {
-            close(errPipe[0]); close(outPipe[0])
-            throw SpawnError(description: "cannot run \(command[0]): \(Errno(rawValue: rc).description)")
+        do {
+            child = try ChildProcess(argv, input: .inherited, outputs: .separate, searchingPath: true)
+        } catch {
+            throw SpawnError(description: "cannot run \(command[0]): \(error.reason)")
         }
-        pid = p
-        traceFD = errPipe[0]
-        outFD = outPipe[0]
-        _ = fcntl(traceFD, F_SETFD, FD_CLOEXEC)
-        _ = fcntl(outFD, F_SETFD, FD_CLOEXEC)
         let t = Thread { [self] in self.drain() }
         t.start()
     }
@@ -204,7 +186,7 @@ final class TracedCommand: @unchecked Sendable {
     private func drain() {
         var buf = [UInt8](repeating: 0, count: 65536)
         while true {
-            let n = buf.withUnsafeMutableBytes { read(outFD, $0.baseAddress, $0.count) }
+            let n = buf.withUnsafeMutableBytes { read(child.output, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { break }
             lock.lock()
@@ -216,7 +198,7 @@ final class TracedCommand: @unchecked Sendable {
         lock.lock()
         if !partial.isEmpty { add(partial); partial = [] }
         lock.unlock()
-        close(outFD)
+        child.closeOutput()
         drained.signal()
     }
 
@@ -232,13 +214,12 @@ final class TracedCommand: @unchecked Sendable {
         return lines
     }
 
-    /// Waits for the command and describes how it ended.
+    /// Stops reading the trace, waits for the command and describes how it ended
+    /// ("status N" or "signal N").
     func finish() -> String {
-        close(traceFD)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        child.closeErrorOutput()
+        let ended = child.termination(waiting: true)
         _ = drained.wait(timeout: .now() + 5)
-        if status & 0x7f == 0 { return "status \((status >> 8) & 0xff)" }
-        return "signal \(status & 0x7f)"
+        return ended?.description ?? "status unknown (already reaped)"
     }
 }

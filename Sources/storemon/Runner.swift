@@ -38,6 +38,8 @@ struct Runner {
             return 1
         }
         defer { metrics?.stop() }
+        // every output but the curses screen (whose `w` pane asks) lists the processes
+        model.readsProcesses = options.once || options.json || isatty(1) == 0
         if options.once {
             do {
                 let snapshot = try model.refresh()
@@ -62,7 +64,7 @@ struct Runner {
             Runner.complain("\(error)")
             return 1
         }
-        let outcome = MonitorScreen(model: model, terminal: terminal).run()
+        let outcome = MonitorScreen(model: model, terminal: terminal, explain: options.explain).run()
         terminal.close()
         switch outcome {
         case .quit: return 0

@@ -38,6 +38,8 @@ struct ScreenLayout: Equatable, Sendable {
     var sideBySide = false
     /// The status line (bottom row; the search prompt uses it too).
     var status: Rect = .zero
+    /// Caption rows above the status line (`--explain`, `--poison`), empty when none fit.
+    var caption: Rect = .zero
     /// The stripchart row (below the pools), empty when the charts are hidden.
     var charts: Rect = .zero
     /// The processes pane (its first row is the pane header), empty when hidden.
@@ -90,9 +92,15 @@ struct ScreenLayout: Equatable, Sendable {
             top += ScreenLayout.chartRows
         }
         var rest = height - 1 - top
+        // caption rows right above the status line, while log and queue keep 3 rows each
+        let captions = max(0, min(options.captionRows, 5, rest - 6))
+        if captions > 0 {
+            rest -= captions
+            l.caption = Rect(x: 0, y: height - 1 - captions, width: width, height: captions)
+        }
         if options.processes {
             let processRows = min(max(3, options.processRows + 1), max(3, rest / 3))
-            l.processes = Rect(x: 0, y: height - 1 - processRows, width: width, height: processRows)
+            l.processes = Rect(x: 0, y: height - 1 - captions - processRows, width: width, height: processRows)
             rest -= processRows
         }
         if width >= 160 {
@@ -121,6 +129,8 @@ struct LayoutOptions: Equatable, Sendable {
     var processRows = 3
     /// The pane zoomed to the whole screen, if any.
     var zoom: FocusPane?
+    /// Caption rows wanted above the status line (`--explain`, `--poison`).
+    var captionRows = 0
 }
 
 /// How much room the pool panes get (`c` cycles it).

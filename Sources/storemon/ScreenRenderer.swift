@@ -13,13 +13,15 @@ enum ScreenRenderer {
     static func render(_ view: MonitorViewModel?, state: ViewState, run: RunState,
                        width: Int, height: Int, unicode: Bool, extras: FrameExtras = FrameExtras()) -> ScreenGrid {
         var grid = ScreenGrid(width: width, height: height, unicode: unicode)
+        let captions = CaptionModel(view?.snapshot, explain: state.explain).wrapped(width: max(1, width - 1))
         let layout = ScreenLayout.compute(width: width, height: height,
-                                          options: state.layoutOptions(processCount: view?.snapshot.processes.count ?? 0))
+                                          options: state.layoutOptions(processCount: view?.snapshot.processes.count ?? 0,
+                                                                       captionRows: captions.count))
         if layout.mode == .tooSmall {
             drawTooSmall(&grid)
             return grid
         }
-        drawTitle(paused: run.paused, rect: layout.title, grid: &grid,
+        drawTitle(paused: run.paused, nextStep: view?.snapshot.nextStep, rect: layout.title, grid: &grid,
                   hints: titleHints(state: state, actionsAllowed: extras.actionsReason == nil))
         if let view {
             if layout.poolRows > 0 {
@@ -42,6 +44,9 @@ enum ScreenRenderer {
         } else {
             grid.put(1, 1, "reading the log and the queue...", .dim)
         }
+        for (i, line) in captions.prefix(layout.caption.height).enumerated() {
+            grid.put(layout.caption.y + i, 1, ScreenText(line), .caption, limit: max(0, layout.caption.width - 1))
+        }
         if let output = state.output { OutputPane.draw(output, width: width, height: height, grid: &grid) }
         if let overlay = state.overlay {
             MessageOverlay.draw(overlay, scroll: state.overlayScroll, column: state.overlayColumn,
@@ -61,10 +66,15 @@ enum ScreenRenderer {
     }
 
     /// The title bar: program, version, clock, pause flag, key hints.
-    static func drawTitle(paused: Bool, rect: Rect, grid: inout ScreenGrid, hints: [ScreenText]? = nil) {
+    static func drawTitle(paused: Bool, nextStep: RefreshPhase? = nil, rect: Rect, grid: inout ScreenGrid,
+                          hints: [ScreenText]? = nil) {
         grid.fill(rect, " ", .bar)
         var col = grid.put(rect.y, rect.x, "storemon \(literal: version)  Exim store pools: clean | TAINTED", .bar, limit: rect.width)
         if paused { col = grid.put(rect.y, col + 2, " PAUSED ", .warning, limit: rect.maxX - col - 2) }
+        if paused, let nextStep {
+            // step mode: what the next `.` runs
+            col = grid.put(rect.y, col + 1, " . runs \(TerminalText(untainted: nextStep.name)) ", .warning, limit: rect.maxX - col - 1)
+        }
         // the first hint that fits whole (none when none does): never a cut one
         grid.putHint(rect.y, from: col, in: rect,
                      hints ?? ["F1/? help  / search  p pause  q quit ", "? help  q quit "], .bar)

@@ -15,6 +15,7 @@ struct StartError: Error, CustomStringConvertible {
 final class SessionModel: MonitorModel {
     private let session: MonitorSession
     private let demo: DemoTraffic?
+    private let explain: Bool
     private var closed = false
     /// Actions on messages through Exim (off with `--read-only`, in `--demo`, or when the
     /// spool shown is not the installed Exim's; `actions.availability.reason` says why).
@@ -22,9 +23,11 @@ final class SessionModel: MonitorModel {
     /// Called with every snapshot made (`--metrics-listen` publishes them).
     var onSnapshot: ((Snapshot) -> Void)?
 
-    private init(session: MonitorSession, demo: DemoTraffic?, readOnly: Bool, eximBinary: String? = nil, eximConfig: String? = nil) {
+    private init(session: MonitorSession, demo: DemoTraffic?, readOnly: Bool, eximBinary: String? = nil, eximConfig: String? = nil,
+                 explain: Bool = false) {
         self.session = session
         self.demo = demo
+        self.explain = explain
         actions = demo != nil
             ? EximActions(spoolDirectory: session.spoolDirectory, readOnly: true,
                           readOnlyReason: "--demo traffic is generated, not Exim's: actions are off")
@@ -63,9 +66,13 @@ final class SessionModel: MonitorModel {
                                                  once: options.once, useInotify: true, readOnly: options.readOnly,
                                                  wholeLog: options.wholeLog)
         configuration.stripcharts = LogPatternChart.defaults + options.stripcharts
+        if options.poison {
+            configuration.storeOptions.poisonOnRelease = true
+            configuration.keepsStaleView = true
+        }
         do {
             return SessionModel(session: try MonitorSession(configuration), demo: demo, readOnly: options.readOnly,
-                                eximBinary: options.eximBinary, eximConfig: options.eximConfig)
+                                eximBinary: options.eximBinary, eximConfig: options.eximConfig, explain: options.explain)
         } catch {
             demo?.stop()
             throw StartError(description: error.description)
@@ -78,12 +85,29 @@ final class SessionModel: MonitorModel {
         set { session.run = newValue }
     }
 
-    /// Whether refreshes read the running Exim processes from /proc.
+    /// Whether refreshes read the running Exim processes from /proc for the screen (the
+    /// curses pane sets it with `w`; plain, JSON and `storemon export` set it for good).
+    /// Metrics served while the monitor draws (`onSnapshot`) need them whatever the pane.
     var readsProcesses = false
+    private var processesWanted: Bool { readsProcesses || onSnapshot != nil }
     private let processReader = EximProcessReader()
 
-    /// Runs one refresh cycle.
+    /// Runs one refresh cycle (or the rest of a stepped one).
     func refresh() throws -> Snapshot { published(withProcesses(try session.refresh())) }
+
+    /// `.`: runs the next phase of the refresh.
+    func step() throws -> PhaseStep {
+        var step = try session.step()
+        step.snapshot = withProcesses(step.snapshot)
+        // a refresh finished step by step is published like any other (metrics see refreshes)
+        if step.endedRefresh, var whole = session.lastSnapshot {
+            // with the processes just read for this step, so exim_processes has no gap
+            whole.processes = step.snapshot.processes
+            whole.processesRead = step.snapshot.processesRead
+            _ = published(whole)
+        }
+        return step
+    }
 
     /// `r`: clears the Store's maxima (`Store.clearMaxima()`), then refreshes.
     func refreshClearingMaxima() throws -> Snapshot { published(withProcesses(try session.refreshClearingMaxima())) }
@@ -94,11 +118,15 @@ final class SessionModel: MonitorModel {
         return snapshot
     }
 
-    /// The snapshot with the processes read now, when the pane wants them.
+    /// The snapshot with the processes read now, when a screen or the metrics want them
+    /// (one /proc scan per refresh: `comm` of every process, more only for Exim's).
     private func withProcesses(_ snapshot: Snapshot) -> Snapshot {
-        guard readsProcesses else { return snapshot }
+        guard processesWanted else { return snapshot }
         var s = snapshot
-        s.processes = processReader.read()
+        if let found = processReader.readIfListable() {
+            s.processes = found
+            s.processesRead = true
+        }
         return s
     }
 
@@ -140,7 +168,7 @@ final class SessionModel: MonitorModel {
 
     /// The snapshot as an 80-column plain-text frame; `--once` lists the whole queue.
     func plainFrame(_ snapshot: Snapshot, wholeQueue: Bool) -> String {
-        let text = PlainFrame.render(snapshot, width: 80, queueLimit: wholeQueue ? nil : 20)
+        let text = PlainFrame.render(snapshot, width: 80, queueLimit: wholeQueue ? nil : 20, explain: explain)
         return text.hasSuffix("\n") ? text : text + "\n"
     }
 }

@@ -24,7 +24,8 @@ struct Storemon: ParsableCommand {
             80 columns wide, is printed at each refresh instead. Set NO_COLOR to draw \
             without colour.
 
-            Keys: q/F10 quit, ?/h/F1 help, space/p pause, +/- interval, r refresh now and \
+            Keys: q/F10 quit, ?/h/F1 help, space/p pause, . step (run the next phase of a \
+            refresh: mark, read log, queue, search, snapshot, reset), +/- interval, r refresh now and \
             clear the maxima, / search the log (n/N next/previous, Esc closes), Tab focus \
             (log, queue, processes), arrows/PgUp/PgDn/Home/End scroll or move the queue \
             selection, Left/Right scroll sideways, Enter open the selected message (b body, \
@@ -37,6 +38,9 @@ struct Storemon: ParsableCommand {
             eximon's four patterns (in ' <= ', out ' => ', local ' => .+ R=local', smtp \
             ' => .+ T=[^ ]*smtp') and each --stripchart, per refresh, auto-scaled 10, 20, \
             50, ... (the label's xN is one tenth of the scale), and the bytes each pool pair holds.
+
+            Demos: `storemon --demo --explain` narrates each phase; `--poison` adds a stale \
+            view kept across a reset, which then reads Exim's 0xF0 poison.
 
             Exit codes: 0 ok; 1 runtime error (e.g. an unreadable or missing path, an \
             unknown terminal); 2 usage error (bad option or value).
@@ -93,12 +97,21 @@ struct Storemon: ParsableCommand {
                                valueName: "HOST:PORT"))
     var metricsListen: String?
 
+    @Flag(name: .customLong("explain"), help: "Narrate the refresh cycle in plain words under the panes (for demos: p pauses, . steps one phase).")
+    var explain = false
+
+    @Flag(name: .customLong("poison"), help: "With --demo: fill memory that resets give back with 0xF0 (Exim's test-harness poisoning) and show a deliberately stale view reading it.")
+    var poison = false
+
     mutating func validate() throws {
         for s in stripcharts {
             do { _ = try LogPatternChart(argument: s) } catch { throw ValidationError(error.description) }
         }
         guard interval.isFinite, interval >= 0.1, interval <= 3600 else {
             throw ValidationError("--interval must be between 0.1 and 3600 seconds (got \(interval))")
+        }
+        if poison && !demo {
+            throw ValidationError("--poison is a demonstration: use it with --demo")
         }
         if demo && (path != nil || spool != nil) {
             throw ValidationError("--demo makes its own log and spool; do not combine it with PATH or --spool")
@@ -111,7 +124,8 @@ struct Storemon: ParsableCommand {
         let options = RunOptions(path: path, spool: spool, queue: queue, interval: interval,
                                  once: once, json: json, demo: demo, color: colorWanted, readOnly: readOnly,
                                  stripcharts: stripcharts.compactMap { try? LogPatternChart(argument: $0) },
-                                 eximBinary: eximBinary, eximConfig: eximConfig, metricsListen: metricsListen)
+                                 eximBinary: eximBinary, eximConfig: eximConfig, metricsListen: metricsListen,
+                                 explain: explain, poison: poison)
         let code = Runner(options: options).run()
         if code != 0 { throw ExitCode(code) }
     }
@@ -147,4 +161,8 @@ struct RunOptions: Sendable {
     var metricsListen: String? = nil
     /// Read the log from its first line, then follow it (`storemon export`).
     var wholeLog = false
+    /// `--explain`: narrate the refresh phases.
+    var explain = false
+    /// `--poison` (with `--demo`): poisoned resets and a stale view across them.
+    var poison = false
 }

@@ -49,6 +49,16 @@ enum Style: Int, CaseIterable, Sendable {
     case help
     /// A warning (paused, unreadable, too small).
     case warning
+    /// The cell where a pool's mark lies.
+    case mark
+    /// Used bytes above the mark: what a reset to it would give back.
+    case reclaim
+    /// Bytes the last reset gave back, just now.
+    case freedFresh
+    /// Bytes the last reset gave back, fading.
+    case freedFading
+    /// `--explain` narration and the `--poison` stale view under the panes.
+    case caption
     /// A spelt-out escape in quoted text (`\x1b`, `\r`, `\xff`): hostile bytes made visible.
     case escape
 }
@@ -71,11 +81,22 @@ struct Glyphs: Sendable {
     var spark: [Character]
     /// The focused pane's marker.
     var focus: Character
+    /// The mark's cell in a chain.
+    var mark: Character
+    /// Used above the mark (a reset would give it back).
+    var reclaimable: Character
+    /// Given back by the last reset: fresh, then fading.
+    var freed: Character
+    var freedFading: Character
+    /// The first column of a block the last reset freed.
+    var ghostEdge: Character
 
     /// Line drawing and block elements (needs a UTF-8 locale).
     static let unicode = Glyphs(hline: "─", vline: "│", used: "█", free: "░", blockEdge: "▏",
-                                current: "▶", spark: Sparkline.unicodeLevels, focus: "▸")
+                                current: "▶", spark: Sparkline.unicodeLevels, focus: "▸",
+                                mark: "┃", reclaimable: "▓", freed: "▒", freedFading: "·", ghostEdge: "╎")
     /// Plain ASCII, for terminals without a UTF-8 locale.
     static let ascii = Glyphs(hline: "-", vline: "|", used: "#", free: ".", blockEdge: "|",
-                              current: ">", spark: Sparkline.asciiLevels, focus: ">")
+                              current: ">", spark: Sparkline.asciiLevels, focus: ">",
+                              mark: "^", reclaimable: "~", freed: ":", freedFading: ",", ghostEdge: "!")
 }

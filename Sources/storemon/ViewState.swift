@@ -114,10 +114,13 @@ struct ViewState: Sendable {
     var prompt: String?
     /// Whether the terminal supports colour (and colour is wanted).
     var color = true
+    /// `--explain`: narrate the refresh phases under the panes.
+    var explain = false
 
-    /// The layout options these choices ask for.
-    func layoutOptions(processCount: Int) -> LayoutOptions {
+    /// The layout options these choices ask for (with `captionRows` caption rows above
+    /// the status line: `--explain`, `--poison`).
+    func layoutOptions(processCount: Int, captionRows: Int = 0) -> LayoutOptions {
         LayoutOptions(pools: pools, charts: showCharts, processes: showProcesses,
-                      processRows: processCount, zoom: zoomed ? focus : nil)
+                      processRows: processCount, zoom: zoomed ? focus : nil, captionRows: captionRows)
     }
 }

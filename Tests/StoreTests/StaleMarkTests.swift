@@ -76,6 +76,33 @@ import Testing
         #expect(s.validMarkCountForTesting(.main) == 0)
     }
 
+    /// A reset that pops several marks at once: a mark it popped stays refused after new
+    /// marks reach its depth again (without a reset in between), fast path or slow.
+    @Test(arguments: [false, true])
+    func aMarkPoppedByADeeperResetNeverComesBack(traced: Bool) throws {
+        let s = try Store()
+        if traced { s.traceSink = { _ in } }
+        let a = try s.mark()
+        _ = try s.get(10)
+        let b = try s.mark()
+        _ = try s.get(10)
+        let c = try s.mark()                       // depth 2
+        _ = try s.get(10)
+        let e = try s.mark()                       // depth 3
+        try s.reset(to: a)                         // pops b, c, e at once
+        _ = try s.get(40)                          // over b's cookie; f's cookie then lands on c's
+        let d = try s.mark(), f = try s.mark(), g = try s.mark()   // depths 0, 1, 2 again
+        let before = StaleMarkTests.state(s)
+        for stale in [b, c, e] {
+            #expect(throws: StoreError.badMark) { try s.reset(to: stale) }
+        }
+        #expect(StaleMarkTests.state(s).0 == before.0 && StaleMarkTests.state(s).1 == before.1)
+        try s.reset(to: g)
+        try s.reset(to: f)
+        try s.reset(to: d)
+        #expect(s.validMarkCountForTesting(.main) == 0)
+    }
+
     @Test func aSecondResetToTheSameMarkIsExims() throws {
         let s = try Store()
         let m = try s.mark()

@@ -139,16 +139,46 @@ struct MetricsSnapshotTests {
         snap.queue.messages = [QueueEntry(id: "1xWd9D-0006xR-10", ageSeconds: 5, size: 10, sizeText: "   10",
                                           sender: evil, recipients: [evil], delivered: [], frozen: true)]
         snap.log.tail = [LogTailLine(kind: .other, flag: nil, time: nil, text: evil)]
+        snap.processes = [EximProcess(pid: 7, parentPID: 1, ageSeconds: 3, name: evil, title: evil,
+                                      classification: EximProcessKind.classify(["exim4", "-Mc", "evil\"} 1\n\u{1b}"]))]
+        snap.processesRead = true
         let m = MetricsSnapshot(snap, version: "1.2.3")
         let allowed: [String: Set<String>] = [
             "pool": ["main", "perm", "config", "search", "message"], "tainted": ["true", "false"],
             "flag": Set(LogFlag.allCases.map(\.text)), "version": ["1.2.3"],
+            "kind": Set(EximProcessKind.allCases.map(\.rawValue)),
         ]
         for sample in m.samples {
             #expect(sample.labels.map(\.name) == sample.family.labelNames)
             for label in sample.labels { #expect(allowed[label.name]?.contains(label.value) == true, "\(label)") }
         }
         #expect(m.value(of: .queueFrozenMessages) == 1)
+    }
+
+    @Test("exim_processes{kind}: one series per kind, zeros included, only when the processes were read")
+    func processesByKind() throws {
+        var snap = sampleSnapshot()
+        #expect(MetricsSnapshot(snap, version: "0").samples(of: .processes).isEmpty)   // not read: not 0
+        snap.processesRead = true
+        let none = MetricsSnapshot(snap, version: "0").samples(of: .processes)
+        #expect(none.map { $0.labels.map(\.value) } == EximProcessKind.allCases.map { [$0.rawValue] })
+        #expect(none.allSatisfy { $0.value == 0 && $0.labels.map(\.name) == ["kind"] })
+
+        func process(_ pid: Int, _ args: [String]) -> EximProcess {
+            EximProcess(pid: pid, parentPID: 1, ageSeconds: 10, name: TaintedString(tainting: "exim4"),
+                        title: TaintedString(tainting: args.joined(separator: " ")), classification: EximProcessKind.classify(args))
+        }
+        snap.processes = [process(1, ["exim4", "-bd", "-q30m"]), process(2, ["exim4", "-Mc", "1xWd9D-0006xR-10"]),
+                          process(3, ["exim4", "-Mc", "1xWd9D-0006xR-11"]), process(4, ["exim4", "-bs"]),
+                          process(5, ["exim4", "-qff"]), process(6, ["exim: rewritten"])]
+        let m = MetricsSnapshot(snap, version: "0")
+        let byKind = Dictionary(uniqueKeysWithValues: m.samples(of: .processes).map { ($0.labels[0].value, $0.value) })
+        #expect(byKind == ["daemon": 1, "queue_runner": 1, "delivery": 2, "smtp_session": 1,
+                           "local_submission": 0, "queue_listing": 0, "other": 1])
+        // in the catalogue order: after the log's counters, before the pools
+        let order = m.samples.map(\.family.name)
+        #expect(order.firstIndex(of: "exim_processes")! > order.lastIndex(of: "exim_log_rotations_total")!)
+        #expect(order.lastIndex(of: "exim_processes")! < order.firstIndex(of: "storemon_pool_bytes")!)
     }
 
     @Test("the catalogue: valid names, counters end in _total, HELP needs no escaping, README order")

@@ -213,6 +213,10 @@ struct ScreenModelTests {
         #expect(found[0].activity == "daemon, queue runs -q30m")
         #expect(found[2].activity == "delivering 1xWd9D-0006xR-10")
         #expect(found[1].activity == nil)
+        #expect(found.map(\.kind) == [.daemon, .other, .delivery])
+        #expect(found[2].classification.messageID == "1xWd9D-0006xR-10")
+        #expect(EximProcessReader(root: root + "/missing").readIfListable() == nil)
+        #expect(EximProcessReader(root: root).readIfListable()?.count == 3)
         #expect(TerminalQuoter().quote(found[1].title).string == "exim: evil \\x1b[2J title")
         #expect(TerminalQuoter().quote(found[2].title).string == "/usr/sbin/exim4 -Mc 1xWd9D-0006xR-10")
     }

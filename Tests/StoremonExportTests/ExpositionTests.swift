@@ -23,7 +23,9 @@ func exportSnapshot(refresh: Int = 1, messages: Int = 2, spool: String? = "/var/
     let queue = QueueSnapshot(spoolPath: spool, queueName: nil, messages: entries)
     let status = StatusSnapshot(logPath: log.path, spoolPath: spool, interval: 15, refreshMilliseconds: 3,
                                 resets: refresh, refreshes: refresh, quotedPoolsInUse: 0, paused: false, time: Date())
-    return Snapshot(pools: pools, quoted: [], log: log, queue: queue, unreadable: [], status: status)
+    var snapshot = Snapshot(pools: pools, quoted: [], log: log, queue: queue, unreadable: [], status: status)
+    snapshot.processesRead = true          // as storemon export reads them: none running here
+    return snapshot
 }
 
 /// An atomic counter shared with a thread or task (Atomic itself cannot be captured).
@@ -114,6 +116,8 @@ struct ExpositionTests {
         #expect(sampleValue(text, "exim_log_flag_lines_total{flag=\"<=\"}") == 10)
         #expect(sampleValue(text, "storemon_pool_bytes{pool=\"main\",tainted=\"true\"}") == 1005)
         #expect(sampleValue(text, "storemon_build_info{version=\"1.0\"}") == 1)
+        #expect(sampleValue(text, "exim_processes{kind=\"daemon\"}") == 0)
+        #expect(text.components(separatedBy: "\nexim_processes{").count - 1 == EximProcessKind.allCases.count)
         #expect(sampleValue(text, "storemon_refresh_seconds_count") == 1)
         #expect(sampleValue(text, "storemon_refresh_seconds_bucket{le=\"0.005\"}") == 1)
         #expect(sampleValue(text, "storemon_refresh_seconds_bucket{le=\"0.0025\"}") == 0)
@@ -231,6 +235,7 @@ struct FleetsReadmeTests {
             let row = "| `\(family.name)` | \(family.kind.rawValue) | \(labels) | \(family.help) |"
             #expect(readme.contains(row), "\(row)")
         }
-        #expect(readme.contains("exim_processes{kind}"))   // and says it is not there yet
+        // exim_processes' kinds are all named (the fixed vocabulary of its label)
+        for kind in EximProcessKind.allCases { #expect(readme.contains("`\(kind.rawValue)`"), "\(kind)") }
     }
 }

@@ -305,11 +305,19 @@ struct OperationsInTmuxTests {
         let log = r.spool.appendingPathComponent("log/mainlog")
         // scroll the log back a page, note the lines shown
         try r.tmux.send("PPage")
-        let back = r.expectScreen("no scroll back") { $0.contains("[scrolled back") } ?? ""
         func logLines(_ s: String) -> [Substring] {
             let rows = s.split(separator: "\n", omittingEmptySubsequences: false)
             guard let h = rows.firstIndex(where: { $0.contains("Log ") }) else { return [] }
             return Array(rows[(h + 1)...].prefix { !$0.contains("Queue ") })
+        }
+        // the first capture that shows the scroll may be a frame still being drawn: take
+        // the log lines once two captures in a row agree on them
+        var back = r.expectScreen("no scroll back") { $0.contains("[scrolled back") } ?? ""
+        for _ in 0..<20 {
+            usleep(150_000)
+            let again = r.tmux.capture()
+            if logLines(again) == logLines(back) && again.contains("[scrolled back") { back = again; break }
+            back = again
         }
         let shown = logLines(back)
         func scrolled(_ s: String) -> Int {

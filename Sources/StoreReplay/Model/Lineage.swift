@@ -63,6 +63,17 @@ struct LineageTable: Sendable {
         }
     }
 
+    /// Calls `body` with lineage `i` in place (nil, without calling it, once removed): the
+    /// hot path's access, without the subscript's coroutine and optional write-back.
+    @inline(__always)
+    mutating func withInfo<R>(_ i: Int, _ body: (inout LineageInfo) -> R) -> R? {
+        guard i >= 0 && i < slots.count else { return nil }
+        return slots.withUnsafeMutableBufferPointer { p -> R? in
+            guard p[i] != nil else { return nil }
+            return body(&p[i]!)
+        }
+    }
+
     /// Removes lineage `i` (its slot is reused).
     mutating func remove(_ i: Int) {
         guard i >= 0, i < slots.count, slots[i] != nil else { return }

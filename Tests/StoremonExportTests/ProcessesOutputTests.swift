@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+/// A stand-in Exim daemon: a shell script named `exim4` (the kernel names the process after
+/// the script, as `/proc/PID/comm` shows) started with a daemon's arguments and a hostile one.
+func fakeEximDaemon(in dir: String) throws -> Child {
+    let script = dir + "/exim4"
+    try "#!/bin/sh\nwhile :; do sleep 1; done\n".write(toFile: script, atomically: true, encoding: .utf8)
+    chmod(script, 0o755)
+    let child = try Child([script, "-bd", "-q30m", "evil\u{1b}[2Jarg"], directory: dir)
+    // until the kernel has exec'd the script (comm is the script's name from then on)
+    Child.waitFor(seconds: 10) {
+        (try? String(contentsOfFile: "/proc/\(child.pid)/comm", encoding: .utf8)) == "exim4\n"
+    }
+    return child
+}
+
+@Suite("Processes in every output: metrics, JSON, plain text", .serialized)
+struct ProcessesOutputTests {
+    let fixtures = ExportSupport.fixtures
+
+    @Test("storemon export --once: exim_processes has all seven kinds, counts a running daemon, passes promtool")
+    func exportCountsProcesses() throws {
+        let dir = try ExportSupport.temporaryDirectory("procs-export")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let daemon = try fakeEximDaemon(in: dir)
+        defer { daemon.stop(SIGKILL) }
+        let child = try Child([ExportSupport.storemon, "export", fixtures + "/log/mainlog", "--spool", fixtures + "/spool", "--once"],
+                              directory: dir)
+        #expect(child.wait(seconds: 60) == 0, "\(child.stderr)")
+        let text = child.stdout
+        let series = text.split(separator: "\n").filter { $0.hasPrefix("exim_processes{") }
+        #expect(series.count == 7, "\(series)")
+        for kind in ["daemon", "queue_runner", "delivery", "smtp_session", "local_submission", "queue_listing", "other"] {
+            #expect(sampleValue(text, "exim_processes{kind=\"\(kind)\"}") != nil, "\(kind)")
+        }
+        #expect((sampleValue(text, "exim_processes{kind=\"daemon\"}") ?? 0) >= 1)
+        #expect(text.contains("# TYPE exim_processes gauge"))
+        #expect(!text.contains("evil"))
+        let check = try PrometheusTools.promtool(["check", "metrics"], input: text, directory: dir)
+        #expect(check.status == 0, "\(check.output)")
+        #expect(check.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "\(check.output)")
+    }
+
+    @Test("--once --json lists the processes (kind, activity, escaped title); the plain frame too, quoted")
+    func jsonAndPlainListProcesses() throws {
+        let dir = try ExportSupport.temporaryDirectory("procs-json")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let daemon = try fakeEximDaemon(in: dir)
+        defer { daemon.stop(SIGKILL) }
+
+        let json = try Child([ExportSupport.storemon, fixtures + "/log/mainlog", "--spool", fixtures + "/spool", "--once", "--json"],
+                             directory: dir)
+        #expect(json.wait(seconds: 60) == 0, "\(json.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let processes = object?["processes"] as? [[String: Any]] ?? []
+        let mine = processes.first { ($0["pid"] as? Int) == Int(daemon.pid) }
+        #expect(mine != nil, "\(json.stdout.suffix(600))")
+        #expect(mine?["kind"] as? String == "daemon")
+        #expect(mine?["activity"] as? String == "daemon, queue runs -q30m")
+        #expect((mine?["parentPid"] as? Int).map { $0 > 0 } == true)
+        #expect((mine?["ageSeconds"] as? Int).map { $0 >= 0 } == true)
+        #expect((mine?["title"] as? String)?.hasSuffix("/exim4 -bd -q30m evil\u{1b}[2Jarg") == true)
+        #expect(json.stdout.contains("evil\\u001b[2Jarg"))        // escaped in the JSON text
+        #expect(!json.stdout.contains("\u{1b}"))
+
+        let plain = try Child([ExportSupport.storemon, fixtures + "/log/mainlog", "--spool", fixtures + "/spool", "--once"],
+                              directory: dir)
+        #expect(plain.wait(seconds: 60) == 0, "\(plain.stderr)")
+        let frame = plain.stdout
+        #expect(frame.contains("\nPROCESSES  "), "\(frame.suffix(600))")
+        let row = frame.split(separator: "\n").first { $0.hasPrefix(String(repeating: " ", count: max(0, 7 - "\(daemon.pid)".count)) + "\(daemon.pid) ") }
+        #expect(row?.contains("daemon, queue runs -q30m: ") == true, "\(frame.suffix(600))")
+        #expect(!frame.contains("\u{1b}"))
+    }
+}
