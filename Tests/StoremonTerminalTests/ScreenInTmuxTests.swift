@@ -150,7 +150,11 @@ struct ScreenInTmuxTests {
             kill(pid, sig == "TERM" ? SIGTERM : sig == "INT" ? SIGINT : SIGSEGV)
             // a crash goes on to Swift's backtracer, which takes a moment to print
             try expectTerminalSane(tmux, "SIG\(sig)", seconds: sig == "SEGV" ? 30 : 5)
-            if sig == "SEGV" { #expect(tmux.capture().contains("Segmentation fault") || tmux.capture().contains("crashed")) }
+            // the shell reports the signal once it has reaped the process: wait for it
+            if sig == "SEGV" {
+                #expect(tmux.waitFor(seconds: 10) { $0.contains("Segmentation fault") || $0.contains("crashed") } != nil,
+                        "no report of the crash:\n\(tmux.capture())")
+            }
         }
     }
 
