@@ -54,8 +54,10 @@ struct ProcessModel: Sendable {
     var nonpoolDelta = 0, maxNonpoolDelta = 0
     /// Corrections after a difference, so one wrong figure is reported once; a difference
     /// is adopted only when the next figure confirms it (otherwise it was a one-line blip).
-    var poolAdjust = 0, nonpoolAdjust = 0
-    var pendingPoolAdjust: Int?, pendingNonpoolAdjust: Int?
+    var poolCheck = RunningTotal(label: "pool", symbol: "P0")
+    var nonpoolCheck = RunningTotal(label: "nonpool", symbol: "N0")
+    var poolAdjust: Int { poolCheck.adjust }
+    var nonpoolAdjust: Int { nonpoolCheck.adjust }
     /// `n_nonpool_blocks − n0`, and the staircase table of section 19.6.
     var depth = 0
     var staircase = NonpoolStaircase()
@@ -269,36 +271,11 @@ struct ProcessModel: Sendable {
     }
 
     mutating func checkPoolTotal(_ printed: Int, _ line: Int, _ L: inout LineageInfo, _ c: inout LineCheck) {
-        guard let p0 = L.p0 else {
-            L.p0 = printed &- poolDelta &- poolAdjust
-            L.p0Line = line
-            c.infer(line, "pool_malloc at trace start (P0) = \(printed &- poolDelta &- poolAdjust), solved from this line's pool total")
-            return
-        }
-        let ours = p0 &+ poolDelta &+ poolAdjust
-        let pending = pendingPoolAdjust
-        pendingPoolAdjust = nil
-        if ours == printed { c.checked = true; return }
-        // The difference before was real: carry on from Exim's figure (reported once).
-        if let d = pending, ours &+ d == printed { poolAdjust += d; return }
-        c.differ(line, "pool total", exim: String(printed), replay: String(ours))
-        pendingPoolAdjust = printed &- ours
+        poolCheck.check(printed: printed, line: line, delta: poolDelta, start: &L.p0, startLine: &L.p0Line, &c)
     }
 
     mutating func checkNonpoolTotal(_ printed: Int, _ line: Int, _ L: inout LineageInfo, _ c: inout LineCheck) {
-        guard let n0 = L.n0 else {
-            L.n0 = printed &- nonpoolDelta &- nonpoolAdjust
-            L.n0Line = line
-            c.infer(line, "nonpool_malloc at trace start (N0) = \(printed &- nonpoolDelta &- nonpoolAdjust), solved from this line's nonpool total")
-            return
-        }
-        let ours = n0 &+ nonpoolDelta &+ nonpoolAdjust
-        let pending = pendingNonpoolAdjust
-        pendingNonpoolAdjust = nil
-        if ours == printed { c.checked = true; return }
-        if let d = pending, ours &+ d == printed { nonpoolAdjust += d; return }
-        c.differ(line, "nonpool total", exim: String(printed), replay: String(ours))
-        pendingNonpoolAdjust = printed &- ours
+        nonpoolCheck.check(printed: printed, line: line, delta: nonpoolDelta, start: &L.n0, startLine: &L.n0Line, &c)
     }
 
     // MARK: get (section 4)
