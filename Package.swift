@@ -121,7 +121,7 @@ let package = Package(
         // Debian's real Exim on a private -C spool, for the action tests (core and terminal).
         .target(name: "RealEximSupport", dependencies: ["EximFormats"], path: "Tests/RealEximSupport"),
         .testTarget(name: "StoremonCoreTests", dependencies: ["Store", "EximLog", "EximSpool", "StoremonCore", "EximDemo", "FixtureSupport", "RealEximSupport"]),
-        .testTarget(name: "StoremonTerminalTests", dependencies: ["storemon", "FixtureSupport", "RealEximSupport"]),
+        .testTarget(name: "StoremonTerminalTests", dependencies: ["storemon", "StoremonCore", "FixtureSupport", "RealEximSupport"]),
         .testTarget(name: "StoremonExportTests",
                     dependencies: ["Store", "StoremonCore", "StoremonExport", "FixtureSupport", "storemon"]),
     ]
