@@ -477,20 +477,7 @@ struct ProcessModel: Sendable {
                 return
             }
             // First touch by a reset: a pre-trace mark in a floating block.
-            pool.touched = true
-            L.touched |= 1 << UInt16(key)
-            var b = ModelBlock(kind: .floating, start: 0, length: EximArithmetic.standardLength(order: EximArithmetic.firstOrder))
-            b.endLo = ptr
-            b.endHi = ptr &+ UInt64(truncatingIfNeeded: b.length)
-            pool.chain = [b]
-            pool.current = 0
-            pool.countNew(mlength: b.mlength)
-            EximArithmetic.bump(order: &pool.order, maxOrder: &pool.maxOrder)
-            pool.nextYield = (ptr &+ 7) & ~7
-            if L.finds[key] == nil {
-                L.finds[key] = PreTraceFind(kind: .floating, blocks: 1, bytes: b.mlength, order: pool.order, maxOrder: pool.maxOrder, line: line)
-            }
-            c.infer(line, "pool \(key) held a block before the trace (its first record is a reset into it)")
+            firstTouchFloating(&pool, key: key, at: ptr, line: line, &L, &c, how: "its first record is a reset into it")
             flushFreesAsDifferences(&c)
             checkPoolTotal(total, line, &L, &c)
             return
@@ -640,9 +627,10 @@ struct ProcessModel: Sendable {
         pool.nextYield = newNext
     }
 
-    /// A pool first touched by an extend or release: a floating block around `a`.
+    /// A pool first touched by an extend, release or reset: a floating block around `a`;
+    /// `how` names the first touch in the inference (default: its address).
     mutating func firstTouchFloating(_ pool: inout PoolModel, key: Int, at a: UInt64, line: Int,
-                                     _ L: inout LineageInfo, _ c: inout LineCheck) {
+                                     _ L: inout LineageInfo, _ c: inout LineCheck, how: String? = nil) {
         pool.touched = true
         L.touched |= 1 << UInt16(key)
         var b = ModelBlock(kind: .floating, start: 0, length: EximArithmetic.standardLength(order: EximArithmetic.firstOrder))
@@ -656,7 +644,7 @@ struct ProcessModel: Sendable {
         if L.finds[key] == nil {
             L.finds[key] = PreTraceFind(kind: .floating, blocks: 1, bytes: b.mlength, order: pool.order, maxOrder: pool.maxOrder, line: line)
         }
-        c.infer(line, "pool \(key) held a block before the trace (first touch at \(hex(a)))")
+        c.infer(line, "pool \(key) held a block before the trace (\(how ?? "first touch at \(hex(a))"))")
     }
 
     mutating func extend(_ tp: TracePool, _ a: UInt64, _ newSize: Int, _ line: Int,
