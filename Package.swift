@@ -109,9 +109,9 @@ let package = Package(
         // Builds a package that depends on this one by version and uses `Store`.
         .testTarget(name: "PackageDependencyTests", exclude: ["depend-by-version.sh"]),
         .testTarget(name: "EximFormatsTests", dependencies: ["EximFormats"]),
-        .testTarget(name: "EximLogTests", dependencies: ["Store", "EximLog", "FixtureSupport",
+        .testTarget(name: "EximLogTests", dependencies: ["Store", "EximLog", "FixtureSupport", "EximDemo",
                                                          .product(name: "SystemPackage", package: "swift-system")]),
-        .testTarget(name: "EximSpoolTests", dependencies: ["Store", "EximSpool", "FixtureSupport",
+        .testTarget(name: "EximSpoolTests", dependencies: ["Store", "EximSpool", "FixtureSupport", "EximDemo",
                                                            .product(name: "SystemPackage", package: "swift-system")]),
         // The one fixture locator, shared by every test target and benchmark.
         .target(name: "FixtureSupport", path: "Tests/FixtureSupport"),
@@ -121,7 +121,7 @@ let package = Package(
         // Debian's real Exim on a private -C spool, for the action tests (core and terminal).
         .target(name: "RealEximSupport", dependencies: ["EximFormats"], path: "Tests/RealEximSupport"),
         .testTarget(name: "StoremonCoreTests", dependencies: ["Store", "EximLog", "EximSpool", "StoremonCore", "EximDemo", "FixtureSupport", "RealEximSupport"]),
-        .testTarget(name: "StoremonTerminalTests", dependencies: ["storemon", "FixtureSupport", "RealEximSupport"]),
+        .testTarget(name: "StoremonTerminalTests", dependencies: ["storemon", "StoremonCore", "FixtureSupport", "RealEximSupport"]),
         .testTarget(name: "StoremonExportTests",
                     dependencies: ["Store", "StoremonCore", "StoremonExport", "FixtureSupport", "storemon"]),
     ]

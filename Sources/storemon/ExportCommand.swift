@@ -135,14 +135,7 @@ struct ExportRunner {
                 if export.textfile == nil { FileHandleOutput.standardOutput(publisher.text) }
                 return 0
             }
-            var remaining = export.interval
-            while remaining > 0 {
-                if tg_quit_requested() != 0 { return 0 }
-                let step = min(remaining, 0.2)
-                usleep(useconds_t(step * 1_000_000))
-                remaining -= step
-            }
-            if tg_quit_requested() != 0 { return 0 }
+            if !Runner.pause(export.interval) { return 0 }
         }
     }
 

@@ -99,14 +99,7 @@ struct Runner {
             } catch {
                 return outputFailed(error, model)
             }
-            var remaining = options.interval
-            while remaining > 0 {
-                if tg_quit_requested() != 0 { return 0 }
-                let step = min(remaining, 0.2)
-                usleep(useconds_t(step * 1_000_000))
-                remaining -= step
-            }
-            if tg_quit_requested() != 0 { return 0 }
+            if !Runner.pause(options.interval) { return 0 }
         }
     }
 
@@ -117,6 +110,19 @@ struct Runner {
         if case .stopped = failure { return options.once ? Runner.endBySignalIfAsked(1) : 0 }
         Runner.complain(failure.description)
         return 1
+    }
+
+    /// Sleeps `seconds` in steps of at most 0.2 s, so a quit request (SIGINT/SIGTERM) ends
+    /// the wait at once. Returns false when a quit was requested (before, during or after).
+    static func pause(_ seconds: Double) -> Bool {
+        var remaining = seconds
+        while remaining > 0 {
+            if tg_quit_requested() != 0 { return false }
+            let step = min(remaining, 0.2)
+            usleep(useconds_t(step * 1_000_000))
+            remaining -= step
+        }
+        return tg_quit_requested() == 0
     }
 
     /// Writes to stdout, giving up when a signal asks to stop.

@@ -28,12 +28,8 @@ struct FaultTailerTests {
     @Test("copytruncate refilled past the old offset between two reads: read again from the top")
     func copytruncateRefilled() throws {
         let dir = TempDir(), store = try makeStore()
-        let path = dir.file("mainlog")
-        for n in 1...5 { append(logLine(n), to: path) }
-        let tailer = LogTailer(path: path, start: .beginning)
-        #expect(try drain(tailer, store).lines.count == 5)
         // logrotate's copytruncate: copy, truncate in place, then writers go on appending
-        #expect(truncate(path, 0) == 0)
+        let (path, tailer) = try tailerBeforeTruncation(in: dir, store)
         for n in 100...120 { append(logLine(n), to: path) }     // longer than before
         let d = try drain(tailer, store)
         #expect(d.lines == (100...120).map { String(logLine($0).dropLast()) })

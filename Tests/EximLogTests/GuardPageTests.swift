@@ -2,6 +2,7 @@ import Glibc
 import Foundation
 import Testing
 @testable import EximLog
+import EximDemo
 
 /// The scanner walks raw pointers. These tests put each line flush against an
 /// inaccessible guard page (once ending right before it, once starting right after it),
@@ -66,7 +67,7 @@ struct GuardPageTests {
     @Test("structural bytes sprayed over the shapes (deterministic)")
     func mutations() {
         let fence = Fence()
-        var rng = SplitMix(seed: 0x5EED_10F7)
+        var rng = SplitMix64(seed: 0x5EED_10F7)
         let structural = Array(" \"<>()[]=:\\,".utf8) + [0, 0x0D, 0x09, 0xFF]
         for text in Self.lines {
             let bytes = Array(text.utf8)
@@ -79,19 +80,6 @@ struct GuardPageTests {
                 fence.check(m)
             }
         }
-    }
-}
-
-/// A tiny deterministic generator (SplitMix64), so a failure always reproduces.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

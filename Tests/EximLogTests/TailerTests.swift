@@ -94,11 +94,7 @@ struct TailerTests {
     @Test("truncation in place starts again at the top")
     func truncation() throws {
         let dir = TempDir(), store = try makeStore()
-        let path = dir.file("mainlog")
-        for n in 1...5 { append(logLine(n), to: path) }
-        let tailer = LogTailer(path: path, start: .beginning)
-        #expect(try drain(tailer, store).lines.count == 5)
-        #expect(truncate(path, 0) == 0)
+        let (path, tailer) = try tailerBeforeTruncation(in: dir, store)
         append(logLine(6), to: path)
         let d = try drain(tailer, store)
         #expect(d.lines == lines(6...6))

@@ -91,6 +91,17 @@ func drain(_ tailer: LogTailer, _ store: Store) throws -> Drained {
     return out
 }
 
+/// The start of the truncation tests: `mainlog` in `dir` gets lines 1...5, a tailer reads
+/// them all, then the file is truncated in place. Returns the path and that tailer.
+func tailerBeforeTruncation(in dir: TempDir, _ store: Store) throws -> (path: String, tailer: LogTailer) {
+    let path = dir.file("mainlog")
+    for n in 1...5 { append(logLine(n), to: path) }
+    let tailer = LogTailer(path: path, start: .beginning)
+    #expect(try drain(tailer, store).lines.count == 5)
+    #expect(truncate(path, 0) == 0)
+    return (path, tailer)
+}
+
 /// Runs a command and returns its standard output.
 func run(_ tool: String, _ args: [String]) throws -> String {
     let p = Process()

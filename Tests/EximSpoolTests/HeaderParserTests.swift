@@ -3,6 +3,7 @@ import Foundation
 import Store
 import Testing
 @testable import EximSpool
+import EximDemo
 
 /// The `-H` parser on made-up and damaged input.
 @Suite struct HeaderParserTests {
@@ -222,7 +223,7 @@ import Testing
     /// Random bytes, and random damage to real files: never a crash.
     @Test func garbage() throws {
         let store = try Store()
-        var rng = SplitMix(seed: 0x5EED)
+        var rng = SplitMix64(seed: 0x5EED)
         let real = try Fixtures.headerFiles().map { Array(try Data(contentsOf: $0.1)) }
         for round in 0..<3000 {
             var bytes: [UInt8]
@@ -265,18 +266,5 @@ import Testing
         let s = QueuedMessage(header: h, dataFileSize: nil).summary(now: 1795713637 + 7200)
         #expect(s.senderSetUntrusted && s.login == "mallory" && s.sender == "boss@example.com")
         #expect(s.warningCount == 2 && s.size == nil && s.sizeText == "     " && s.ageText == " 2h")
-    }
-}
-
-/// A small deterministic random generator for the garbage tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

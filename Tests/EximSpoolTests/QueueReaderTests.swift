@@ -4,6 +4,7 @@ import Glibc
 import Store
 import Testing
 @testable import EximSpool
+import EximDemo
 
 /// The queue scanner on temporary copies of the real spools.
 @Suite struct QueueReaderTests {
@@ -148,7 +149,7 @@ import Testing
         let cutName = "1xWd9Q-0007BO-2s-H"
         let bytes = try t.contents(cutName)
         try t.replace(cutName, with: Array(bytes[0..<300]))
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         try t.replace("1xWd9R-0007BX-0d-H", with: (0..<900).map { _ in UInt8(truncatingIfNeeded: rng.next()) })
         // Temporary and odd names are ignored; a FIFO with a -H name does not hang the scan.
         try Data("x".utf8).write(to: t.input.appendingPathComponent("hdr.1xWd9Z-0007BX-0d"))

@@ -1,6 +1,7 @@
 import FixtureSupport
 import Foundation
 import Store
+import Testing
 @testable import EximSpool
 
 /// Spool-test helpers on the shared fixture locator.
@@ -74,6 +75,20 @@ extension TaintedBytes {
     var testBytes: [UInt8] { withUnsafeBytes { Array($0) } }
     /// Test helper: compare with text.
     func equals(_ s: String) -> Bool { testBytes == Array(s.utf8) }
+}
+
+/// Checks a queue summary against its `exim -bp` entry: size, sender, frozen, undelivered
+/// and delivered recipients, and a received time that agrees with the id's time part.
+/// The age is left to the caller (it depends on when `-bp` ran).
+func expectSummary(_ s: QueuedMessageSummary, matches b: BPEntry) {
+    #expect(s.sizeText == b.size, "\(b.id)")
+    #expect(s.sender == b.sender, "\(b.id)")
+    #expect(s.isFrozen == b.frozen, "\(b.id)")
+    #expect(s.recipients.count == b.undelivered.count, "\(b.id)")
+    for (r, e) in zip(s.recipients, b.undelivered) { #expect(r == e, "\(b.id)") }
+    #expect(s.delivered.count == b.delivered.count, "\(b.id)")
+    for (r, e) in zip(s.delivered, b.delivered) { #expect(r == e, "\(b.id)") }
+    #expect(s.receivedTime == s.id.arrivalTime, "\(b.id)")
 }
 
 /// Parses raw bytes as a `-H` file through a store (the normal path: bytes into a tainted pool).

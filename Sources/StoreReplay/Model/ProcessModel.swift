@@ -54,8 +54,10 @@ struct ProcessModel: Sendable {
     var nonpoolDelta = 0, maxNonpoolDelta = 0
     /// Corrections after a difference, so one wrong figure is reported once; a difference
     /// is adopted only when the next figure confirms it (otherwise it was a one-line blip).
-    var poolAdjust = 0, nonpoolAdjust = 0
-    var pendingPoolAdjust: Int?, pendingNonpoolAdjust: Int?
+    var poolCheck = RunningTotal(label: "pool", symbol: "P0")
+    var nonpoolCheck = RunningTotal(label: "nonpool", symbol: "N0")
+    var poolAdjust: Int { poolCheck.adjust }
+    var nonpoolAdjust: Int { nonpoolCheck.adjust }
     /// `n_nonpool_blocks − n0`, and the staircase table of section 19.6.
     var depth = 0
     var staircase = NonpoolStaircase()
@@ -269,36 +271,11 @@ struct ProcessModel: Sendable {
     }
 
     mutating func checkPoolTotal(_ printed: Int, _ line: Int, _ L: inout LineageInfo, _ c: inout LineCheck) {
-        guard let p0 = L.p0 else {
-            L.p0 = printed &- poolDelta &- poolAdjust
-            L.p0Line = line
-            c.infer(line, "pool_malloc at trace start (P0) = \(printed &- poolDelta &- poolAdjust), solved from this line's pool total")
-            return
-        }
-        let ours = p0 &+ poolDelta &+ poolAdjust
-        let pending = pendingPoolAdjust
-        pendingPoolAdjust = nil
-        if ours == printed { c.checked = true; return }
-        // The difference before was real: carry on from Exim's figure (reported once).
-        if let d = pending, ours &+ d == printed { poolAdjust += d; return }
-        c.differ(line, "pool total", exim: String(printed), replay: String(ours))
-        pendingPoolAdjust = printed &- ours
+        poolCheck.check(printed: printed, line: line, delta: poolDelta, start: &L.p0, startLine: &L.p0Line, &c)
     }
 
     mutating func checkNonpoolTotal(_ printed: Int, _ line: Int, _ L: inout LineageInfo, _ c: inout LineCheck) {
-        guard let n0 = L.n0 else {
-            L.n0 = printed &- nonpoolDelta &- nonpoolAdjust
-            L.n0Line = line
-            c.infer(line, "nonpool_malloc at trace start (N0) = \(printed &- nonpoolDelta &- nonpoolAdjust), solved from this line's nonpool total")
-            return
-        }
-        let ours = n0 &+ nonpoolDelta &+ nonpoolAdjust
-        let pending = pendingNonpoolAdjust
-        pendingNonpoolAdjust = nil
-        if ours == printed { c.checked = true; return }
-        if let d = pending, ours &+ d == printed { nonpoolAdjust += d; return }
-        c.differ(line, "nonpool total", exim: String(printed), replay: String(ours))
-        pendingNonpoolAdjust = printed &- ours
+        nonpoolCheck.check(printed: printed, line: line, delta: nonpoolDelta, start: &L.n0, startLine: &L.n0Line, &c)
     }
 
     // MARK: get (section 4)
@@ -500,20 +477,7 @@ struct ProcessModel: Sendable {
                 return
             }
             // First touch by a reset: a pre-trace mark in a floating block.
-            pool.touched = true
-            L.touched |= 1 << UInt16(key)
-            var b = ModelBlock(kind: .floating, start: 0, length: EximArithmetic.standardLength(order: EximArithmetic.firstOrder))
-            b.endLo = ptr
-            b.endHi = ptr &+ UInt64(truncatingIfNeeded: b.length)
-            pool.chain = [b]
-            pool.current = 0
-            pool.countNew(mlength: b.mlength)
-            EximArithmetic.bump(order: &pool.order, maxOrder: &pool.maxOrder)
-            pool.nextYield = (ptr &+ 7) & ~7
-            if L.finds[key] == nil {
-                L.finds[key] = PreTraceFind(kind: .floating, blocks: 1, bytes: b.mlength, order: pool.order, maxOrder: pool.maxOrder, line: line)
-            }
-            c.infer(line, "pool \(key) held a block before the trace (its first record is a reset into it)")
+            firstTouchFloating(&pool, key: key, at: ptr, line: line, &L, &c, how: "its first record is a reset into it")
             flushFreesAsDifferences(&c)
             checkPoolTotal(total, line, &L, &c)
             return
@@ -663,9 +627,10 @@ struct ProcessModel: Sendable {
         pool.nextYield = newNext
     }
 
-    /// A pool first touched by an extend or release: a floating block around `a`.
+    /// A pool first touched by an extend, release or reset: a floating block around `a`;
+    /// `how` names the first touch in the inference (default: its address).
     mutating func firstTouchFloating(_ pool: inout PoolModel, key: Int, at a: UInt64, line: Int,
-                                     _ L: inout LineageInfo, _ c: inout LineCheck) {
+                                     _ L: inout LineageInfo, _ c: inout LineCheck, how: String? = nil) {
         pool.touched = true
         L.touched |= 1 << UInt16(key)
         var b = ModelBlock(kind: .floating, start: 0, length: EximArithmetic.standardLength(order: EximArithmetic.firstOrder))
@@ -679,7 +644,7 @@ struct ProcessModel: Sendable {
         if L.finds[key] == nil {
             L.finds[key] = PreTraceFind(kind: .floating, blocks: 1, bytes: b.mlength, order: pool.order, maxOrder: pool.maxOrder, line: line)
         }
-        c.infer(line, "pool \(key) held a block before the trace (first touch at \(hex(a)))")
+        c.infer(line, "pool \(key) held a block before the trace (\(how ?? "first touch at \(hex(a))"))")
     }
 
     mutating func extend(_ tp: TracePool, _ a: UInt64, _ newSize: Int, _ line: Int,
