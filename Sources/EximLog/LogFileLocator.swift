@@ -54,6 +54,17 @@ public struct LogFileLocator: Sendable, Equatable {
         }
     }
 
+    /// The log's file name when it does not depend on what the directory holds: the
+    /// file's own name for a file path, `mainlog` for a directory (which may also follow
+    /// a datestamped `mainlogYYYYMMDD`: see `current()`); nil for a datestamped path.
+    public var fixedName: String? {
+        switch mode {
+        case .file(let f): return f.lastIndex(of: "/").map { String(f[f.index(after: $0)...]) } ?? f
+        case .directory: return "mainlog"
+        case .datestamped: return nil
+        }
+    }
+
     /// True when the file is chosen by looking in a directory (so new files can take over).
     public var isSearching: Bool { if case .file = mode { return false } else { return true } }
 

@@ -63,6 +63,10 @@ public final class LogTailer {
         /// Read the first file only up to this offset, and never move on to another file
         /// (for counting the part of a log before where a monitor started); nil: no end.
         public var endOffset: Int?
+        /// Milliseconds the watcher waits between reading directory events and opening the
+        /// log's name (tests only: reproduces a slow machine, where the open overtakes
+        /// renames not yet read). 0 in real use.
+        @_spi(Testing) public var watcherLagForTesting = 0
 
         /// Creates options.
         public init(lineCap: Int = 64 * 1024, readChunk: Int = 64 * 1024,
@@ -96,9 +100,9 @@ public final class LogTailer {
     private let start: StartPosition
     private let watcher: LogWatcher
 
-    /// The file being read, and the files that took the log's name after it (oldest first).
+    /// The file being read (the files that took the log's name after it wait in the
+    /// watcher's queue, oldest first).
     private var file: RegularFile?
-    private var queue: [LogWatcher.Opened] = []
     private var device: UInt64 = 0
     private var inode: UInt64 = 0
     private var offset = 0
@@ -136,13 +140,13 @@ public final class LogTailer {
         self.options = options
         self.capacity = options.lineCap + options.readChunk
         self.scratch = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
-        self.watcher = LogWatcher(locator: locator, background: options.watchInBackground, useInotify: options.useInotify)
+        self.watcher = LogWatcher(locator: locator, background: options.watchInBackground, useInotify: options.useInotify,
+                                  lagForTesting: options.watcherLagForTesting)
     }
 
     deinit {
         watcher.stop()
         file?.close()
-        for o in queue { o.file.close() }
         scratch.deallocate()
     }
 
@@ -163,11 +167,10 @@ public final class LogTailer {
     /// Throws only when the pool cannot take the bytes; file problems are in `problem`.
     public func readNewLines(into store: Store) throws(LogTailerError) -> LogBatch {
         var batch = LogBatch(lineCap: options.lineCap)
-        queue += watcher.takePending()
         var budget = options.maxBytesPerRead
         if file == nil {
-            if !queue.isEmpty {
-                adopt(queue.removeFirst(), initial: firstAttempt, &batch)
+            if let next = watcher.takeNext() {
+                adopt(next, initial: firstAttempt, &batch)
                 firstAttempt = false
             } else {
                 guard let want = locator.current() else { firstAttempt = false; return batch }
@@ -179,7 +182,10 @@ public final class LogTailer {
             }
         }
         try drainFile(&budget, store, &batch)
-        while budget > 0, options.endOffset == nil, try advance(&budget, store, &batch) {}
+        // each step finishes a file or puts a live one back behind older ones: bounded
+        var steps = 0
+        while budget > 0, options.endOffset == nil, steps < Self.maximumStepsPerRead,
+              try advance(&budget, store, &batch) { steps += 1 }
         batch.hasMore = budget <= 0
         return batch
     }
@@ -221,21 +227,30 @@ public final class LogTailer {
         guard watcher.register(dev, ino) else {
             // the watcher has it queued already: take it from there, in order
             f.close()
-            queue += watcher.takePending()
-            guard !queue.isEmpty else { return false }
-            adopt(queue.removeFirst(), initial: initial, &batch)
+            guard let next = watcher.takeNext() else { return false }
+            adopt(next, initial: initial, &batch)
             return true
         }
         adopt(LogWatcher.Opened(file: f, path: name, device: dev, inode: ino), initial: initial, &batch)
         return true
     }
 
-    /// Makes `o` the file being read (from its top, or the start position when `initial`).
+    /// Makes `o` the file being read: from where it was put back (`o.resume`), else from
+    /// its top, or from the start position when `initial`.
     private func adopt(_ o: LogWatcher.Opened, initial: Bool, _ batch: inout LogBatch) {
         file = o.file
         device = o.device
         inode = o.inode
         path = o.path
+        if let r = o.resume {
+            offset = r.offset
+            head = r.head
+            discarding = r.discarding
+            discarded = r.discarded
+            used = r.partial.count
+            r.partial.withUnsafeBytes { if $0.count > 0 { scratch.copyMemory(from: $0.baseAddress!, byteCount: $0.count) } }
+            return
+        }
         used = 0; discarding = false; discarded = 0
         offset = 0
         head = []
@@ -434,20 +449,57 @@ public final class LogTailer {
         head = []
     }
 
+    /// Most files taken up by one `readNewLines` (the rest waits for the next call).
+    static let maximumStepsPerRead = 2 * LogWatcher.maximumPending + 8
+
+    /// The state of a file put back unfinished (see `advance`).
+    struct SuspendedRead {
+        var offset: Int
+        var head: [UInt8]
+        /// The unfinished last line (at most `lineCap` bytes).
+        var partial: [UInt8]
+        var discarding: Bool
+        var discarded: Int
+    }
+
+    /// Whether the file being read still holds the log's name (nothing newer can exist then).
+    private func holdsLogName() -> Bool {
+        guard let want = locator.current(), let st = try? FilePath(want).stat() else { return false }
+        return UInt64(st.deviceID.rawValue) == device && UInt64(st.inode.rawValue) == inode
+    }
+
     /// After reading the current file to its end: moves on to the next file that took the
     /// log's name (queued by the watcher, or found now by name), finishing the old one
     /// first; or finishes a deleted file. Result: true when another file was taken up.
+    /// Invariant: a file that still holds the log's name is never finished. If one is
+    /// queued behind it anyway (the watcher saw that file's rename only after opening the
+    /// live file), the queued file is older: the live file is put back, unfinished, behind
+    /// it, and the older file is read first. Lines then come slightly out of order; none is lost.
     private func advance(_ budget: inout Int, _ store: Store, _ batch: inout LogBatch) throws(LogTailerError) -> Bool {
-        guard file != nil, let old = path else { return false }
-        if queue.isEmpty { lookByName(&batch) }
-        if !queue.isEmpty {
+        guard let current = file, let old = path else { return false }
+        if !watcher.hasPending { lookByName(&batch) }
+        if watcher.hasPending {
+            // Whether it is live is decided before the last read: a file renamed away by
+            // then gets no more lines from a writer that rotated it, so what this read finds
+            // is all of it; one still live is read again when its turn comes back.
+            let live = holdsLogName()
             // read the old file to its very end (late writers included) first
             try drainFile(&budget, store, &batch)
             if budget <= 0 { return false }
-            try finishFile(store, &batch)
-            let next = queue.removeFirst()
-            adopt(next, initial: false, &batch)
-            batch.events[batch.events.count - 1] = .rotated(from: old, to: next.path)
+            guard let next = watcher.takeNext() else { return false }
+            if live {
+                let partial = [UInt8](UnsafeRawBufferPointer(start: scratch, count: used))
+                watcher.enqueue(LogWatcher.Opened(
+                    file: current, path: old, device: device, inode: inode,
+                    resume: SuspendedRead(offset: offset, head: head, partial: partial,
+                                          discarding: discarding, discarded: discarded)))
+                file = nil
+                adopt(next, initial: false, &batch)
+            } else {
+                try finishFile(store, &batch)
+                adopt(next, initial: false, &batch)
+                if next.resume == nil { batch.events[batch.events.count - 1] = .rotated(from: old, to: next.path) }
+            }
             try drainFile(&budget, store, &batch)
             return true
         }
@@ -467,11 +519,9 @@ public final class LogTailer {
     /// With the watcher running, only it finds files (so their order is the order they
     /// took the name); a file under the name that is not regular is still reported.
     private func lookByName(_ batch: inout LogBatch) {
-        queue += watcher.takePending()
-        guard queue.isEmpty, let want = locator.current() else { return }
+        guard !watcher.hasPending, let want = locator.current() else { return }
         if watcher.isRunning {
             watcher.catchUp()
-            queue += watcher.takePending()
             if let kind = FileKind.of(want), kind != .regular { batch.problem = .notARegularFile(path: want, kind: kind.phrase) }
             return
         }
@@ -488,10 +538,9 @@ public final class LogTailer {
         let dev = UInt64(f.status.deviceID.rawValue), ino = UInt64(f.status.inode.rawValue)
         if dev == device && ino == inode { f.close(); return }
         if watcher.register(dev, ino) {
-            queue.append(LogWatcher.Opened(file: f, path: want, device: dev, inode: ino))
+            watcher.enqueue(LogWatcher.Opened(file: f, path: want, device: dev, inode: ino))
         } else {
             f.close()
-            queue += watcher.takePending()
         }
     }
 }

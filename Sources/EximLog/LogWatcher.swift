@@ -13,6 +13,13 @@ import SystemPackage
 /// renamed every few milliseconds. A log renamed away before its creation was seen is
 /// opened under its new name (the rename's `IN_MOVED_TO`).
 ///
+/// The queue is kept in the order the files held the log's name. A file opened under the
+/// log's name is the newest so far; but its open can overtake rename events not yet read,
+/// so a file found later through its rename away from the name (`IN_MOVED_FROM` +
+/// `IN_MOVED_TO`) is placed before every queued file whose own rename has not been seen:
+/// two files cannot hold one name at once, and renames are reported in the order they
+/// happened, so the file renamed first held the name first.
+///
 /// Where inotify is not available the thread looks every 100 ms instead (timed fallback).
 /// Correctness never depends on the thread alone: the tailer also checks the name itself
 /// on every read.
@@ -23,6 +30,11 @@ final class LogWatcher: @unchecked Sendable {
         var path: String
         var device: UInt64
         var inode: UInt64
+        /// Opened under the log's name, and its rename away not seen since: newer than any
+        /// file whose rename is seen from now on.
+        var holdsName = true
+        /// Where the tailer stopped reading it, for a file it put back (nil: a new file).
+        var resume: LogTailer.SuspendedRead? = nil
     }
 
     private struct Shared {
@@ -43,6 +55,9 @@ final class LogWatcher: @unchecked Sendable {
     static let maximumPending = 512
 
     private let locator: LogFileLocator
+    /// Milliseconds slept between reading events and opening the log's name (tests only:
+    /// makes the open overtake renames not yet read, as a slow machine does).
+    private let lagForTesting: Int
     private let shared = Mutex(Shared())
     private let inotify: Inotify?
     private let stopPipe: (read: FileDescriptor, write: FileDescriptor)?
@@ -54,8 +69,9 @@ final class LogWatcher: @unchecked Sendable {
 
     /// Arguments: what to follow; whether to run the background thread at all (false for
     /// `--once` and for benchmarks that read a still file); whether to try inotify.
-    init(locator: LogFileLocator, background: Bool, useInotify: Bool) {
+    init(locator: LogFileLocator, background: Bool, useInotify: Bool, lagForTesting: Int = 0) {
         self.locator = locator
+        self.lagForTesting = lagForTesting
         // a directory that cannot be watched (missing, no permission) means the timed fallback
         var instance = (background && useInotify) ? Inotify() : nil
         var watch: Int32 = -1
@@ -92,9 +108,22 @@ final class LogWatcher: @unchecked Sendable {
         _ = try? stopPipe.write.close()
     }
 
-    /// Files that became the log since the last call, oldest first (the caller owns them).
-    func takePending() -> [Opened] {
-        shared.withLock { s in defer { s.pending = [] }; return s.pending }
+    /// Takes the oldest queued file (the caller owns it), or nil when none is queued.
+    func takeNext() -> Opened? {
+        shared.withLock { s in s.pending.isEmpty ? nil : s.pending.removeFirst() }
+    }
+
+    /// True when a file is queued.
+    var hasPending: Bool { shared.withLock { !$0.pending.isEmpty } }
+
+    /// Queues a file the tailer opened itself (it already registered it) or put back
+    /// unfinished (it still holds the log's name): the newest so far, so it goes last.
+    /// Never refused, whatever `maximumPending` says: the caller's file must not be lost.
+    func enqueue(_ o: Opened) {
+        shared.withLock { s in
+            s.known.insert(FileIdentity(device: o.device, inode: o.inode))
+            s.pending.append(o)
+        }
     }
 
     /// Files the watcher could not queue (more than `maximumPending` unread): their lines are lost.
@@ -150,22 +179,34 @@ final class LogWatcher: @unchecked Sendable {
             return
         }
         movedFrom.withLock { movedFrom in
-            // the log's current name (a plain file path: its last component)
-            let name = locator.current().map { ($0 as NSString).lastPathComponent }
+            // Is `n` the log's name? Its fixed name, else (datestamped logs) the name of the
+            // file followed now, looked up once and only when needed. Never only the file
+            // that holds the name at this instant: between a rename and the next create no
+            // file does, and a rename missed here loses that file.
+            let fixed = locator.fixedName
+            var current: String?? = nil
+            func isLogName(_ n: String) -> Bool {
+                if n == fixed { return true }
+                if current == nil { current = .some(locator.current().map { ($0 as NSString).lastPathComponent }) }
+                return current! == n
+            }
             var renamedAway: [String] = []
             var changed = false
             let dirWatch = directoryWatch
             inotify.readEvents { ev in
                 guard ev.watch == dirWatch else { return }
                 if ev.mask & UInt32(IN_IGNORED) != 0 { watchLost.store(true, ordering: .relaxed) }
-                if ev.mask & UInt32(IN_MOVED_FROM) != 0, ev.name == name { movedFrom.insert(ev.cookie) }
+                if ev.mask & UInt32(IN_MOVED_FROM) != 0, isLogName(ev.name) { movedFrom.insert(ev.cookie) }
                 if ev.mask & UInt32(IN_MOVED_TO) != 0, movedFrom.remove(ev.cookie) != nil { renamedAway.append(ev.name) }
                 if ev.mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 { changed = true }
             }
             if movedFrom.count > 64 { movedFrom.removeAll() }
             // a log renamed away before it was seen is older than whatever has the name now
             for n in renamedAway { openIfNew(PathJoin.join(locator.directory, n), renamed: true) }
-            if changed { openIfNew(locator.current()) }
+            if changed {
+                if lagForTesting > 0 { usleep(UInt32(lagForTesting) * 1000) }
+                openIfNew(locator.current())
+            }
         }
     }
 
@@ -176,11 +217,23 @@ final class LogWatcher: @unchecked Sendable {
         let id = FileIdentity(device: UInt64(f.status.deviceID.rawValue), inode: UInt64(f.status.inode.rawValue))
         let now = Date().timeIntervalSince1970
         let keep = shared.withLock { s -> Bool in
-            guard !s.known.contains(id) else { return false }
+            if s.known.contains(id) {
+                // a queued file's rename away is seen: its place in the queue is settled
+                if renamed, let i = s.pending.firstIndex(where: { $0.device == id.device && $0.inode == id.inode }) {
+                    s.pending[i].holdsName = false
+                }
+                return false
+            }
             if renamed, let when = s.finished[id], now - when < 60 { return false }
             guard s.pending.count < LogWatcher.maximumPending else { s.missed += 1; return false }
             s.known.insert(id)
-            s.pending.append(Opened(file: f, path: path, device: id.device, inode: id.inode))
+            let entry = Opened(file: f, path: path, device: id.device, inode: id.inode, holdsName: !renamed)
+            // renamed before any queued file that still held the name when it was opened
+            if renamed, let i = s.pending.firstIndex(where: \.holdsName) {
+                s.pending.insert(entry, at: i)
+            } else {
+                s.pending.append(entry)
+            }
             return true
         }
         if !keep { f.close() }
