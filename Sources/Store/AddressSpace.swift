@@ -11,9 +11,14 @@ import Darwin
 /// and reserves a further, larger range (an *extent*, 16 times the slot size of the last
 /// one, or as large as one request needs) only when a pool's slot is full; at most
 /// `maxExtents` of them. So a process can hold very many small stores, and one store can
-/// still grow a pool to many GiB. Each range is one read-write `MAP_NORESERVE` mapping:
-/// no commit charge and no memory until a page is touched, and one kernel mapping (VMA)
-/// per range however many slots are in use (`vm.max_map_count` is 65530 by default).
+/// still grow a pool to many GiB.
+///
+/// Each range is in two parts. The untainted slots (0...4) are one read-write
+/// `MAP_NORESERVE` mapping of the store's own: no commit charge and no memory until a
+/// page is touched (and neighbouring ones merge into one kernel mapping, so
+/// `vm.max_map_count`, 65530 by default, is no limit). The tainted and quoted slots
+/// (5...31) are carved from the process's `TaintArena`, so every tainted byte of every
+/// store lies in one range and `isTainted` is one compare.
 ///
 /// Freed block memory is kept for reuse (first-fit free list with coalescing; a block
 /// freed at the top just lowers the slot's top) and handed back to the kernel
@@ -31,16 +36,28 @@ final class AddressSpace {
         var freeDirty = 0    // bytes in `free` not yet handed back to the kernel
     }
 
-    /// One reserved range: `slotCount` slots of `1 << shift` bytes from `base`.
+    /// One reserved range: `slotCount` slots of `1 << shift` bytes, the untainted ones
+    /// from `base`, the tainted and quoted ones from `taintedBase` (in the taint arena).
     struct Extent {
         let base: UInt
+        let taintedBase: UInt
         let shift: Int
         var slotSize: Int { 1 << shift }
-        var size: Int { AddressSpace.slotCount << shift }
+        /// Bytes of the untainted part (slots 0..<taintedOffset).
+        var untaintedSize: Int { PoolSlot.taintedOffset << shift }
+        /// Bytes of the tainted part (slots taintedOffset..<slotCount).
+        var taintedSize: Int { (AddressSpace.slotCount - PoolSlot.taintedOffset) << shift }
         /// Index of the slot holding address `a`, or nil outside this range.
         @inline(__always) func slot(of a: UInt) -> Int? {
-            let off = a &- base
-            return off < UInt(size) ? Int(truncatingIfNeeded: off >> UInt(shift)) : nil
+            let u = a &- base
+            if u < UInt(untaintedSize) { return Int(truncatingIfNeeded: u &>> UInt(shift)) }
+            let t = a &- taintedBase
+            return t < UInt(taintedSize) ? PoolSlot.taintedOffset &+ Int(truncatingIfNeeded: t &>> UInt(shift)) : nil
+        }
+        /// Start address of slot `i`.
+        @inline(__always) func slotBase(_ i: Int) -> UInt {
+            i < PoolSlot.taintedOffset ? base + UInt(i << shift)
+                                       : taintedBase + UInt((i - PoolSlot.taintedOffset) << shift)
         }
     }
 
@@ -73,17 +90,28 @@ final class AddressSpace {
     }
 
     deinit {
-        for e in extents { munmap(UnsafeMutableRawPointer(bitPattern: e.base), e.size) }
+        for e in extents {
+            munmap(UnsafeMutableRawPointer(bitPattern: e.base), e.untaintedSize)
+            TaintArena.shared?.giveBack(e.taintedBase, bytes: e.taintedSize)
+        }
     }
 
-    /// Maps one more range with slots of `1 << shift` bytes.
-    /// Throws `.outOfAddressSpace` if there are `maxExtents` already or `mmap` fails.
+    /// Maps one more range with slots of `1 << shift` bytes: its untainted part with
+    /// `mmap`, its tainted part from the taint arena. Throws `.outOfAddressSpace`
+    /// (nothing changed) if there are `maxExtents` already, or either part is refused.
     private func addExtent(shift: Int) throws(StoreError) {
         guard extents.count < AddressSpace.maxExtents else { throw .outOfAddressSpace(errno: 0) }
-        let size = AddressSpace.slotCount << shift
-        let p = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+        guard let arena = TaintArena.shared else { throw .outOfAddressSpace(errno: ENOMEM) }
+        let untainted = PoolSlot.taintedOffset << shift
+        let tainted = (AddressSpace.slotCount - PoolSlot.taintedOffset) << shift
+        let p = mmap(nil, untainted, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
         guard let p, p != MAP_FAILED else { throw .outOfAddressSpace(errno: errno) }
-        extents.append(Extent(base: UInt(bitPattern: p), shift: shift))
+        var failure: Int32 = 0
+        guard let t = arena.carve(tainted, failure: &failure) else {
+            munmap(p, untainted)
+            throw .outOfAddressSpace(errno: failure)
+        }
+        extents.append(Extent(base: UInt(bitPattern: p), taintedBase: t, shift: shift))
         slots.append(contentsOf: repeatElement(Slot(), count: AddressSpace.slotCount))
     }
 
@@ -92,7 +120,7 @@ final class AddressSpace {
 
     /// Start address of slot `i` of extent `e`.
     @inline(__always) func slotBase(_ e: Int, _ i: Int) -> UnsafeMutableRawPointer {
-        UnsafeMutableRawPointer(bitPattern: extents[e].base + UInt(i << extents[e].shift))!
+        UnsafeMutableRawPointer(bitPattern: extents[e].slotBase(i))!
     }
 
     /// Rounds `n` up to whole pages.
@@ -104,12 +132,6 @@ final class AddressSpace {
             if let s = extents[e].slot(of: a) { return (e, s) }
         }
         return nil
-    }
-
-    /// True if `a` lies in the tainted slots (5...31) of any range. O(extents).
-    func isTaintedSlot(_ a: UInt) -> Bool {
-        guard let (_, s) = locate(a) else { return false }
-        return s >= PoolSlot.taintedOffset
     }
 
     /// Hands out `bytes` (a page multiple) of read-write memory for pool `i`, page-aligned.
@@ -241,10 +263,10 @@ final class AddressSpace {
     /// The address in `twin` (same shape) at the offset `a` has in `self`, or nil when
     /// `a` is in none of `self`'s ranges or `twin` lacks that range.
     @inline(__always) func translate(_ a: UInt, into twin: AddressSpace) -> UInt? {
-        guard let (e, _) = locate(a), e < twin.extents.count, twin.extents[e].shift == extents[e].shift else {
+        guard let (e, s) = locate(a), e < twin.extents.count, twin.extents[e].shift == extents[e].shift else {
             return nil
         }
-        return twin.extents[e].base &+ (a &- extents[e].base)
+        return twin.extents[e].slotBase(s) &+ (a &- extents[e].slotBase(s))
     }
 }
 

@@ -4,7 +4,7 @@ extension Store {
     /// is not the pool's topmost allocation or the block has no room.
     /// Throws `.poolNotFound` if `p` lies in no pool's block, `.badExtension` for a
     /// negative old size, a shrink, or a new size of 2^30 - 1 or more.
-    @inlinable
+    @inlinable @inline(__always)
     public func extend(_ p: UnsafeMutableRawPointer, from oldSize: Int, to newSize: Int,
                        function: StaticString = #function, line: Int = #line) throws(StoreError) -> Bool {
         if _fastPath(!handle.isSlow), let i = owningSlot(of: p),
@@ -33,7 +33,7 @@ extension Store {
     /// whose current block holds `p`, from `p` (rounded up to 8 from the block end).
     /// Nothing checks that `p` is in the latest allocation (as in Exim). Returns false,
     /// after Exim's "non-last memory release try" line, when no current block holds `p`.
-    @inlinable @discardableResult
+    @inlinable @inline(__always) @discardableResult
     public func releaseAbove(_ p: UnsafeRawPointer, function: StaticString = #function, line: Int = #line) -> Bool {
         if _fastPath(!handle.isSlow), let i = owningSlot(of: p), _fastPath(handle.isInCurrentBlock(p, pool: i)) {
             handle.releaseAbove(p, pool: i)

@@ -91,7 +91,8 @@ public final class Store {
     init(options: Options, space: AddressSpace) {
         self.options = options
         self.space = space
-        handle = StoreHandle(first: space.first, extraExtents: space.extents.count - 1)
+        // an address space exists only where the taint arena does (its ranges are in it)
+        handle = StoreHandle(first: space.first, arena: TaintArena.shared!, extraExtents: space.extents.count - 1)
         updateFlags()
     }
 
@@ -124,7 +125,8 @@ public final class Store {
         case .untainted: return kind
         case .tainted: return kind &+ PoolSlot.taintedOffset
         case .like(let p):
-            guard let slot = owningSlot(of: p) else { return kind }
+            // not this store's: tainted or not by where it lies (another store's tainted memory is tainted)
+            guard let slot = owningSlot(of: p) else { return handle.isTainted(p) ? kind &+ PoolSlot.taintedOffset : kind }
             if slot >= PoolSlot.firstQuotedSlot { return handle[pool: slot].isActive ? slot : kind &+ PoolSlot.taintedOffset }
             return slot >= PoolSlot.taintedOffset ? kind &+ PoolSlot.taintedOffset : kind
         }
@@ -163,26 +165,17 @@ public final class Store {
 
     // MARK: taint, O(1)
 
-    /// True if `p` lies in a tainted or quoted pool's address range. O(1): one subtract
-    /// and one unsigned compare against the first range's tainted and quoted slots (they
-    /// are contiguous) while the store has its first range only (every store until a pool
-    /// outgrows it); after that, for an address outside the first range, out of line, one
-    /// range check per further range (at most `AddressSpace.maxExtents`, 8). Agrees with Exim's block walk
-    /// (`isTaintedByWalk`) for every address inside a live block; addresses in a tainted
-    /// range but outside any live block (freed or never used) also count as tainted,
-    /// the safe direction.
+    /// True if `p` lies in a tainted or quoted pool's address range, of this store or of
+    /// any other in the process. O(1): one subtract and one unsigned compare, however far
+    /// the stores have grown, because every store's tainted and quoted slots are carved
+    /// from one reserved range (the taint arena, see the catalogue's "Address space").
+    /// Agrees with Exim's block walk (`isTaintedByWalk`) for every address inside a live
+    /// block of this store; addresses in the arena but outside any live block (freed or
+    /// never used), and another store's tainted memory, also count as tainted, the safe
+    /// direction: nothing tainted is ever laundered through a second store.
     @inlinable
     public func isTainted(_ p: UnsafeRawPointer) -> Bool {
-        if _slowPath(handle.hasFurtherRanges) { return isTaintedInAnyRange(p) }
-        return handle.isTaintedIfInFirstRange(p)
-    }
-
-    /// `isTainted` for a store with further ranges: the first range's test, then (for an
-    /// address outside it) whether a further range's tainted slots hold it.
-    @usableFromInline @inline(never) @_effects(readonly)
-    func isTaintedInAnyRange(_ p: UnsafeRawPointer) -> Bool {
-        if handle.isInFirstRange(p) { return handle.isTaintedIfInFirstRange(p) }
-        return space.isTaintedSlot(UInt(bitPattern: p))
+        handle.isTainted(p)
     }
 
     /// The slot (pool index) whose reserved ranges hold `p`, active or not, or nil for an

@@ -20,25 +20,33 @@ import Darwin
 struct StoreHandle {
     @usableFromInline let pools: UnsafeMutablePointer<PoolState>
     @usableFromInline let control: UnsafeMutablePointer<StoreControl>
-    /// The first reserved range: start, size, log2 of one slot.
+    /// The first reserved range's untainted slots (0...4): start and size.
     @usableFromInline let base: UInt
     @usableFromInline let span: UInt
+    /// The first range's tainted and quoted slots (5...31, contiguous, in the taint
+    /// arena): start and size.
+    @usableFromInline let firstTaintedBase: UInt
+    @usableFromInline let firstTaintedSpan: UInt
+    /// log2 of one slot of the first range.
     @usableFromInline let slotShift: UInt
-    /// The first range's tainted and quoted slots (5...31, contiguous): start and size.
-    /// `isTainted` for an address of the first range is one compare against these.
+    /// The process's taint arena (every store's tainted and quoted slots): start and
+    /// size. `isTainted` is one compare against these, for any address.
     @usableFromInline let taintBase: UInt
     @usableFromInline let taintSpan: UInt
 
-    /// Storage for every pool slot, all empty, over the first range `first`.
-    /// The dummy cursor is the range's last byte: with `end` at it and `next` one past it,
-    /// a pool without a block has an empty current range.
-    init(first: AddressSpace.Extent, extraExtents: Int) {
+    /// Storage for every pool slot, all empty, over the first range `first`, whose
+    /// tainted part lies in `arena`.
+    /// The dummy cursor is the range's last byte (of its last quoted slot): with `end` at
+    /// it and `next` one past it, a pool without a block has an empty current range.
+    init(first: AddressSpace.Extent, arena: TaintArena, extraExtents: Int) {
         base = first.base
-        span = UInt(first.size)
+        span = UInt(first.untaintedSize)
+        firstTaintedBase = first.taintedBase
+        firstTaintedSpan = UInt(first.taintedSize)
         slotShift = UInt(first.shift)
-        taintBase = first.base + (UInt(PoolSlot.taintedOffset) << UInt(first.shift))
-        taintSpan = UInt(first.size) - (UInt(PoolSlot.taintedOffset) << UInt(first.shift))
-        let dummy = UnsafeMutableRawPointer(bitPattern: first.base + UInt(first.size - 1))!
+        taintBase = arena.base
+        taintSpan = UInt(arena.size)
+        let dummy = UnsafeMutableRawPointer(bitPattern: first.taintedBase + UInt(first.taintedSize - 1))!
         pools = .allocate(capacity: PoolSlot.count)
         for i in 0..<PoolSlot.count {
             (pools + i).initialize(to: PoolState(dummy: dummy, active: i < PoolSlot.firstQuotedSlot))
@@ -199,41 +207,36 @@ struct StoreHandle {
     @inlinable @inline(__always)
     var isSlow: Bool { control.pointee.slowFlags != 0 }
 
-    /// 0 for an untainted request, 1 for a tainted one, 2 for a quoted prototype or one
-    /// outside the first range (the slow path sorts it out). O(1).
+    /// 0 for an untainted request (or a prototype outside the taint arena), 1 for a
+    /// tainted one (or a prototype in the first range's tainted slots), 2 for a quoted
+    /// prototype or a tainted one elsewhere (the slow path sorts it out). O(1).
     @inlinable @inline(__always)
     func taintClass(_ taint: Taint) -> Int {
         switch taint {
         case .untainted: return 0
         case .tainted: return 1
         case .like(let p):
-            let off = UInt(bitPattern: p) &- base
-            guard off < span else { return control.pointee.extraExtents == 0 ? 0 : 2 }
-            let slot = Int(truncatingIfNeeded: off >> slotShift)
-            return slot < PoolSlot.taintedOffset ? 0 : slot < PoolSlot.firstQuotedSlot ? 1 : 2
+            guard isTainted(p) else { return 0 }
+            let off = UInt(bitPattern: p) &- firstTaintedBase
+            guard off < firstTaintedSpan else { return 2 }
+            return PoolSlot.taintedOffset &+ Int(truncatingIfNeeded: off &>> slotShift) < PoolSlot.firstQuotedSlot ? 1 : 2
         }
     }
 
-    /// True if `p` lies in the first range's tainted or quoted slots: one subtract and one
-    /// unsigned compare. (False for any address outside the first range.)
+    /// True if `p` lies in the taint arena (the tainted or quoted slots of any store):
+    /// one subtract and one unsigned compare.
     @inlinable @inline(__always)
-    func isTaintedIfInFirstRange(_ p: UnsafeRawPointer) -> Bool {
+    func isTainted(_ p: UnsafeRawPointer) -> Bool {
         UInt(bitPattern: p) &- taintBase < taintSpan
     }
-
-    /// True if `p` lies in the first reserved range.
-    @inlinable @inline(__always)
-    func isInFirstRange(_ p: UnsafeRawPointer) -> Bool { UInt(bitPattern: p) &- base < span }
-
-    /// True once the store has reserved a range beyond the first.
-    @inlinable @inline(__always)
-    var hasFurtherRanges: Bool { control.pointee.extraExtents != 0 }
 
     /// The slot whose first-range part holds `p`; nil outside the first range.
     @inlinable @inline(__always)
     func slotInFirstRange(_ p: UnsafeRawPointer) -> Int? {
         let off = UInt(bitPattern: p) &- base
-        return off < span ? Int(truncatingIfNeeded: off >> slotShift) : nil
+        if off < span { return Int(truncatingIfNeeded: off &>> slotShift) }
+        let t = UInt(bitPattern: p) &- firstTaintedBase
+        return t < firstTaintedSpan ? PoolSlot.taintedOffset &+ Int(truncatingIfNeeded: t &>> slotShift) : nil
     }
 
     /// Exim's `store_mark` in place: 8 bytes from the current pool (the cookie) holding the

@@ -196,7 +196,7 @@ case "big-queue":
     guard args.count > 2 else { print("usage: monbench big-queue SPOOL [RUNS]"); exit(2) }
     let spool = args[2], runs = arg(3, 30)
     let log = spool + "/monbench-empty-log"
-    FileManager.default.createFile(atPath: log, contents: nil)
+    _ = FileManager.default.createFile(atPath: log, contents: nil)
     let rss0 = residentKiB()
     let session = try MonitorSession(MonitorConfiguration(paths: MonitorPaths(logPath: log, spoolDirectory: spool)))
     let w0 = BenchClock.monotonic.seconds()

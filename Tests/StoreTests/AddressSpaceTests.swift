@@ -13,7 +13,7 @@ import Testing
         var stores: [Store] = []
         stores.reserveCapacity(100_000)
         for _ in 0..<100_000 { stores.append(try Store(options: options)) }
-        // Each one works: a get in a few of them, and taint is per store.
+        // Each one works: a get in a few of them.
         var tainted: [UnsafeMutableRawPointer] = []
         for i in stride(from: 0, to: stores.count, by: 997) {
             let s = stores[i]
@@ -22,7 +22,9 @@ import Testing
             #expect(s.isTainted(tainted.last!))
             try s.reset(to: m)
         }
-        #expect(!stores[0].isTainted(tainted[1]))
+        // taint is where the bytes lie: another store's tainted memory is tainted too
+        #expect(stores[0].isTainted(tainted[1]))
+        #expect(!stores[0].isTainted(try stores[1].get(8)))
         stores.removeAll()
         // And the address space came back: another 100,000 fit again.
         for _ in 0..<100_000 { stores.append(try Store(options: options)) }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @_spi(Replay) @_spi(Testing) import Store
 
@@ -265,6 +268,37 @@ import Testing
         let stores = try (0..<40).map { _ in try Store() }
         let ps = try stores.map { try $0.get(8, .tainted) }
         for (s, p) in zip(stores, ps) { #expect(s.isTainted(p)) }
-        #expect(!stores[0].isTainted(ps[1]))   // each store has its own range
+        // Taint is where the bytes lie, whichever store asks: one store's tainted memory
+        // is tainted for every other, so nothing is laundered through a second store.
+        #expect(stores[0].isTainted(ps[1]))
+        #expect(stores[0].owner(of: ps[1]) == nil)
+        let u = try stores[0].get(64)
+        #expect(!stores[1].isTainted(u))
+        #expect(stores[0].isTainted(try stores[0].get(8, .like(ps[1]))))
+        #expect(throws: StoreError.taintMismatch(operation: "Ustrcpy")) {
+            try stores[0].copy(UnsafeRawBufferPointer(start: ps[1], count: 8), to: u)
+        }
+    }
+
+    @Test func taintIsOneCompareAfterGrowthToo() throws {
+        // Every range's tainted part, first or further, of every store, lies in the
+        // taint arena: isTainted agrees with Exim's block walk everywhere.
+        let s = try Store(options: .init(slotSizeLog2: 20))
+        var probes: [(UnsafeMutableRawPointer, Bool)] = []
+        for k in 0..<6 {
+            let size = 1 << (16 + 2 * k)                        // 64 KiB ... 64 MiB: several ranges
+            let u = try s.get(size), t = try s.get(size, .tainted)
+            probes += [(u, false), (u + size - 1, false), (t, true), (t + size - 1, true)]
+        }
+        #expect(s.reservedRangeCountForTesting > 1)
+        for (p, tainted) in probes {
+            #expect(s.isTainted(p) == tainted)
+            #expect(s.isTaintedByWalk(p) == tainted)
+        }
+        var local = 0
+        #expect(!s.isTainted(&local))
+        let heap = malloc(64)!
+        #expect(!s.isTainted(heap))
+        free(heap)
     }
 }
