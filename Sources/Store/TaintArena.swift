@@ -14,8 +14,9 @@ import Darwin
 /// kernel mapping however many stores carve from it). Where the kernel refuses that
 /// (`vm.overcommit_memory=2` charges writable private mappings), it is reserved
 /// `PROT_NONE` and each piece is made read-write when carved. The size tried is
-/// `preferredSize` (16 TiB of x86_64's 128 TiB user space), halved on refusal down to
-/// `minimumSize` (a `ulimit -v` below that leaves no arena: stores cannot be created).
+/// `preferredSize` (16 TiB of x86_64's 128 TiB user space; under a finite `ulimit -v`,
+/// at most half of it), halved on refusal down to `minimumSize` (a `ulimit -v` below
+/// twice that leaves no arena: stores cannot be created).
 ///
 /// Nothing else can ever be mapped inside the reservation, so an address in it is
 /// either in some store's tainted or quoted slots or unused: counting it tainted is
@@ -48,7 +49,11 @@ final class TaintArena: @unchecked Sendable {
     /// Reserves the range (see the type's description). Result: nil when every size
     /// down to `minimumSize` is refused.
     private init?() {
+        // Under a finite `ulimit -v`, at most half of it: the rest of the process needs room too.
         var size = TaintArena.preferredSize
+        if let limit = TaintArena.addressSpaceLimit() {
+            while size > TaintArena.minimumSize && UInt64(size) > limit / 2 { size >>= 1 }
+        }
         var reserved: (UnsafeMutableRawPointer, Bool)?
         while size >= TaintArena.minimumSize && reserved == nil {
             for protectsPieces in [false, true] {
@@ -64,6 +69,18 @@ final class TaintArena: @unchecked Sendable {
         protectsPieces = protects
         lock = .allocate(capacity: 1)
         pthread_mutex_init(lock, nil)
+    }
+
+    /// The process's `RLIMIT_AS` (`ulimit -v`) in bytes, or nil when unlimited.
+    private static func addressSpaceLimit() -> UInt64? {
+        var limit = rlimit()
+#if canImport(Glibc)
+        let resource = __rlimit_resource_t(RLIMIT_AS.rawValue)
+#else
+        let resource = RLIMIT_AS
+#endif
+        guard getrlimit(resource, &limit) == 0, limit.rlim_cur != rlim_t.max else { return nil }
+        return UInt64(limit.rlim_cur)
     }
 
     /// Takes `bytes` (a page multiple) from the arena, read-write and reading as zero:
