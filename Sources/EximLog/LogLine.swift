@@ -110,7 +110,10 @@ public struct LogLineDetails {
     public var recipients: TaintedBytes? { view(layout.recipients) }
     /// The reason: for `.rejected` the text after `rejected …: ` (for a refused connection,
     /// the text after `refused: ` or in its parentheses, e.g. `host_reject_connection`); for
-    /// `==` the text after `defer (errno)…: `; for `**` the text after `: `; for protocol
+    /// `==` the text after `defer (errno)…: ` (when the system's error text is followed by
+    /// ` H=host [ip]`, the message after the host, or the system's text when none follows:
+    /// `defer (110): Connection timed out H=mx [ip]: SMTP timeout after EHLO x` gives
+    /// `SMTP timeout after EHLO x` and `H=`); for `**` the text after `: `; for protocol
     /// errors the explanation after the host; for synchronization errors the text in
     /// parentheses; for `.verifyFailed` / `.verifyDeferred` the text after `for <addr>: `;
     /// for `.authenticationFailed` the server's reply after the host (`535 Incorrect

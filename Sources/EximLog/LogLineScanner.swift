@@ -501,9 +501,27 @@ enum LogLineScanner {
         var i = start
         while i < n && (p[i] == space || p[i] == colon) { i += 1 }
         var rStart = i
+        var rLimit = n
         // `defer (111): text`, `routing defer (-52) DT=0s: text`: the reason is the text.
         if has(p, n, i, "defer (") || has(p, n, i, "routing defer ("), let c = find(p, n, i, ": ") {
             rStart = c + 2
+            // deliver.c writes ` defer (errno)[: strerror][ H=name [ip][:port]][: message]`:
+            // with a positive errno the host comes after the system's text, e.g.
+            // `defer (110): Connection timed out H=mx [ip]: SMTP timeout after EHLO x`.
+            // Record the host; the reason is the message after it, or the system's text
+            // when no message follows.
+            let paren = (find(p, n, i, "defer (") ?? i) + 7
+            let positive = paren < n && p[paren] &- 0x31 < 9             // errno 1…9…: strerror present
+            let stop = find(p, n, rStart, ": ") ?? n
+            if positive, let h = find(p, stop, rStart, " H="), let f = fieldExtent(p, n, h + 1), f.key == .H {
+                record(f, false, &L)
+                if f.colon {
+                    rStart = f.next
+                    while rStart < n && p[rStart] == space { rStart += 1 }
+                } else {
+                    rLimit = h
+                }
+            }
         }
         var trail = -1
         while i < n {
@@ -525,7 +543,7 @@ enum LogLineScanner {
             trail = -1
             i = wordEnd(p, n, i)
         }
-        var rEnd = trail >= rStart ? trail : n
+        var rEnd = min(trail >= rStart ? trail : n, rLimit)
         while rEnd > rStart && p[rEnd - 1] == space { rEnd -= 1 }
         L.reason = Span32(rStart, rEnd)
     }

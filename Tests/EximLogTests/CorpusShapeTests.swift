@@ -116,3 +116,36 @@ struct CorpusShapeTests {
         #expect(str(l.details().reason) == reason)
     }
 }
+
+/// deliver.c's deferral line: ` defer (errno)[: strerror][ H=name [ip][:port]][: message]`.
+@Suite("Deferrals with the system's error text before the host")
+struct DeferralHostTests {
+    @Test("the host after the system's text is a field, the reason is what follows it", arguments: [
+        ("2026-03-14 08:06:00 1w3XkC-00000002aE7-5e6F == ann@example.net R=dnslookup T=remote_smtp defer (110): Connection timed out H=mx1.example.net [203.0.113.25]: SMTP timeout after EHLO box.example.org",
+         "mx1.example.net [203.0.113.25]", "SMTP timeout after EHLO box.example.org"),
+        // outgoing_port: the port follows the address.
+        ("2026-03-14 08:06:00 1w3XkC-00000002aE7-5e6F == ann@example.net R=dnslookup T=remote_smtp defer (110): Connection timed out H=mx1.example.net [203.0.113.25]:25: SMTP timeout after MAIL FROM:<bob@example.org>",
+         "mx1.example.net [203.0.113.25]:25", "SMTP timeout after MAIL FROM:<bob@example.org>"),
+        // No message: the system's text is the reason.
+        ("2026-03-14 08:06:00 1w3XkC-00000002aE7-5e6F == ann@example.net R=dnslookup T=remote_smtp defer (111): Connection refused H=mx2.example.net [2001:db8::25]",
+         "mx2.example.net [2001:db8::25]", "Connection refused"),
+        // A negative errno has no system text: the host comes straight after `defer (n)`.
+        ("2026-03-14 08:06:00 1w3XkC-00000002aE7-5e6F == ann@example.net R=dnslookup T=remote_smtp defer (-44) H=mx1.example.net [203.0.113.25]: SMTP error from remote mail server after RCPT TO:<ann@example.net>: 452 mailbox full",
+         "mx1.example.net [203.0.113.25]", "SMTP error from remote mail server after RCPT TO:<ann@example.net>: 452 mailbox full"),
+    ])
+    func hostAfterSystemText(line: String, host: String, reason: String) throws {
+        let store = try makeStore()
+        let d = try parse(line, in: store).details()
+        #expect(str(d[.H]) == host)
+        #expect(str(d.reason) == reason)
+        #expect(str(d[.T]) == "remote_smtp")
+    }
+
+    @Test("text in the message that looks like H= is not the host")
+    func hostInsideMessage() throws {
+        let store = try makeStore()
+        let d = try parse("2026-03-14 08:06:00 1w3XkC-00000002aE7-5e6F == ann@example.net R=r1 T=t1 defer (-1): remote said H=evil [x] again", in: store).details()
+        #expect(d[.H] == nil)
+        #expect(str(d.reason) == "remote said H=evil [x] again")
+    }
+}
