@@ -116,7 +116,7 @@ public struct LogLineDetails {
     /// `SMTP timeout after EHLO x` and `H=`); for `**` the text after `: `; for protocol
     /// errors the explanation after the host; for synchronization errors the text in
     /// parentheses; for `.verifyFailed` / `.verifyDeferred` the text after `for <addr>: `;
-    /// for `.authenticationFailed` the server's reply after the host (`535 Incorrect
+    /// for `.authenticationFailed` the reply after the host (`535 Incorrect
     /// authentication data (set_id=…)`); for a whole-message discard the text after
     /// `blackhole` (`(DATA ACL discarded recipients)`, or local_scan's own text).
     public var reason: TaintedBytes? { view(layout.reason) }

@@ -51,8 +51,9 @@ public enum LogLineKind: UInt8, CaseIterable, Sendable, Hashable, CustomStringCo
     case noMail
     /// `… incomplete transaction (…) from <…>`.
     case incompleteTransaction
-    /// `TLS error on connection from …` (or `to …`), and OpenSSL's certificate check
-    /// `[ip] SSL verify error: depth=… error=… cert=…` (`SSL verify error: …` in older Exims).
+    /// `TLS error on connection from …` (or `to …`), a delivery's `<id> H=name [ip] TLS error
+    /// on connection (…): …`, and OpenSSL's certificate check `[ip] SSL verify error:
+    /// depth=… error=… cert=…` (`SSL verify error: …` in older Exims).
     case tlsError
     /// `H=… sender verify fail for <addr>: …` (also `recipient verify fail`).
     case verifyFailed
@@ -60,7 +61,9 @@ public enum LogLineKind: UInt8, CaseIterable, Sendable, Hashable, CustomStringCo
     case warning
     /// `H=… sender verify defer for <addr>: …`: verification could not complete (temporary).
     case verifyDeferred
-    /// `<name> authenticator failed for H=…: 535 …` (a client's AUTH that failed).
+    /// `<name> authenticator failed for <host>: 535 …` (a client's AUTH to this server failed),
+    /// and `<id> <name> authenticator failed H=name [ip] 535 …` (this Exim's AUTH to a server,
+    /// as the smtp transport logs it).
     case authenticationFailed
     /// `H=… F=<…> RCPT <…>: discarded by RCPT ACL` and other discards by an ACL
     /// (`discarded by DATA ACL`, `by non-SMTP ACL`, `by local_scan`): accepted, then dropped.

@@ -111,9 +111,14 @@ enum LogLineScanner {
                 if close + 2 < n && p[close + 1] == colon && p[close + 2] == space { setTextReason(p, n, from: close + 3, &D) }
             }
         case .authenticationFailed:
-            // smtp_in.c: `<name> authenticator failed for <host and ident>: <reply>`.
+            // smtp_in.c: `<name> authenticator failed for <host and ident>: <reply>`; the smtp
+            // transport: `<name> authenticator failed H=name [ip] <reply>` (the server's reply).
             if let f = find(p, n, body, " authenticator failed for "), let c = find(p, n, f + 26, ": ") {
                 setTextReason(p, n, from: c + 2, &D)
+            } else if let f = find(p, n, body, " authenticator failed H="), let h = fieldExtent(p, n, f + 22) {
+                var r = h.next
+                while r < n && p[r] == space { r += 1 }
+                setTextReason(p, n, from: r, &D)
             }
         default:
             break
@@ -510,10 +515,8 @@ enum LogLineScanner {
             // `defer (110): Connection timed out H=mx [ip]: SMTP timeout after EHLO x`.
             // Record the host; the reason is the message after it, or the system's text
             // when no message follows.
-            let paren = (find(p, n, i, "defer (") ?? i) + 7
-            let positive = paren < n && p[paren] &- 0x31 < 9             // errno 1…9…: strerror present
-            let stop = find(p, n, rStart, ": ") ?? n
-            if positive, let h = find(p, stop, rStart, " H="), let f = fieldExtent(p, n, h + 1), f.key == .H {
+            if systemErrorText(p, n, after: (find(p, n, i, "defer (") ?? i) + 7),
+               let h = find(p, find(p, n, rStart, ": ") ?? n, rStart, " H="), let f = fieldExtent(p, n, h + 1), f.key == .H {
                 record(f, false, &L)
                 if f.colon {
                     rStart = f.next
@@ -546,6 +549,20 @@ enum LogLineScanner {
         var rEnd = min(trail >= rStart ? trail : n, rLimit)
         while rEnd > rStart && p[rEnd - 1] == space { rEnd -= 1 }
         L.reason = Span32(rStart, rEnd)
+    }
+
+    /// Arguments: line, the offset just inside `defer (`. Result: true when the system's
+    /// error text follows the parenthesis, as deliver.c writes it for a positive errno
+    /// (`defer (110): Connection timed out …`): `: ` right after the `)`, and an errno that
+    /// is neither negative (Exim's own codes, `defer (-44) H=…: …`, `defer (-53): retry
+    /// time …`) nor 0 (`defer (0): SMTP delivery explicitly queued`). Anything else in the
+    /// parentheses is taken as a positive errno (the form decides, not the digits).
+    static func systemErrorText(_ p: UnsafePointer<UInt8>, _ n: Int, after open: Int) -> Bool {
+        var close = open
+        while close < n && close - open < 12 && p[close] != rparen { close += 1 }
+        guard close > open, close + 2 < n, p[close] == rparen, p[close + 1] == colon, p[close + 2] == space else { return false }
+        if p[open] == dash { return false }
+        return !(close == open + 1 && p[open] == 0x30)
     }
 
     /// Records every known `KEY=value` word of a line that is not a flagged message line.
@@ -753,8 +770,15 @@ enum LogLineScanner {
             if has(p, n, k, "verify defer") { L.kind = .verifyDeferred; return }
             if has(p, n, j, "incomplete transaction") { L.kind = .incompleteTransaction; return }
             if hasIgnoringCase(p, n, j, "warning:") { L.kind = .warning; return }
+            // tls-openssl.c / tls-gnu.c, a delivery's TLS failure: `H=name [ip] TLS error on
+            // connection (<where>): <text>` (older Exims: `TLS error on connection to …`).
+            if has(p, n, j, "TLS error on ") { L.kind = .tlsError; return }
             let e = wordEnd(p, n, j)
-            if has(p, n, e, " authenticator failed for ") { L.kind = .authenticationFailed; return }
+            // smtp_in.c, a client's AUTH failed here: `<name> authenticator failed for <host>: <reply>`;
+            // the smtp transport, our AUTH to a server failed: `<name> authenticator failed H=name [ip] <reply>`.
+            if has(p, n, e, " authenticator failed for ") || has(p, n, e, " authenticator failed H=") {
+                L.kind = .authenticationFailed; return
+            }
             if has(p, n, j, "discarded by ")
                 || ((has(p, n, j, "RCPT ") || has(p, n, j, "MAIL ")) && find(p, n, j, ": discarded by ") != nil) {
                 L.kind = .discarded; return

@@ -141,11 +141,94 @@ struct DeferralHostTests {
         #expect(str(d[.T]) == "remote_smtp")
     }
 
-    @Test("text in the message that looks like H= is not the host")
-    func hostInsideMessage() throws {
+    @Test("text in the message that looks like H= is not the host", arguments: [
+        // Exim's own negative codes and errno 0 carry no system text: what follows `: ` is the message.
+        ("2026-03-14 08:06:00 1w3XkC-00000002aE7-5e6F == ann@example.net R=r1 T=t1 defer (-1): remote said H=evil [x] again",
+         "remote said H=evil [x] again"),
+        ("2026-03-14 08:06:00 1w3XkC-00000002aE7-5e6F == ann@example.net R=r1 T=t1 defer (0): queued for later H=relay [192.0.2.9]: by policy",
+         "queued for later H=relay [192.0.2.9]: by policy"),
+        ("2026-03-14 08:06:00 1w3XkC-00000002aE7-5e6F == ann@example.net R=r1 T=t1 defer (-53): retry time not reached for any host H=mx [192.0.2.9]: old",
+         "retry time not reached for any host H=mx [192.0.2.9]: old"),
+    ])
+    func hostInsideMessage(line: String, reason: String) throws {
         let store = try makeStore()
-        let d = try parse("2026-03-14 08:06:00 1w3XkC-00000002aE7-5e6F == ann@example.net R=r1 T=t1 defer (-1): remote said H=evil [x] again", in: store).details()
+        let d = try parse(line, in: store).details()
         #expect(d[.H] == nil)
-        #expect(str(d.reason) == "remote said H=evil [x] again")
+        #expect(str(d.reason) == reason)
+    }
+
+    @Test("the system's text is known by its form `(errno): `, whatever its number", arguments: [
+        ("2026-03-14 08:06:00 1w3XkC-00000002aE7-5e6F == ann@example.net R=dnslookup T=remote_smtp defer (13): Permission denied H=mx1.example.net [203.0.113.25]: send() to mx1.example.net [203.0.113.25] failed: bad key",
+         "mx1.example.net [203.0.113.25]", "send() to mx1.example.net [203.0.113.25] failed: bad key"),
+        ("2026-03-14 08:06:00 1w3XkC-00000002aE7-5e6F == ann@example.net R=dnslookup T=remote_smtp defer (104): Connection reset by peer H=mx1.example.net [203.0.113.25]",
+         "mx1.example.net [203.0.113.25]", "Connection reset by peer"),
+    ])
+    func systemTextByForm(line: String, host: String, reason: String) throws {
+        let store = try makeStore()
+        let d = try parse(line, in: store).details()
+        #expect(str(d[.H]) == host)
+        #expect(str(d.reason) == reason)
+    }
+}
+
+/// Failures of this Exim's own outgoing connection, logged with the message id before the
+/// delivery line: tls-openssl.c / tls-gnu.c `H=%s [%s] TLS error on connection (%s)%s%s`
+/// and the smtp transport's `%s authenticator failed H=%s [%s] %s`.
+@Suite("A delivery's TLS and AUTH failures")
+struct OutgoingFailureTests {
+    @Test("`<id> H=name [ip] TLS error on connection (…): …` is a TLS error with its host", arguments: [
+        ("2026-03-14 08:07:00 1w3XkD-00000002aF1-6a7B H=mx1.example.net [203.0.113.25] TLS error on connection (certificate verification failed): certificate has expired",
+         "mx1.example.net [203.0.113.25]"),
+        ("2026-03-14 08:07:00.125 [5120] 1w3XkD-00000002aF1-6a7B H=mx2.example.net [2001:db8::25]:587 TLS error on connection (SSL_connect): error:0A000086:SSL routines::certificate verify failed",
+         "mx2.example.net [2001:db8::25]:587"),
+        // No id: a verification callout's connection.
+        ("2026-03-14 08:07:00 H=mx3.example.net [198.51.100.3] TLS error on connection (gnutls_handshake): The TLS connection was non-properly terminated.",
+         "mx3.example.net [198.51.100.3]"),
+    ])
+    func tlsErrorWithHost(line: String, host: String) throws {
+        let store = try makeStore()
+        let l = try parse(line, in: store)
+        #expect(l.kind == .tlsError)
+        #expect(!l.isRejection)
+        #expect(str(l.details()[.H]) == host)
+    }
+
+    @Test("the older `TLS error on connection to name [ip] (…)` stays a TLS error")
+    func olderTlsError() throws {
+        let store = try makeStore()
+        let l = try parse("2018-05-01 10:00:00 1fDdQx-0004Zk-9P TLS error on connection to mx1.example.net [203.0.113.25] (SSL_connect): timed out", in: store)
+        #expect(l.kind == .tlsError)
+    }
+
+    @Test("a TLS fallback notice or a quoted TLS error is not a TLS error line", arguments: [
+        "2026-03-14 08:07:01 1w3XkD-00000002aF1-6a7B TLS session failure: delivering unencrypted to mx1.example.net [203.0.113.25] (not in hosts_require_tls)",
+        "2026-03-14 08:07:01 1w3XkD-00000002aF1-6a7B H=mx1.example.net [203.0.113.25]: SMTP error from remote mail server after RCPT TO:<a@example.net>: 550 TLS error on connection (policy)",
+    ])
+    func notATlsError(line: String) throws {
+        let store = try makeStore()
+        #expect(try parse(line, in: store).kind == .messageEvent)
+    }
+
+    @Test("`<id> <name> authenticator failed H=name [ip] <reply>` is an authentication failure", arguments: [
+        ("2026-03-14 08:08:00 1w3XkE-00000002aG2-7b8C login authenticator failed H=smarthost.example.net [203.0.113.40] 535 5.7.8 Authentication credentials invalid",
+         "smarthost.example.net [203.0.113.40]", "535 5.7.8 Authentication credentials invalid"),
+        ("2026-03-14 08:08:00 [6001] 1w3XkE-00000002aG2-7b8C cram_md5 authenticator failed H=relay.example.org [2001:db8::40]:587 535 Incorrect authentication data",
+         "relay.example.org [2001:db8::40]:587", "535 Incorrect authentication data"),
+    ])
+    func clientAuthFailure(line: String, host: String, reason: String) throws {
+        let store = try makeStore()
+        let l = try parse(line, in: store)
+        #expect(l.kind == .authenticationFailed)
+        #expect(str(l.messageID) == "1w3XkE-00000002aG2-7b8C")
+        let d = l.details()
+        #expect(str(d[.H]) == host)
+        #expect(str(d.reason) == reason)
+    }
+
+    @Test("a word `authenticator` elsewhere in a message event does not make it a failure")
+    func authenticatorWordElsewhere() throws {
+        let store = try makeStore()
+        let l = try parse("2026-03-14 08:08:01 1w3XkE-00000002aG2-7b8C == a@example.net R=r T=t defer (-42): the plain authenticator failed H=x [192.0.2.1] earlier", in: store)
+        #expect(l.kind == .flagged)
     }
 }
