@@ -102,6 +102,17 @@ struct CorpusSpoolShapeTests {
                       ("*", "From: dave@example.net\n"), ("F", "From: Dave <dave@example.net>\n"),
                       ("T", "To: erin@example.org, fred@example.org\n")]),
             data: "\(i3)-D\nline one\nline two\n"))
+        // A local message whose sender an untrusted user set (`exim -f`): `exim -bp` prints
+        // the originator's login after the sender, `<list-bounces@example.org> (gail)`.
+        let t4 = now - 90 * 60
+        let i4 = id(t4, legacy: true, serial: 5)
+        out.append(Message(id: i4, header: headerFile(
+            id: i4, owner: "gail 1000 1000", sender: "list-bounces@example.org", time: t4,
+            options: ["-ident gail", "-received_protocol local", "-body_linecount 1", "-sender_set_untrusted", "-local"],
+            recipients: ["hugo@example.org"],
+            headers: [("P", "Received: from gail by box.example.org with local (Exim 4.96)\n\t(envelope-from <list-bounces@example.org>)\n\tid \(i4)\n"),
+                      ("S", "Sender: Gail <gail@box.example.org>\n"), ("F", "From: The List <list@example.org>\n")]),
+            data: "\(i4)-D\nhi\n"))
         return out
     }()
 
@@ -138,6 +149,10 @@ struct CorpusSpoolShapeTests {
         #expect(h3.nonRecipients.map { $0.testBytes } == [Array("erin@example.org".utf8)])
         #expect(h3.recipient(1).address.equals("fred@example.org") && h3.recipient(1).dsnFlags == 12)
         #expect(h3.headers.filter { !$0.isLive }.count == 1)
+
+        let h4 = try Self.parse(Self.messages[4], store)
+        #expect(h4.senderSetUntrusted && h4.isLocal && h4.login.equals("gail"))
+        #expect(!h0.senderSetUntrusted && !h3.senderSetUntrusted)
     }
 
     @Test("test-harness dumps with placeholders are refused cleanly, not misread")
@@ -170,6 +185,26 @@ struct CorpusSpoolShapeTests {
                                          undelivered: ["root@example.org"]))
         #expect(entries.last == BPEntry(age: " 5m", size: " 1.2K", id: "1aBcDf-00001B-3c", sender: "a@example.org", frozen: false,
                                         undelivered: ["c@example.org"], delivered: ["b@example.org"]))
+    }
+
+    @Test("a sender set by an untrusted user is listed as `<sender> (login)`")
+    func untrustedSenderLogin() {
+        // Shapes of Exim's own listings (test/stdout): a bounce and an address, each followed
+        // by the login, and a frozen one (the mark comes after the login).
+        let entries = BPListing.parse("""
+             3h   269 1aBcDg-00001C-4d <> (gail)
+                      hugo@example.org
+
+            25m  1.1K 1aBcDh-00001D-5e <list-bounces@example.org> (gail) *** frozen ***
+                      ivy@example.org
+
+             1m   301 1aBcDi-00001E-6f <odd>(name)@example.org>
+                      jo@example.org
+
+            """)
+        #expect(entries.map(\.login) == ["gail", "gail", nil])
+        #expect(entries.map(\.sender) == ["", "list-bounces@example.org", "odd>(name)@example.org"])
+        #expect(entries.map(\.frozen) == [false, true, false])
     }
 
     @Test("Debian's real exim -bp lists these files as the queue reader does")

@@ -41,6 +41,9 @@ struct BPEntry: Equatable {
     var frozen: Bool
     var undelivered: [String] = []
     var delivered: [String] = []
+    /// The originator's login, which Exim prints as ` (login)` after the sender when an
+    /// untrusted user set the sender (`-sender_set_untrusted`); nil when not printed.
+    var login: String? = nil
 }
 
 /// Parses `exim -bp` output.
@@ -70,8 +73,14 @@ enum BPListing {
                 var tail = rest.dropFirst(id.count + 1)
                 let frozen = tail.hasSuffix(" *** frozen ***")
                 if frozen { tail = tail.dropLast(" *** frozen ***".count) }
+                // `<sender> (login)` when an untrusted user set the sender (queue.c).
+                var login: String? = nil
+                if tail.hasSuffix(")"), let open = tail.range(of: "> (", options: .backwards) {
+                    login = String(tail[open.upperBound...].dropLast())
+                    tail = tail[..<tail.index(after: open.lowerBound)]
+                }
                 let sender = String(tail.dropFirst().dropLast())   // strip < >
-                out.append(BPEntry(age: age, size: size, id: id, sender: sender, frozen: frozen))
+                out.append(BPEntry(age: age, size: size, id: id, sender: sender, frozen: frozen, login: login))
             }
         }
         return out
@@ -85,13 +94,15 @@ extension TaintedBytes {
     func equals(_ s: String) -> Bool { testBytes == Array(s.utf8) }
 }
 
-/// Checks a queue summary against its `exim -bp` entry: size, sender, frozen, undelivered
-/// and delivered recipients, and a received time that agrees with the id's time part.
+/// Checks a queue summary against its `exim -bp` entry: size, sender, frozen, the
+/// untrusted-sender login, undelivered and delivered recipients, and a received time that agrees with the id's time part.
 /// The age is left to the caller (it depends on when `-bp` ran).
 func expectSummary(_ s: QueuedMessageSummary, matches b: BPEntry) {
     #expect(s.sizeText == b.size, "\(b.id)")
     #expect(s.sender == b.sender, "\(b.id)")
     #expect(s.isFrozen == b.frozen, "\(b.id)")
+    #expect(s.senderSetUntrusted == (b.login != nil), "\(b.id)")
+    if let login = b.login { #expect(s.login == login, "\(b.id)") }
     #expect(s.recipients.count == b.undelivered.count, "\(b.id)")
     for (r, e) in zip(s.recipients, b.undelivered) { #expect(r == e, "\(b.id)") }
     #expect(s.delivered.count == b.delivered.count, "\(b.id)")
