@@ -57,7 +57,10 @@ public enum LogLineKind: UInt8, CaseIterable, Sendable, Hashable, CustomStringCo
     case tlsError
     /// `H=… sender verify fail for <addr>: …` (also `recipient verify fail`).
     case verifyFailed
-    /// `Warning: …` or `WARNING: …` in any case (ACL `warn`, missing certificate, …).
+    /// `Warning: …` or `WARNING: …` in any case (ACL `warn`, missing certificate, …), and
+    /// receive.c's `spool directory space check failed: space=… inodes=…` (or `log
+    /// directory …`): free space or inodes are below `check_spool_space` / `check_log_space`
+    /// (and the inode limits), so incoming mail is refused with 452 until there is room.
     case warning
     /// `H=… sender verify defer for <addr>: …`: verification could not complete (temporary).
     case verifyDeferred

@@ -706,6 +706,9 @@ enum LogLineScanner {
             if has(p, n, i, "SMTP data timeout") || has(p, n, i, "SMTP command timeout") { L.kind = .connectionLost; return }
             if has(p, n, i, "SSL verify error: ") { L.kind = .tlsError; return }     // older Exims: no `[ip]`
             if isQueueRun(p, n, i, "Start ") { L.kind = .queueRunStarted; return }
+        case 0x73: // s: receive.c, free space or inodes below check_spool_space / check_spool_inodes
+            // (`spool directory space check failed: space=… inodes=…`; mail is refused with 452)
+            if has(p, n, i, "spool directory space check failed") { L.kind = .warning; return }
         case 0x45: // E
             if isQueueRun(p, n, i, "End ") { L.kind = .queueRunEnded; return }
             if has(p, n, i, "ETRN ") { L.kind = .etrn; return }
@@ -732,6 +735,7 @@ enum LogLineScanner {
             // message whose input stopped arriving (receive_timeout).
             if has(p, n, i, "timed out while reading local message") { L.kind = .connectionLost; return }
         case 0x6C: // l: `local_scan() function timed out - message temporarily rejected`
+            if has(p, n, i, "log directory space check failed") { L.kind = .warning; return }
             if has(p, n, i, "local_scan() function ") && find(p, n, i, "temporarily rejected") != nil {
                 L.kind = .rejected
                 L.rejectionRaw = LogRejection.data.rawValue

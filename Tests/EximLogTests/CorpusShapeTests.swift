@@ -232,3 +232,31 @@ struct OutgoingFailureTests {
         #expect(l.kind == .flagged)
     }
 }
+
+/// receive.c's space check: below `check_spool_space` / `check_spool_inodes` (or the log
+/// directory's limits) Exim logs `<dir> directory space check failed: space=N inodes=N` and
+/// refuses incoming mail with 452 until there is room.
+@Suite("Spool and log space shortages")
+struct SpaceCheckTests {
+    @Test("a failed space check is a warning, with or without pid and millisecond prefixes", arguments: [
+        "2026-03-14 08:09:00 spool directory space check failed: space=10240 inodes=3000",
+        "2026-03-14 08:09:00.250 [812] spool directory space check failed: space=-1 inodes=17",
+        "2026-03-14 08:09:00 log directory space check failed: space=512 inodes=99",
+    ])
+    func spaceCheck(line: String) throws {
+        let store = try makeStore()
+        let l = try parse(line, in: store)
+        #expect(l.kind == .warning)
+        #expect(l.messageID == nil && !l.isRejection)
+    }
+
+    @Test("lines that merely start with the same letters keep their kinds", arguments: [
+        ("2026-03-14 08:09:01 spool directory is on a read-only file system", LogLineKind.other),
+        ("2026-03-14 08:09:01 local_scan() function timed out - message temporarily rejected", .rejected),
+        ("2026-03-14 08:09:01 log directory /var/log/exim4 created", .other),
+    ])
+    func neighbours(line: String, kind: LogLineKind) throws {
+        let store = try makeStore()
+        #expect(try parse(line, in: store).kind == kind)
+    }
+}
