@@ -109,7 +109,8 @@ public struct LogLineDetails {
     /// On `<=` lines, the recipients after `for ` (space separated), if logged.
     public var recipients: TaintedBytes? { view(layout.recipients) }
     /// The reason: for `.rejected` the text after `rejected …: ` (for a refused connection,
-    /// the text after `refused: ` or in its parentheses, e.g. `host_reject_connection`); for
+    /// the text after `refused: ` or in its parentheses, e.g. `host_reject_connection`; for
+    /// the recipients limit, `too many recipients`); for
     /// `==` the text after `defer (errno)…: ` (when the system's error text is followed by
     /// ` H=host [ip]`, the message after the host, or the system's text when none follows:
     /// `defer (110): Connection timed out H=mx [ip]: SMTP timeout after EHLO x` gives

@@ -25,6 +25,7 @@ public enum LogLineKind: UInt8, CaseIterable, Sendable, Hashable, CustomStringCo
     /// A rejection in one of Exim's formats: `[H=… U=… F=<…>] rejected RCPT|MAIL|EHLO or HELO|
     /// connection|DATA|after DATA|VRFY|ETRN|AUTH …: reason` (also `temporarily rejected`),
     /// `rejected from <sender> H=…: message too big`, `F=<…> rejected by non-SMTP ACL: …`,
+    /// `too many recipients: excess temporarily rejected: sender=<…> H=…` (`recipients_max`),
     /// `… rejected by local_scan(): …`, and refused connections (`refused connection from …
     /// (host_reject_connection)`, `(tcp wrappers)`, `connection from … refused (IP options)`,
     /// the daemon's `Connection from … refused: …`). A line that only quotes the word
@@ -105,7 +106,7 @@ public enum LogLineKind: UInt8, CaseIterable, Sendable, Hashable, CustomStringCo
 /// What was rejected, for every line that counts as a rejection (`LogLine.isRejection`):
 /// the word after `rejected`, or what the line's format says.
 public enum LogRejection: UInt8, Sendable, Hashable, CaseIterable {
-    /// `rejected RCPT <addr>: reason`.
+    /// `rejected RCPT <addr>: reason` (also the recipients limit, `too many recipients: …`).
     case rcpt
     /// `rejected MAIL <addr>: reason`.
     case mail

@@ -93,7 +93,9 @@ enum LogLineScanner {
         case .continuation, .rejectLogHeader, .blank, .arguments:
             return D
         case .rejected:
-            if let r = find(p, n, body, "rejected") ?? find(p, n, body, "refused") {
+            if has(p, n, body, "too many recipients: ") {
+                D.reason = Span32(body, body + 19)                   // `too many recipients`
+            } else if let r = find(p, n, body, "rejected") ?? find(p, n, body, "refused") {
                 if let c = find(p, n, r, ": ") {
                     var e = n
                     while e > c + 2 && p[e - 1] == space { e -= 1 }
@@ -734,6 +736,15 @@ enum LogLineScanner {
             // receive.c, under the `lost_incoming_connection` selector: a local (non-SMTP)
             // message whose input stopped arriving (receive_timeout).
             if has(p, n, i, "timed out while reading local message") { L.kind = .connectionLost; return }
+            // smtp_in.c, past recipients_max: `too many recipients: excess temporarily rejected:
+            // sender=<…> <host>` (452 to each extra RCPT), or with recipients_max_reject `too many
+            // recipients: message rejected: sender=<…> <host>` (552: the whole transaction).
+            if has(p, n, i, "too many recipients: ") && find(p, n, i, " rejected: sender=") != nil {
+                L.kind = .rejected
+                L.rejectionRaw = LogRejection.rcpt.rawValue
+                L.temporaryRejection = has(p, n, i + 21, "excess temporarily rejected")
+                return
+            }
         case 0x6C: // l: `local_scan() function timed out - message temporarily rejected`
             if has(p, n, i, "log directory space check failed") { L.kind = .warning; return }
             if has(p, n, i, "local_scan() function ") && find(p, n, i, "temporarily rejected") != nil {

@@ -260,3 +260,37 @@ struct SpaceCheckTests {
         #expect(try parse(line, in: store).kind == kind)
     }
 }
+
+/// smtp_in.c past `recipients_max`: `too many recipients: excess temporarily rejected:
+/// sender=<…> <host and ident>` (each extra RCPT gets 452), or with `recipients_max_reject`
+/// `too many recipients: message rejected: sender=<…> <host and ident>` (552 for all).
+@Suite("The recipients limit")
+struct RecipientLimitTests {
+    @Test("too many recipients is a RCPT rejection, temporary for the excess", arguments: [
+        ("2026-03-14 08:10:00 too many recipients: excess temporarily rejected: sender=<list@example.org> H=mail.example.org [192.0.2.44]",
+         true, "mail.example.org [192.0.2.44]"),
+        ("2026-03-14 08:10:00 [913] too many recipients: excess temporarily rejected: sender=<> U=ann", true, nil),
+        ("2026-03-14 08:10:00.500 too many recipients: message rejected: sender=<spam@example.net> H=(helo.example) [198.51.100.66]:5120 I=[192.0.2.1]:25",
+         false, "(helo.example) [198.51.100.66]:5120"),
+    ])
+    func recipientLimit(line: String, temporary: Bool, host: String?) throws {
+        let store = try makeStore()
+        let l = try parse(line, in: store)
+        #expect(l.kind == .rejected)
+        #expect(l.rejection == .rcpt)
+        #expect(l.isTemporaryRejection == temporary)
+        let d = l.details()
+        #expect(str(d.reason) == "too many recipients")
+        #expect(str(d[.H]) == host)
+    }
+
+    @Test("a message that mentions the phrase is not the limit", arguments: [
+        "2026-03-14 08:10:01 too many recipients for this list, said the moderator",
+        "2026-03-14 08:10:01 1w3XkF-00000002aH3-8c9D too many recipients: excess will be retried",
+    ])
+    func notTheLimit(line: String) throws {
+        let store = try makeStore()
+        let l = try parse(line, in: store)
+        #expect(l.kind != .rejected && !l.isRejection)
+    }
+}
