@@ -1,14 +1,15 @@
 import Foundation
 import Testing
 
-/// A stand-in Exim daemon: a shell script named `exim4` (the kernel names the process after
-/// the script, as `/proc/PID/comm` shows) started with a daemon's arguments and a hostile one.
+/// A stand-in Exim daemon: a copy of the shell named `exim4` (the reader recognises Exim by
+/// the file its `/proc/PID/exe` leads to, so a script named `exim4` would not do; the
+/// kernel names the process after the copy, as `/proc/PID/comm` shows), running a sleep
+/// loop with a daemon's arguments and a hostile one after it.
 func fakeEximDaemon(in dir: String) throws -> Child {
-    let script = dir + "/exim4"
-    try "#!/bin/sh\nwhile :; do sleep 1; done\n".write(toFile: script, atomically: true, encoding: .utf8)
-    chmod(script, 0o755)
-    let child = try Child([script, "-bd", "-q30m", "evil\u{1b}[2Jarg"], directory: dir)
-    // until the kernel has exec'd the script (comm is the script's name from then on)
+    let copy = dir + "/exim4"
+    try FileManager.default.copyItem(atPath: "/bin/sh", toPath: copy)
+    let child = try Child([copy, "-c", "while :; do sleep 1; done", "-bd", "-q30m", "evil\u{1b}[2Jarg"], directory: dir)
+    // until the kernel has exec'd the copy (comm is its name from then on)
     Child.waitFor(seconds: 10) {
         (try? String(contentsOfFile: "/proc/\(child.pid)/comm", encoding: .utf8)) == "exim4\n"
     }
@@ -60,7 +61,8 @@ struct ProcessesOutputTests {
         #expect(mine?["activity"] as? String == "daemon, queue runs -q30m")
         #expect((mine?["parentPid"] as? Int).map { $0 > 0 } == true)
         #expect((mine?["ageSeconds"] as? Int).map { $0 >= 0 } == true)
-        #expect((mine?["title"] as? String)?.hasSuffix("/exim4 -bd -q30m evil\u{1b}[2Jarg") == true)
+        #expect((mine?["title"] as? String)?.hasPrefix(dir + "/exim4 -c ") == true)
+        #expect((mine?["title"] as? String)?.hasSuffix(" -bd -q30m evil\u{1b}[2Jarg") == true)
         #expect(json.stdout.contains("evil\\u001b[2Jarg"))        // escaped in the JSON text
         #expect(!json.stdout.contains("\u{1b}"))
 
