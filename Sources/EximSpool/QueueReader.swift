@@ -94,6 +94,16 @@ public final class QueueReader {
     /// in the same tick as the listing would not show).
     var directoryTimeMargin = 2.0
 
+    /// Watch the queue's directories with inotify (`SpoolWatch`, Linux; ignored where it is
+    /// not available): a rescan then looks only at the messages whose files the events
+    /// name, instead of listing a changed directory and statting every file in it, so one
+    /// message changing in a big queue costs a few system calls. Off by default (a reader
+    /// used once needs no watch); a monitor refreshing the same queue turns it on.
+    public var watchesDirectories = false {
+        didSet { if !watchesDirectories { watch = nil } }
+    }
+    private var watch: SpoolWatch?
+
     /// One message's files seen in a directory listing: 1 = -H, 2 = -D, 4 = -J.
     private struct Listed {
         var id: MessageID
@@ -106,6 +116,8 @@ public final class QueueReader {
         var listedAt: Double
         var entries: [Listed]
         var subdirectories: [UInt8]
+        /// Whether an inotify watch was in place before the listing.
+        var watched = false
     }
 
     /// A directory being scanned now.
@@ -114,6 +126,8 @@ public final class QueueReader {
         var character: UInt8?
         var entries: [Listed]
         var trusted: Bool
+        /// Watched: the messages the events named (only they can have changed); nil otherwise.
+        var changed: Set<MessageID>?
     }
 
     private var table = MessageTable()
@@ -161,6 +175,8 @@ public final class QueueReader {
         generation &+= 1
         var stats = QueueScanStatistics()
         var changed = false
+        if watchesDirectories && watch == nil { watch = SpoolWatch() }
+        watch?.collect()
 
         // 1. input/ and its one-character sub-directories: listed again only if changed.
         let top: SpoolDirectoryHandle
@@ -171,7 +187,8 @@ public final class QueueReader {
         }
         var dirs: [ScanDirectory] = []
         let topState = directory(top, character: nil, &stats)
-        dirs.append(ScanDirectory(handle: top, character: nil, entries: topState.entries, trusted: topState.trusted))
+        dirs.append(ScanDirectory(handle: top, character: nil, entries: topState.entries, trusted: topState.trusted,
+                                  changed: topState.changed))
         var present: Set<UInt8> = [0]
         var unreadableDirectories: [UnreadableDirectory] = []
         for c in topState.subdirectories {
@@ -185,7 +202,7 @@ public final class QueueReader {
                 continue
             }
             let st = directory(d, character: c, &stats)
-            dirs.append(ScanDirectory(handle: d, character: c, entries: st.entries, trusted: st.trusted))
+            dirs.append(ScanDirectory(handle: d, character: c, entries: st.entries, trusted: st.trusted, changed: st.changed))
             present.insert(c)
         }
         if directoryStates.count > present.count {
@@ -196,8 +213,10 @@ public final class QueueReader {
         // a journal (the only file appended in place), the last scan kept every message and
         // left nothing to try again. The previous result stands, without a look at each
         // message (a 100,000-message queue idles at a few milliseconds a scan).
-        if trustsDirectoryTimes, !lastScanNeedsRetry, dirs.allSatisfy({ $0.trusted }), table.count > 0,
-           dirs.allSatisfy({ $0.entries.allSatisfy { $0.flags & 4 == 0 } }),
+        // (A watched directory whose events name nothing is unchanged, journals included.)
+        if trustsDirectoryTimes || watch != nil, !lastScanNeedsRetry, table.count > 0,
+           dirs.allSatisfy({ ($0.trusted && trustsDirectoryTimes) || $0.changed?.isEmpty == true }),
+           dirs.allSatisfy({ $0.changed != nil || $0.entries.allSatisfy { $0.flags & 4 == 0 } }),
            table.count == dirs.reduce(0, { $0 + $1.entries.reduce(0) { $0 + ($1.flags & 1 != 0 ? 1 : 0) } }) {
             generation &-= 1          // no message was touched: the sweep's generation stays
             stats.headerFilesListed = table.count
@@ -217,6 +236,12 @@ public final class QueueReader {
                 if let slot = table.slot(id) {
                     let k = table.keys(at: slot)
                     if k.generation == generation { continue }   // same id seen in another directory
+                    if let named = d.changed, !named.contains(id), k.hKey != .none {
+                        // watched, and no event named its files: unchanged
+                        table.touch(slot, generation: generation)
+                        stats.messagesReused += 1
+                        continue
+                    }
                     if d.trusted {
                         // -H and -D cannot have changed; a journal is appended in place.
                         var jKey: FileKey?
@@ -255,23 +280,57 @@ public final class QueueReader {
     /// The entries of one directory: the previous listing if the directory is unchanged and
     /// trusted, else a fresh listing (recorded for next time).
     private func directory(_ d: SpoolDirectoryHandle, character: UInt8?, _ stats: inout QueueScanStatistics)
-        -> (entries: [Listed], subdirectories: [UInt8], trusted: Bool) {
+        -> (entries: [Listed], subdirectories: [UInt8], trusted: Bool, changed: Set<MessageID>?) {
         let slot = character ?? 0
         let listedAt = wallClock()
         let key: FileKey? = if case .ok(let k) = d.statSelf() { k } else { nil }
+        // Watched since it was listed, the same directory, and the events complete: the
+        // listing is patched for the messages they name (a burst naming many is listed again).
+        if let watch, let key, var old = directoryStates[slot], old.watched, old.key.inode == key.inode,
+           let named = watch.changes(in: slot), named.count <= max(256, old.entries.count / 16) {
+            if !named.isEmpty {
+                patch(&old.entries, named, d, &stats)
+                directoryStates[slot] = old
+            }
+            stats.directoriesReused += 1
+            return (old.entries, old.subdirectories, false, named)
+        }
         if trustsDirectoryTimes, let key, let old = directoryStates[slot], old.key == key,
            key.changedBefore(old.listedAt - directoryTimeMargin) {
             stats.directoriesReused += 1
-            return (old.entries, old.subdirectories, true)
+            return (old.entries, old.subdirectories, true, nil)
         }
+        // the watch goes in before the listing: what changes during it shows at the next scan
+        let path = character.map { inputDirectory + "/" + String(UnicodeScalar($0)) } ?? inputDirectory
+        let watched = watch?.watch(path, slot: slot) ?? false
         var subdirs: [UInt8] = []
         let entries = list(d, subdirs: &subdirs, collectSubdirectories: character == nil, &stats)
         if let key {
-            directoryStates[slot] = DirectoryState(key: key, listedAt: listedAt, entries: entries, subdirectories: subdirs)
+            directoryStates[slot] = DirectoryState(key: key, listedAt: listedAt, entries: entries, subdirectories: subdirs,
+                                                   watched: watched)
         } else {
             directoryStates[slot] = nil
         }
-        return (entries, subdirs, false)
+        return (entries, subdirs, false, nil)
+    }
+
+    /// Brings a directory's listing up to date for the messages `ids` (from the events):
+    /// which of their `-H`, `-D`, `-J` files are there now.
+    private func patch(_ entries: inout [Listed], _ ids: Set<MessageID>, _ d: SpoolDirectoryHandle,
+                       _ stats: inout QueueScanStatistics) {
+        for id in ids {
+            var flags: UInt8 = 0
+            for (bit, letter) in [(UInt8(1), UInt8(ascii: "H")), (2, UInt8(ascii: "D")), (4, UInt8(ascii: "J"))] {
+                stats.filesStatted += 1
+                if case .gone = d.stat(names.name(id, letter)) { continue }
+                flags |= bit            // there (a file it may not stat is still listed, as readdir would)
+            }
+            if let i = entries.firstIndex(where: { $0.id == id }) {
+                if flags == 0 { entries.remove(at: i) } else { entries[i].flags = flags }
+            } else if flags != 0 {
+                entries.append(Listed(id: id, flags: flags))
+            }
+        }
     }
 
     /// Stats a message's files and reads it if they differ from last time (a message not

@@ -132,7 +132,11 @@ public final class MonitorSession {
             tailer = nil
         }
         if let spool = resolvedSpool?.string {
-            reader = QueueReader(spoolDirectory: spool, queueName: config.queueName?.string)
+            let queueReader = QueueReader(spoolDirectory: spool, queueName: config.queueName?.string)
+            // refreshed again and again: inotify names what changed (a rescan of a big queue
+            // with one message changed then looks at that message only)
+            queueReader.watchesDirectories = configuration.useInotify && !configuration.once
+            reader = queueReader
         } else {
             reader = nil
         }
