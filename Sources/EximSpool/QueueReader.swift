@@ -138,6 +138,9 @@ public final class QueueReader {
     private var generation: UInt32 = 0
     private var lastMessages: [QueuedMessage] = []
     private var lastUnreadable: [UnreadableMessage] = []
+    /// Whether `lastMessages`/`lastUnreadable` are the table's sorted contents as of the
+    /// last scan (false before the first scan and after a pool reset).
+    private var lastSortedKnown = false
     private let names = SpoolName()
 
     /// A reader for `spoolDirectory` (the directory holding `input/`), optionally for the
@@ -162,6 +165,7 @@ public final class QueueReader {
         table.removeAll()
         lastMessages = []
         lastUnreadable = []
+        lastSortedKnown = false
         poolBytes = 0
         liveBytes = 0
     }
@@ -268,13 +272,51 @@ public final class QueueReader {
             if n > 0 { changed = true }
         }
 
-        // 4. The result, in exim -bp order (unchanged queue: the previous arrays as they are).
-        if changed {
-            (lastMessages, lastUnreadable) = table.sorted()
+        // 4. The result, in exim -bp order (unchanged queue: the previous arrays as they are;
+        // a few changes: the previous arrays patched, no sort of the whole queue).
+        let changes = table.takeChanges()
+        var reported: Set<MessageID>? = changes
+        if changed || !changes.isEmpty {
+            if lastSortedKnown, changes.count <= max(64, table.count / 16) {
+                patchResult(changes)
+            } else {
+                (lastMessages, lastUnreadable) = table.sorted()
+                reported = nil
+            }
         }
+        if !lastSortedKnown { reported = nil }
+        lastSortedKnown = true
         lastStatistics = stats
-        return QueueScan(messages: lastMessages, unreadable: lastUnreadable, statistics: stats,
-                         unreadableDirectories: unreadableDirectories)
+        var result = QueueScan(messages: lastMessages, unreadable: lastUnreadable, statistics: stats,
+                               unreadableDirectories: unreadableDirectories)
+        result.changes = reported
+        return result
+    }
+
+    /// Brings `lastMessages` and `lastUnreadable` up to date for the messages `ids` (each
+    /// removed where it was and put back, by binary search, where the table now has it).
+    private func patchResult(_ ids: Set<MessageID>) {
+        for id in ids {
+            let i = lowerBound(lastMessages.count) { lastMessages[$0].id < id }
+            if i < lastMessages.count, lastMessages[i].id == id { lastMessages.remove(at: i) }
+            let j = lowerBound(lastUnreadable.count) { lastUnreadable[$0].id < id }
+            if j < lastUnreadable.count, lastUnreadable[j].id == id { lastUnreadable.remove(at: j) }
+            switch table.outcome(id) {
+            case .message(let m)?: lastMessages.insert(m, at: i)
+            case .failure(let f)?: lastUnreadable.insert(f, at: j)
+            case nil: break
+            }
+        }
+    }
+
+    /// The first index in `0..<count` for which `before` is false (`before` true up to it).
+    private func lowerBound(_ count: Int, _ before: (Int) -> Bool) -> Int {
+        var lo = 0, hi = count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if before(mid) { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
     }
 
     /// The entries of one directory: the previous listing if the directory is unchanged and
