@@ -126,8 +126,9 @@ public final class QueueReader {
         var character: UInt8?
         var entries: [Listed]
         var trusted: Bool
-        /// Watched: the messages the events named (only they can have changed); nil otherwise.
-        var changed: Set<MessageID>?
+        /// Watched: the messages the events named (only they can have changed), with the
+        /// flags of the files they have now; nil otherwise.
+        var changed: [MessageID: UInt8]?
     }
 
     private var table = MessageTable()
@@ -229,8 +230,63 @@ public final class QueueReader {
             return QueueScan(messages: lastMessages, unreadable: lastUnreadable, statistics: stats,
                              unreadableDirectories: unreadableDirectories)
         }
+        let retry = lastScanNeedsRetry
         lastScanNeedsRetry = false
 
+        // 2b. Every directory watched, nothing to try again: only the messages the events
+        // named can have changed, so only they are looked at (the others keep their place
+        // and their generation: the next listed scan sweeps with a new one).
+        if !retry, table.count > 0, dirs.allSatisfy({ $0.changed != nil }) {
+            var looked = 0
+            for d in dirs {
+                for (id, flags) in d.changed! {
+                    if flags & 1 != 0 {
+                        looked += 1
+                        stats.headerFilesListed += 1
+                        if try checkAndRead(id, flags, d, store, &stats) { changed = true }
+                    } else if table.slot(id) != nil, !dirs.contains(where: { other in
+                        other.character != d.character && other.entries.contains { $0.id == id && $0.flags & 1 != 0 }
+                    }) {
+                        // its -H went (and it is not filed in another directory)
+                        if let old = table.remove(id) {
+                            liveBytes -= old.bytes
+                            stats.messagesRemoved += 1
+                            changed = true
+                        }
+                    }
+                }
+            }
+            stats.messagesReused += max(0, table.count - looked)
+            stats.headerFilesListed = table.count
+        } else {
+            try scanEveryMessage(dirs, store, &stats, &changed)
+        }
+
+        // 4. The result, in exim -bp order (unchanged queue: the previous arrays as they are;
+        // a few changes: the previous arrays patched, no sort of the whole queue).
+        let changes = table.takeChanges()
+        var reported: Set<MessageID>? = changes
+        if changed || !changes.isEmpty {
+            if lastSortedKnown, changes.count <= max(64, table.count / 16) {
+                patchResult(changes)
+            } else {
+                (lastMessages, lastUnreadable) = table.sorted()
+                reported = nil
+            }
+        }
+        if !lastSortedKnown { reported = nil }
+        lastSortedKnown = true
+        lastStatistics = stats
+        var result = QueueScan(messages: lastMessages, unreadable: lastUnreadable, statistics: stats,
+                               unreadableDirectories: unreadableDirectories)
+        result.changes = reported
+        return result
+    }
+
+    /// Steps 2 and 3 of a scan that looks at every listed message: reuse each whose files
+    /// are unchanged, read the others; then drop what is no longer queued.
+    private func scanEveryMessage(_ dirs: [ScanDirectory], _ store: Store, _ stats: inout QueueScanStatistics,
+                                  _ changed: inout Bool) throws(QueueScanError) {
         // 2. Each message: reuse it if its files are unchanged, read it otherwise.
         if table.count == 0 { table.reserve(dirs.reduce(0) { $0 + $1.entries.count }) }
         for d in dirs {
@@ -240,7 +296,7 @@ public final class QueueReader {
                 if let slot = table.slot(id) {
                     let k = table.keys(at: slot)
                     if k.generation == generation { continue }   // same id seen in another directory
-                    if let named = d.changed, !named.contains(id), k.hKey != .none {
+                    if let named = d.changed, named[id] == nil, k.hKey != .none {
                         // watched, and no event named its files: unchanged
                         table.touch(slot, generation: generation)
                         stats.messagesReused += 1
@@ -272,25 +328,6 @@ public final class QueueReader {
             if n > 0 { changed = true }
         }
 
-        // 4. The result, in exim -bp order (unchanged queue: the previous arrays as they are;
-        // a few changes: the previous arrays patched, no sort of the whole queue).
-        let changes = table.takeChanges()
-        var reported: Set<MessageID>? = changes
-        if changed || !changes.isEmpty {
-            if lastSortedKnown, changes.count <= max(64, table.count / 16) {
-                patchResult(changes)
-            } else {
-                (lastMessages, lastUnreadable) = table.sorted()
-                reported = nil
-            }
-        }
-        if !lastSortedKnown { reported = nil }
-        lastSortedKnown = true
-        lastStatistics = stats
-        var result = QueueScan(messages: lastMessages, unreadable: lastUnreadable, statistics: stats,
-                               unreadableDirectories: unreadableDirectories)
-        result.changes = reported
-        return result
     }
 
     /// Brings `lastMessages` and `lastUnreadable` up to date for the messages `ids` (each
@@ -322,7 +359,7 @@ public final class QueueReader {
     /// The entries of one directory: the previous listing if the directory is unchanged and
     /// trusted, else a fresh listing (recorded for next time).
     private func directory(_ d: SpoolDirectoryHandle, character: UInt8?, _ stats: inout QueueScanStatistics)
-        -> (entries: [Listed], subdirectories: [UInt8], trusted: Bool, changed: Set<MessageID>?) {
+        -> (entries: [Listed], subdirectories: [UInt8], trusted: Bool, changed: [MessageID: UInt8]?) {
         let slot = character ?? 0
         let listedAt = wallClock()
         let key: FileKey? = if case .ok(let k) = d.statSelf() { k } else { nil }
@@ -330,12 +367,13 @@ public final class QueueReader {
         // listing is patched for the messages they name (a burst naming many is listed again).
         if let watch, let key, var old = directoryStates[slot], old.watched, old.key.inode == key.inode,
            let named = watch.changes(in: slot), named.count <= max(256, old.entries.count / 16) {
+            var flags: [MessageID: UInt8] = [:]
             if !named.isEmpty {
-                patch(&old.entries, named, d, &stats)
+                flags = patch(&old.entries, named, d, &stats)
                 directoryStates[slot] = old
             }
             stats.directoriesReused += 1
-            return (old.entries, old.subdirectories, false, named)
+            return (old.entries, old.subdirectories, false, flags)
         }
         if trustsDirectoryTimes, let key, let old = directoryStates[slot], old.key == key,
            key.changedBefore(old.listedAt - directoryTimeMargin) {
@@ -357,9 +395,10 @@ public final class QueueReader {
     }
 
     /// Brings a directory's listing up to date for the messages `ids` (from the events):
-    /// which of their `-H`, `-D`, `-J` files are there now.
+    /// which of their `-H`, `-D`, `-J` files are there now. Result: those flags by id.
     private func patch(_ entries: inout [Listed], _ ids: Set<MessageID>, _ d: SpoolDirectoryHandle,
-                       _ stats: inout QueueScanStatistics) {
+                       _ stats: inout QueueScanStatistics) -> [MessageID: UInt8] {
+        var result: [MessageID: UInt8] = [:]
         for id in ids {
             var flags: UInt8 = 0
             for (bit, letter) in [(UInt8(1), UInt8(ascii: "H")), (2, UInt8(ascii: "D")), (4, UInt8(ascii: "J"))] {
@@ -372,7 +411,9 @@ public final class QueueReader {
             } else if flags != 0 {
                 entries.append(Listed(id: id, flags: flags))
             }
+            result[id] = flags
         }
+        return result
     }
 
     /// Stats a message's files and reads it if they differ from last time (a message not
