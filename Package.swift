@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(name: "EximFormatsTests", dependencies: ["EximFormats"]),
         .testTarget(name: "EximLogTests", dependencies: ["Store", "EximLog", "FixtureSupport", "EximDemo",
                                                          .product(name: "SystemPackage", package: "swift-system")]),
-        .testTarget(name: "EximSpoolTests", dependencies: ["Store", "EximSpool", "FixtureSupport", "EximDemo",
+        .testTarget(name: "EximSpoolTests", dependencies: ["Store", "EximSpool", "FixtureSupport", "EximDemo", "RealEximSupport",
                                                            .product(name: "SystemPackage", package: "swift-system")]),
         // The one fixture locator, shared by every test target and benchmark.
         .target(name: "FixtureSupport", path: "Tests/FixtureSupport"),

@@ -97,7 +97,8 @@ public struct LogLineDetails {
 
     /// On flagged lines, the first word after the flag: the sender on `<=` (`<>` for
     /// bounces), the delivered, deferred or failed address on the others (a trailing
-    /// `:` before a reason is left out).
+    /// `:` before a reason is left out); `blackhole` on a whole-message discard
+    /// (`isWholeMessageDiscard`).
     public var address: TaintedBytes? { view(layout.address) }
     /// On delivery lines, the `<original>` address that followed the delivered one (with its `<>`).
     public var originalAddress: TaintedBytes? { view(layout.originalAddress) }
@@ -109,10 +110,22 @@ public struct LogLineDetails {
     public var recipients: TaintedBytes? { view(layout.recipients) }
     /// The reason: for `.rejected` the text after `rejected …: ` (for a refused connection,
     /// the text after `refused: ` or in its parentheses, e.g. `host_reject_connection`); for
-    /// `==` the text after `defer (errno)…: `; for `**` the text after `: `; for protocol
+    /// `==` the text after `defer (errno)…: ` (when the system's error text is followed by
+    /// ` H=host [ip]`, the message after the host, or the system's text when none follows:
+    /// `defer (110): Connection timed out H=mx [ip]: SMTP timeout after EHLO x` gives
+    /// `SMTP timeout after EHLO x` and `H=`); for `**` the text after `: `; for protocol
     /// errors the explanation after the host; for synchronization errors the text in
-    /// parentheses.
+    /// parentheses; for `.verifyFailed` / `.verifyDeferred` the text after `for <addr>: `;
+    /// for `.authenticationFailed` the server's reply after the host (`535 Incorrect
+    /// authentication data (set_id=…)`); for a whole-message discard the text after
+    /// `blackhole` (`(DATA ACL discarded recipients)`, or local_scan's own text).
     public var reason: TaintedBytes? { view(layout.reason) }
+
+    /// True for `=> blackhole (<ACL> discarded recipients)` (or `=> blackhole <local_scan
+    /// text>`): an ACL `discard` or local_scan dropped every recipient of the message, so
+    /// nothing was delivered although the flag is `=>`. The address is `blackhole` and the
+    /// detail is the `reason`.
+    public var isWholeMessageDiscard: Bool { layout.discarded }
 
     /// The value of a recorded field (its first occurrence), without surrounding quotes;
     /// backslash escapes of quoted values are left in place (see `isQuoted(_:)`).

@@ -39,7 +39,9 @@ public enum LogLineKind: UInt8, CaseIterable, Sendable, Hashable, CustomStringCo
     case connectionOpened
     /// `SMTP connection from … closed by QUIT` (or by another command).
     case connectionClosed
-    /// `… lost …` / `unexpected disconnection while reading …`.
+    /// `… lost …` / `unexpected disconnection while reading …`, the SMTP command and data
+    /// timeouts, and `timed out while reading local message` (a local message's input
+    /// stopped: Exim logs all of these under the `lost_incoming_connection` selector).
     case connectionLost
     /// `SMTP call from … dropped: …` (too many syntax errors, unrecognized commands, …), and
     /// `SMTP connection from … closed by DROP in ACL` (an ACL `drop`: counted as a rejection,
@@ -49,7 +51,8 @@ public enum LogLineKind: UInt8, CaseIterable, Sendable, Hashable, CustomStringCo
     case noMail
     /// `… incomplete transaction (…) from <…>`.
     case incompleteTransaction
-    /// `TLS error on connection from …`.
+    /// `TLS error on connection from …` (or `to …`), and OpenSSL's certificate check
+    /// `[ip] SSL verify error: depth=… error=… cert=…` (`SSL verify error: …` in older Exims).
     case tlsError
     /// `H=… sender verify fail for <addr>: …` (also `recipient verify fail`).
     case verifyFailed

@@ -83,4 +83,6 @@ struct LogLineDetailLayout: Sendable {
     var rejection: LogRejection? = nil
     /// Bit `k` set when field `k`'s value was written in double quotes (escapes left in place).
     var quotedFields: UInt32 = 0
+    /// A `=> blackhole …` line: the whole message was discarded, nothing delivered.
+    var discarded = false
 }

@@ -84,7 +84,8 @@ enum LogLineScanner {
         let p = base.assumingMemoryBound(to: UInt8.self)
         let body = min(Int(L.bodyStart), n)
         if let flag = L.flag {
-            scanFlagged(p, n, from: body, arrival: flag == .arrival || flag == .fakeRejectArrival, &D)
+            scanFlagged(p, n, from: body, arrival: flag == .arrival || flag == .fakeRejectArrival,
+                        discardable: flag == .delivery, &D)
             return D
         }
         D.rejection = L.rejection
@@ -103,6 +104,17 @@ enum LogLineScanner {
             }
         case .synchronizationError:
             setParenReason(p, n, from: body, &D)
+        case .verifyFailed, .verifyDeferred:
+            // verify.c: `[H=… U=…] sender|recipient verify fail|defer for <addr>[: text]`.
+            if let f = find(p, n, body, " for <") {
+                let close = groupEnd(p, n, f + 5, close: gt, quotes: true)
+                if close + 2 < n && p[close + 1] == colon && p[close + 2] == space { setTextReason(p, n, from: close + 3, &D) }
+            }
+        case .authenticationFailed:
+            // smtp_in.c: `<name> authenticator failed for <host and ident>: <reply>`.
+            if let f = find(p, n, body, " authenticator failed for "), let c = find(p, n, f + 26, ": ") {
+                setTextReason(p, n, from: c + 2, &D)
+            }
         default:
             break
         }
@@ -371,10 +383,19 @@ enum LogLineScanner {
     /// Invariant: sets address, original address, parents, fields, recipients (`<=`) and
     /// reason (`==`, `**`).
     static func scanFlagged(_ p: UnsafePointer<UInt8>, _ n: Int, from start: Int, arrival isArrival: Bool,
-                            _ L: inout LogLineDetailLayout) {
+                            discardable: Bool = false, _ L: inout LogLineDetailLayout) {
         var i = start
         while i < n && p[i] == space { i += 1 }
         guard i < n else { return }
+        if discardable, let detail = discardDetail(p, n, i) {
+            // `=> blackhole (DATA ACL discarded recipients)`: the whole message was dropped.
+            L.address = Span32(i, i + 9)
+            var e = n
+            while e > detail && p[e - 1] == space { e -= 1 }
+            if e > detail { L.reason = Span32(detail, e) }
+            L.discarded = true
+            return
+        }
         // The address is always the first word, even one that looks like `KEY=value` (an SRS
         // address, `SRS0=HHH=TT=domain=local@x`). On delivery lines it runs on over more words
         // until what follows an address begins: a pipe command with arguments (`|/usr/bin/prog
@@ -447,15 +468,60 @@ enum LogLineScanner {
         if reasonFrom >= 0 { setReason(p, n, from: reasonFrom, &L) }
     }
 
+    /// Arguments: line, start of the first word after `=>`. Result: where the detail of a
+    /// whole-message discard starts (n when there is none), or nil when this is a delivery.
+    ///
+    /// When an ACL `discard` (or local_scan) drops every recipient, receive.c logs
+    /// `=> blackhole (<ACL> discarded recipients)` with an optional `: <log_message>`, or
+    /// `=> blackhole <local_scan text>`, then `Completed`. A real delivery to a local part
+    /// `blackhole` differs: its `<original>` address or its router (`R=`) and transport
+    /// (`T=`) follow.
+    static func discardDetail(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int) -> Int? {
+        guard has(p, n, i, "blackhole"), i + 9 == n || p[i + 9] == space else { return nil }
+        var j = i + 9
+        while j < n && p[j] == space { j += 1 }
+        let detail = j
+        if j < n && p[j] == lt { return nil }
+        while j < n {
+            while j < n && p[j] == space { j += 1 }
+            if j >= n { break }
+            if let f = fieldExtent(p, n, j) {
+                if f.key == .R || f.key == .T { return nil }
+                j = f.next
+                continue
+            }
+            j = wordEnd(p, n, j)
+        }
+        return detail
+    }
+
     /// Arguments: line, where the reason starts, layout. Invariant: skips a leading `: `,
     /// records trailing `DT=`/`QT=` words as fields and leaves them out of the reason.
     static func setReason(_ p: UnsafePointer<UInt8>, _ n: Int, from start: Int, _ L: inout LogLineDetailLayout) {
         var i = start
         while i < n && (p[i] == space || p[i] == colon) { i += 1 }
         var rStart = i
+        var rLimit = n
         // `defer (111): text`, `routing defer (-52) DT=0s: text`: the reason is the text.
         if has(p, n, i, "defer (") || has(p, n, i, "routing defer ("), let c = find(p, n, i, ": ") {
             rStart = c + 2
+            // deliver.c writes ` defer (errno)[: strerror][ H=name [ip][:port]][: message]`:
+            // with a positive errno the host comes after the system's text, e.g.
+            // `defer (110): Connection timed out H=mx [ip]: SMTP timeout after EHLO x`.
+            // Record the host; the reason is the message after it, or the system's text
+            // when no message follows.
+            let paren = (find(p, n, i, "defer (") ?? i) + 7
+            let positive = paren < n && p[paren] &- 0x31 < 9             // errno 1…9…: strerror present
+            let stop = find(p, n, rStart, ": ") ?? n
+            if positive, let h = find(p, stop, rStart, " H="), let f = fieldExtent(p, n, h + 1), f.key == .H {
+                record(f, false, &L)
+                if f.colon {
+                    rStart = f.next
+                    while rStart < n && p[rStart] == space { rStart += 1 }
+                } else {
+                    rLimit = h
+                }
+            }
         }
         var trail = -1
         while i < n {
@@ -477,7 +543,7 @@ enum LogLineScanner {
             trail = -1
             i = wordEnd(p, n, i)
         }
-        var rEnd = trail >= rStart ? trail : n
+        var rEnd = min(trail >= rStart ? trail : n, rLimit)
         while rEnd > rStart && p[rEnd - 1] == space { rEnd -= 1 }
         L.reason = Span32(rStart, rEnd)
     }
@@ -576,6 +642,15 @@ enum LogLineScanner {
         return q == i || find(p, n, i, ": ").map { $0 > q } ?? true
     }
 
+    /// True for `[address] SSL verify error: …` at `i`: Exim's OpenSSL certificate check
+    /// names the peer in brackets (an IPv4 or IPv6 address, or `(null)` when there is none).
+    @inline(__always)
+    static func sslVerifyError(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int) -> Bool {
+        var j = i + 1
+        while j < n && j - i < 64 && p[j] != rbracket && p[j] != space { j += 1 }
+        return j < n && p[j] == rbracket && has(p, n, j + 1, " SSL verify error: ")
+    }
+
     /// Marks a refused connection: a rejection of the connection (temporary or not).
     @inline(__always)
     static func refused(_ L: inout LogLineLayout, temporary: Bool) {
@@ -612,6 +687,7 @@ enum LogLineScanner {
             }
             if has(p, n, i, "SMTP call from ") && find(p, n, i, " dropped") != nil { L.kind = .connectionDropped; return }
             if has(p, n, i, "SMTP data timeout") || has(p, n, i, "SMTP command timeout") { L.kind = .connectionLost; return }
+            if has(p, n, i, "SSL verify error: ") { L.kind = .tlsError; return }     // older Exims: no `[ip]`
             if isQueueRun(p, n, i, "Start ") { L.kind = .queueRunStarted; return }
         case 0x45: // E
             if isQueueRun(p, n, i, "End ") { L.kind = .queueRunEnded; return }
@@ -635,6 +711,9 @@ enum LogLineScanner {
             if has(p, n, i, "refused connection from ") { refused(&L, temporary: false); return }
         case 0x74: // t
             if has(p, n, i, "temporarily refused connection from ") { refused(&L, temporary: true); return }
+            // receive.c, under the `lost_incoming_connection` selector: a local (non-SMTP)
+            // message whose input stopped arriving (receive_timeout).
+            if has(p, n, i, "timed out while reading local message") { L.kind = .connectionLost; return }
         case 0x6C: // l: `local_scan() function timed out - message temporarily rejected`
             if has(p, n, i, "local_scan() function ") && find(p, n, i, "temporarily rejected") != nil {
                 L.kind = .rejected
@@ -653,6 +732,8 @@ enum LogLineScanner {
             }
         case 0x54: // T
             if has(p, n, i, "TLS error on ") { L.kind = .tlsError; return }
+        case lbracket: // `[ip] SSL verify error: …` (OpenSSL's certificate check, 4.9x)
+            if sslVerifyError(p, n, i) { L.kind = .tlsError; return }
         case 0x56: // V
             if has(p, n, i, "VRFY failed for ") { L.kind = .vrfyFailed; return }
         default:
@@ -743,6 +824,13 @@ enum LogLineScanner {
             || find(p, n, i, "syntax error") != nil { return .syntax }
         if find(p, n, i, " is listed in ") != nil || find(p, n, i, "black list") != nil { return .dnsList }
         return .acl
+    }
+
+    /// The reason is the rest of the line from `i` (trailing spaces left out), if any.
+    static func setTextReason(_ p: UnsafePointer<UInt8>, _ n: Int, from i: Int, _ L: inout LogLineDetailLayout) {
+        var e = n
+        while e > i && p[e - 1] == space { e -= 1 }
+        if e > i { L.reason = Span32(i, e) }
     }
 
     /// For synchronization errors: the reason is the text inside the first parentheses.

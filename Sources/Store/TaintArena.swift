@@ -14,8 +14,9 @@ import Darwin
 /// kernel mapping however many stores carve from it). Where the kernel refuses that
 /// (`vm.overcommit_memory=2` charges writable private mappings), it is reserved
 /// `PROT_NONE` and each piece is made read-write when carved. The size tried is
-/// `preferredSize` (16 TiB of x86_64's 128 TiB user space), halved on refusal down to
-/// `minimumSize` (a `ulimit -v` below that leaves no arena: stores cannot be created).
+/// `preferredSize` (16 TiB of x86_64's 128 TiB user space; under a finite `ulimit -v`,
+/// at most half of it), halved on refusal down to `minimumSize` (a `ulimit -v` below
+/// twice that leaves no arena: stores cannot be created).
 ///
 /// Nothing else can ever be mapped inside the reservation, so an address in it is
 /// either in some store's tainted or quoted slots or unused: counting it tainted is
@@ -38,15 +39,21 @@ final class TaintArena: @unchecked Sendable {
     let protectsPieces: Bool
 
     private let lock: UnsafeMutablePointer<pthread_mutex_t>
-    /// Free ranges (offsets from `base`), sorted by offset, coalesced.
-    private var free: [(offset: Int, size: Int)]
-    /// Bytes carved and not given back (statistics and tests).
-    private(set) var carvedBytes = 0
+    /// Bytes from `base` handed out by bumping; everything above is unused.
+    private var top = 0
+    /// Pieces given back, by size. Pieces come in few sizes (27 slots of 2^20 ... 2^36
+    /// bytes), so a piece is reused whole by the next request of its size: O(1) both
+    /// ways, whatever order stores are freed in.
+    private var freeBySize: [Int: [UInt]] = [:]
 
     /// Reserves the range (see the type's description). Result: nil when every size
     /// down to `minimumSize` is refused.
     private init?() {
+        // Under a finite `ulimit -v`, at most half of it: the rest of the process needs room too.
         var size = TaintArena.preferredSize
+        if let limit = TaintArena.addressSpaceLimit() {
+            while size > TaintArena.minimumSize && UInt64(size) > limit / 2 { size >>= 1 }
+        }
         var reserved: (UnsafeMutableRawPointer, Bool)?
         while size >= TaintArena.minimumSize && reserved == nil {
             for protectsPieces in [false, true] {
@@ -60,61 +67,50 @@ final class TaintArena: @unchecked Sendable {
         base = UInt(bitPattern: p)
         self.size = size
         protectsPieces = protects
-        free = [(0, size)]
         lock = .allocate(capacity: 1)
         pthread_mutex_init(lock, nil)
     }
 
-    /// Takes `bytes` (a page multiple) from the arena, first fit, read-write and reading
-    /// as zero. Result: the piece's address, or nil (nothing changed) when no free range
-    /// is large enough or the piece cannot be made accessible (errno in `failure`).
+    /// The process's `RLIMIT_AS` (`ulimit -v`) in bytes, or nil when unlimited.
+    private static func addressSpaceLimit() -> UInt64? {
+        var limit = rlimit()
+#if canImport(Glibc)
+        let resource = __rlimit_resource_t(RLIMIT_AS.rawValue)
+#else
+        let resource = RLIMIT_AS
+#endif
+        guard getrlimit(resource, &limit) == 0, limit.rlim_cur != rlim_t.max else { return nil }
+        return UInt64(limit.rlim_cur)
+    }
+
+    /// Takes `bytes` (a page multiple) from the arena, read-write and reading as zero:
+    /// a piece of that size given back earlier, else the next bytes above `top`.
+    /// Result: the piece's address, or nil (nothing changed) when the arena is full or the
+    /// piece cannot be made accessible (errno in `failure`, else 0).
     func carve(_ bytes: Int, failure: inout Int32) -> UInt? {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
-        guard bytes > 0, let k = free.firstIndex(where: { $0.size >= bytes }) else { failure = 0; return nil }
-        let at = base + UInt(free[k].offset)
+        failure = 0
+        guard bytes > 0 else { return nil }
+        let reused = freeBySize[bytes]?.last
+        guard let at = reused ?? (bytes <= size - top ? base + UInt(top) : nil) else { return nil }
         if protectsPieces, mprotect(UnsafeMutableRawPointer(bitPattern: at), bytes, PROT_READ | PROT_WRITE) != 0 {
             failure = errno
             return nil
         }
-        if free[k].size == bytes { free.remove(at: k) } else {
-            free[k].offset += bytes
-            free[k].size -= bytes
-        }
-        carvedBytes += bytes
+        if reused != nil { freeBySize[bytes]!.removeLast() } else { top += bytes }
         return at
     }
 
     /// Gives back a piece `carve` returned: its pages go back to the kernel (they read as
-    /// zero when carved again) and the range joins the free list, merged with its neighbours.
+    /// zero when carved again), and the piece waits for the next request of its size (or,
+    /// at the top, lowers the top).
     func giveBack(_ at: UInt, bytes: Int) {
         let p = UnsafeMutableRawPointer(bitPattern: at)
         _ = madvise(p, bytes, MADV_DONTNEED)
         if protectsPieces { _ = mprotect(p, bytes, PROT_NONE) }
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
-        let off = Int(at - base)
-        var lo = 0, hi = free.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if free[mid].offset < off { lo = mid + 1 } else { hi = mid }
-        }
-        free.insert((off, bytes), at: lo)
-        if lo + 1 < free.count, off + bytes == free[lo + 1].offset {
-            free[lo].size += free[lo + 1].size
-            free.remove(at: lo + 1)
-        }
-        if lo > 0, free[lo - 1].offset + free[lo - 1].size == off {
-            free[lo - 1].size += free[lo].size
-            free.remove(at: lo)
-        }
-        carvedBytes -= bytes
-    }
-
-    /// Bytes carved now (under the lock).
-    var inUse: Int {
-        pthread_mutex_lock(lock)
-        defer { pthread_mutex_unlock(lock) }
-        return carvedBytes
+        if Int(at - base) + bytes == top { top -= bytes } else { freeBySize[bytes, default: []].append(at) }
     }
 }

@@ -54,10 +54,18 @@ enum BPListing {
             } else if l.hasPrefix("        D ") {
                 out[out.count - 1].delivered.append(String(l.dropFirst(10)))
             } else {
+                // Exim prints "%3s %5s %s": the age column is at least 3 wide and grows
+                // (`2656d` for a message 2656 days old), the size column at least 5.
                 let chars = Array(l)
-                let age = String(chars[0..<3])
-                let size = String(chars[4..<9])
-                let rest = String(chars[10...])
+                var a = 0
+                while a < chars.count && chars[a] == " " { a += 1 }
+                while a < chars.count && chars[a] != " " { a += 1 }
+                let age = String(chars[0..<a])
+                var z = a + 1
+                while z < chars.count && chars[z] == " " { z += 1 }
+                while z < chars.count && chars[z] != " " { z += 1 }
+                let size = String(chars[(a + 1)..<z])
+                let rest = String(chars[(z + 1)...])
                 let id = String(rest.prefix { $0 != " " })
                 var tail = rest.dropFirst(id.count + 1)
                 let frozen = tail.hasSuffix(" *** frozen ***")

@@ -32,6 +32,16 @@ import Testing
         #expect(version.status == 0 && version.out.contains("storemon"))
     }
 
+    @Test("under a small ulimit -v the taint arena leaves room: --once still works")
+    func smallAddressSpaceLimit() throws {
+        // 4 GiB of address space: the arena takes at most half, a default store fits in it.
+        let log = Fixtures.directory.appendingPathComponent("exim-real/log/mainlog").path
+        let r = try TestSupport.run(["-c", "ulimit -v 4194304 && exec \(shellQuoted(TestSupport.storemon.path)) --once --json \(shellQuoted(log))"],
+                                    executable: URL(fileURLWithPath: "/bin/sh"))
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.hasPrefix("{\"version\":1"), "\(r.out.prefix(200))")
+    }
+
     @Test func replaySubcommandIsReachable() throws {
         let trace = Fixtures.directory.appendingPathComponent("exim-real/traces/trace4-deliver-local.txt")
         let r = try TestSupport.run(["replay", "--check", trace.path])
