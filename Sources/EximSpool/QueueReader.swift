@@ -335,10 +335,16 @@ public final class QueueReader {
     private func patchResult(_ ids: Set<MessageID>) {
         for id in ids {
             let i = lowerBound(lastMessages.count) { lastMessages[$0].id < id }
-            if i < lastMessages.count, lastMessages[i].id == id { lastMessages.remove(at: i) }
             let j = lowerBound(lastUnreadable.count) { lastUnreadable[$0].id < id }
-            if j < lastUnreadable.count, lastUnreadable[j].id == id { lastUnreadable.remove(at: j) }
-            switch table.outcome(id) {
+            let wasMessage = i < lastMessages.count && lastMessages[i].id == id
+            let wasFailure = j < lastUnreadable.count && lastUnreadable[j].id == id
+            let now = table.outcome(id)
+            // the usual case, a message re-read: replaced where it stands (nothing moves)
+            if wasMessage, case .message(let m)? = now { lastMessages[i] = m; continue }
+            if wasFailure, case .failure(let f)? = now { lastUnreadable[j] = f; continue }
+            if wasMessage { lastMessages.remove(at: i) }
+            if wasFailure { lastUnreadable.remove(at: j) }
+            switch now {
             case .message(let m)?: lastMessages.insert(m, at: i)
             case .failure(let f)?: lastUnreadable.insert(f, at: j)
             case nil: break

@@ -545,12 +545,16 @@ public final class MonitorSession {
         let scanned = scan.messages.lazy.map(\.id)
         for id in changes {
             let i = lowerBound(queueIDs, id)
-            if i < queueIDs.count, queueIDs[i] == id {
+            let was = i < queueIDs.count && queueIDs[i] == id
+            let j = lowerBound(scanned, id)
+            let queued = j < scan.messages.count && scan.messages[j].id == id
+            if was && queued {
+                // re-read: replaced where it stands
+                queueEntries[i] = MonitorSession.entry(scan.messages[j], now: now, agesAt: queueAgesAt)
+            } else if was {
                 queueIDs.remove(at: i)
                 queueEntries.remove(at: i)
-            }
-            let j = lowerBound(scanned, id)
-            if j < scan.messages.count, scan.messages[j].id == id {
+            } else if queued {
                 queueIDs.insert(id, at: i)
                 queueEntries.insert(MonitorSession.entry(scan.messages[j], now: now, agesAt: queueAgesAt), at: i)
             }
