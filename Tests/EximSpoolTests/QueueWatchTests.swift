@@ -156,4 +156,40 @@ struct QueueWatchTests {
         #expect(unwatched.statistics.directoriesListed == 1 && unwatched.statistics.filesRead == 1)
         #expect(try unwatched.summaries(now: 0) == t.fresh())
     }
+
+    @Test("the kernel's event queue overflowing: events after it are lost, the directory is listed again and nothing is missed")
+    func overflowListsAgain() throws {
+        let t = try Watched(Fixtures.url("spool"))
+        defer { Fixtures.remove(t.dir) }
+        _ = try t.scan()
+        var all = Self.messages(in: t.input)
+        // Remove one message and keep its files aside, to bring it back after the overflow.
+        let back = all.removeLast()
+        let h = try Data(contentsOf: back.h), d = try Data(contentsOf: back.d)
+        try FileManager.default.removeItem(at: back.h)
+        try FileManager.default.removeItem(at: back.d)
+        _ = try t.scan()
+        // Fill the kernel's queue: alternate writes to two -D files (consecutive identical
+        // events would be merged into one), more than fs.inotify.max_queued_events.
+        let limit = (try? String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8))
+            .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 16384
+        try #require(limit <= 1 << 20, "max_queued_events is \(limit): too many events to overflow in a test")
+        let fds = [open(all[0].d.path, O_WRONLY | O_APPEND), open(all[1].d.path, O_WRONLY | O_APPEND)]
+        defer { fds.forEach { close($0) } }
+        let sizes = try [all[0].d, all[1].d].map { off_t(try Data(contentsOf: $0).count) }
+        // (a truncate to the same size is a modification all the same: IN_MODIFY)
+        for k in 0..<(limit + 64) { _ = ftruncate(fds[k & 1], sizes[k & 1]) }
+        // The message comes back now: its events are past the overflow and lost.
+        try d.write(to: back.d)
+        try t.replace(back.h, with: Array(h))
+        let after = try t.scan()
+        #expect(after.statistics.directoriesListed >= 1, "the overflow must make the reader list input/ again")
+        #expect(after.messages.contains { $0.id.description == back.id })
+        #expect(try after.summaries(now: 0) == t.fresh())
+        // and the watch works again afterwards
+        try t.replace(all[2].h, with: Array(try Data(contentsOf: all[2].h)))
+        let next = try t.scan()
+        #expect(next.statistics.filesRead >= 1)
+        #expect(try next.summaries(now: 0) == t.fresh())
+    }
 }
