@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(name: "StoreReplayTests", dependencies: ["Store", "EximTrace", "StoreReplay", "SafeText", "FixtureSupport"]),
         .testTarget(name: "SafeTextTests", dependencies: ["Store", "SafeText", "EximDemo"]),
         // Debian's real Exim on a private -C spool, for the action tests (core and terminal).
-        .target(name: "RealEximSupport", dependencies: ["EximFormats"], path: "Tests/RealEximSupport"),
+        .target(name: "RealEximSupport", dependencies: ["EximFormats", "StoremonCore"], path: "Tests/RealEximSupport"),
         .testTarget(name: "StoremonCoreTests", dependencies: ["Store", "EximLog", "EximSpool", "StoremonCore", "EximDemo", "FixtureSupport", "RealEximSupport"]),
         .testTarget(name: "StoremonTerminalTests", dependencies: ["storemon", "StoremonCore", "FixtureSupport", "RealEximSupport"]),
         .testTarget(name: "StoremonExportTests",

@@ -23,6 +23,8 @@ struct MessageTable {
     private var keys: [MessageKeys] = []
     private var outcomes: [MessageOutcome?] = []
     private var free: [Int] = []
+    /// Ids set or removed since the last `takeChanges()` (repeats possible).
+    private var changes: [MessageID] = []
 
     /// Number of messages held.
     var count: Int { slotOf.count }
@@ -47,6 +49,7 @@ struct MessageTable {
     /// Inserts or replaces `id`; returns the keys it replaced.
     @discardableResult
     mutating func set(_ id: MessageID, keys k: MessageKeys, outcome: MessageOutcome) -> MessageKeys? {
+        changes.append(id)
         if let s = slotOf[id] {
             let old = keys[s]
             keys[s] = k
@@ -71,6 +74,7 @@ struct MessageTable {
     @discardableResult
     mutating func remove(_ id: MessageID) -> MessageKeys? {
         guard let s = slotOf.removeValue(forKey: id) else { return nil }
+        changes.append(id)
         outcomes[s] = nil
         free.append(s)
         return keys[s]
@@ -82,6 +86,7 @@ struct MessageTable {
         var bytes = 0
         for s in 0..<ids.count where outcomes[s] != nil && keys[s].generation != generation {
             slotOf[ids[s]] = nil
+            changes.append(ids[s])
             outcomes[s] = nil
             free.append(s)
             n += 1
@@ -97,9 +102,19 @@ struct MessageTable {
         keys.removeAll(keepingCapacity: true)
         outcomes.removeAll(keepingCapacity: true)
         free.removeAll(keepingCapacity: true)
+        changes.removeAll(keepingCapacity: true)
     }
 
     /// The messages and failures, in `exim -bp` order.
+    /// The ids set or removed since the last call (each once, in no order); starts afresh.
+    mutating func takeChanges() -> Set<MessageID> {
+        defer { changes.removeAll(keepingCapacity: true) }
+        return Set(changes)
+    }
+
+    /// What `id` holds now, or nil.
+    func outcome(_ id: MessageID) -> MessageOutcome? { slotOf[id].flatMap { outcomes[$0] } }
+
     func sorted() -> (messages: [QueuedMessage], unreadable: [UnreadableMessage]) {
         var slots = slotOf.values.map { $0 }
         slots.sort { ids[$0] < ids[$1] }

@@ -94,6 +94,16 @@ public final class QueueReader {
     /// in the same tick as the listing would not show).
     var directoryTimeMargin = 2.0
 
+    /// Watch the queue's directories with inotify (`SpoolWatch`, Linux; ignored where it is
+    /// not available): a rescan then looks only at the messages whose files the events
+    /// name, instead of listing a changed directory and statting every file in it, so one
+    /// message changing in a big queue costs a few system calls. Off by default (a reader
+    /// used once needs no watch); a monitor refreshing the same queue turns it on.
+    public var watchesDirectories = false {
+        didSet { if !watchesDirectories { watch = nil } }
+    }
+    private var watch: SpoolWatch?
+
     /// One message's files seen in a directory listing: 1 = -H, 2 = -D, 4 = -J.
     private struct Listed {
         var id: MessageID
@@ -106,6 +116,8 @@ public final class QueueReader {
         var listedAt: Double
         var entries: [Listed]
         var subdirectories: [UInt8]
+        /// Whether an inotify watch was in place before the listing.
+        var watched = false
     }
 
     /// A directory being scanned now.
@@ -114,6 +126,9 @@ public final class QueueReader {
         var character: UInt8?
         var entries: [Listed]
         var trusted: Bool
+        /// Watched: the messages the events named (only they can have changed), with the
+        /// flags of the files they have now; nil otherwise.
+        var changed: [MessageID: UInt8]?
     }
 
     private var table = MessageTable()
@@ -124,6 +139,9 @@ public final class QueueReader {
     private var generation: UInt32 = 0
     private var lastMessages: [QueuedMessage] = []
     private var lastUnreadable: [UnreadableMessage] = []
+    /// Whether `lastMessages`/`lastUnreadable` are the table's sorted contents as of the
+    /// last scan (false before the first scan and after a pool reset).
+    private var lastSortedKnown = false
     private let names = SpoolName()
 
     /// A reader for `spoolDirectory` (the directory holding `input/`), optionally for the
@@ -148,6 +166,7 @@ public final class QueueReader {
         table.removeAll()
         lastMessages = []
         lastUnreadable = []
+        lastSortedKnown = false
         poolBytes = 0
         liveBytes = 0
     }
@@ -161,6 +180,8 @@ public final class QueueReader {
         generation &+= 1
         var stats = QueueScanStatistics()
         var changed = false
+        if watchesDirectories && watch == nil { watch = SpoolWatch() }
+        watch?.collect()
 
         // 1. input/ and its one-character sub-directories: listed again only if changed.
         let top: SpoolDirectoryHandle
@@ -171,7 +192,8 @@ public final class QueueReader {
         }
         var dirs: [ScanDirectory] = []
         let topState = directory(top, character: nil, &stats)
-        dirs.append(ScanDirectory(handle: top, character: nil, entries: topState.entries, trusted: topState.trusted))
+        dirs.append(ScanDirectory(handle: top, character: nil, entries: topState.entries, trusted: topState.trusted,
+                                  changed: topState.changed))
         var present: Set<UInt8> = [0]
         var unreadableDirectories: [UnreadableDirectory] = []
         for c in topState.subdirectories {
@@ -185,7 +207,7 @@ public final class QueueReader {
                 continue
             }
             let st = directory(d, character: c, &stats)
-            dirs.append(ScanDirectory(handle: d, character: c, entries: st.entries, trusted: st.trusted))
+            dirs.append(ScanDirectory(handle: d, character: c, entries: st.entries, trusted: st.trusted, changed: st.changed))
             present.insert(c)
         }
         if directoryStates.count > present.count {
@@ -196,8 +218,10 @@ public final class QueueReader {
         // a journal (the only file appended in place), the last scan kept every message and
         // left nothing to try again. The previous result stands, without a look at each
         // message (a 100,000-message queue idles at a few milliseconds a scan).
-        if trustsDirectoryTimes, !lastScanNeedsRetry, dirs.allSatisfy({ $0.trusted }), table.count > 0,
-           dirs.allSatisfy({ $0.entries.allSatisfy { $0.flags & 4 == 0 } }),
+        // (A watched directory whose events name nothing is unchanged, journals included.)
+        if trustsDirectoryTimes || watch != nil, !lastScanNeedsRetry, table.count > 0,
+           dirs.allSatisfy({ ($0.trusted && trustsDirectoryTimes) || $0.changed?.isEmpty == true }),
+           dirs.allSatisfy({ $0.changed != nil || $0.entries.allSatisfy { $0.flags & 4 == 0 } }),
            table.count == dirs.reduce(0, { $0 + $1.entries.reduce(0) { $0 + ($1.flags & 1 != 0 ? 1 : 0) } }) {
             generation &-= 1          // no message was touched: the sweep's generation stays
             stats.headerFilesListed = table.count
@@ -206,8 +230,63 @@ public final class QueueReader {
             return QueueScan(messages: lastMessages, unreadable: lastUnreadable, statistics: stats,
                              unreadableDirectories: unreadableDirectories)
         }
+        let retry = lastScanNeedsRetry
         lastScanNeedsRetry = false
 
+        // 2b. Every directory watched, nothing to try again: only the messages the events
+        // named can have changed, so only they are looked at (the others keep their place
+        // and their generation: the next listed scan sweeps with a new one).
+        if !retry, table.count > 0, dirs.allSatisfy({ $0.changed != nil }) {
+            var looked = 0
+            for d in dirs {
+                for (id, flags) in d.changed! {
+                    if flags & 1 != 0 {
+                        looked += 1
+                        stats.headerFilesListed += 1
+                        if try checkAndRead(id, flags, d, store, &stats) { changed = true }
+                    } else if table.slot(id) != nil, !dirs.contains(where: { other in
+                        other.character != d.character && other.entries.contains { $0.id == id && $0.flags & 1 != 0 }
+                    }) {
+                        // its -H went (and it is not filed in another directory)
+                        if let old = table.remove(id) {
+                            liveBytes -= old.bytes
+                            stats.messagesRemoved += 1
+                            changed = true
+                        }
+                    }
+                }
+            }
+            stats.messagesReused += max(0, table.count - looked)
+            stats.headerFilesListed = table.count
+        } else {
+            try scanEveryMessage(dirs, store, &stats, &changed)
+        }
+
+        // 4. The result, in exim -bp order (unchanged queue: the previous arrays as they are;
+        // a few changes: the previous arrays patched, no sort of the whole queue).
+        let changes = table.takeChanges()
+        var reported: Set<MessageID>? = changes
+        if changed || !changes.isEmpty {
+            if lastSortedKnown, changes.count <= max(64, table.count / 16) {
+                patchResult(changes)
+            } else {
+                (lastMessages, lastUnreadable) = table.sorted()
+                reported = nil
+            }
+        }
+        if !lastSortedKnown { reported = nil }
+        lastSortedKnown = true
+        lastStatistics = stats
+        var result = QueueScan(messages: lastMessages, unreadable: lastUnreadable, statistics: stats,
+                               unreadableDirectories: unreadableDirectories)
+        result.changes = reported
+        return result
+    }
+
+    /// Steps 2 and 3 of a scan that looks at every listed message: reuse each whose files
+    /// are unchanged, read the others; then drop what is no longer queued.
+    private func scanEveryMessage(_ dirs: [ScanDirectory], _ store: Store, _ stats: inout QueueScanStatistics,
+                                  _ changed: inout Bool) throws(QueueScanError) {
         // 2. Each message: reuse it if its files are unchanged, read it otherwise.
         if table.count == 0 { table.reserve(dirs.reduce(0) { $0 + $1.entries.count }) }
         for d in dirs {
@@ -217,6 +296,12 @@ public final class QueueReader {
                 if let slot = table.slot(id) {
                     let k = table.keys(at: slot)
                     if k.generation == generation { continue }   // same id seen in another directory
+                    if let named = d.changed, named[id] == nil, k.hKey != .none {
+                        // watched, and no event named its files: unchanged
+                        table.touch(slot, generation: generation)
+                        stats.messagesReused += 1
+                        continue
+                    }
                     if d.trusted {
                         // -H and -D cannot have changed; a journal is appended in place.
                         var jKey: FileKey?
@@ -243,35 +328,98 @@ public final class QueueReader {
             if n > 0 { changed = true }
         }
 
-        // 4. The result, in exim -bp order (unchanged queue: the previous arrays as they are).
-        if changed {
-            (lastMessages, lastUnreadable) = table.sorted()
+    }
+
+    /// Brings `lastMessages` and `lastUnreadable` up to date for the messages `ids` (each
+    /// removed where it was and put back, by binary search, where the table now has it).
+    private func patchResult(_ ids: Set<MessageID>) {
+        for id in ids {
+            let i = lowerBound(lastMessages.count) { lastMessages[$0].id < id }
+            let j = lowerBound(lastUnreadable.count) { lastUnreadable[$0].id < id }
+            let wasMessage = i < lastMessages.count && lastMessages[i].id == id
+            let wasFailure = j < lastUnreadable.count && lastUnreadable[j].id == id
+            let now = table.outcome(id)
+            // the usual case, a message re-read: replaced where it stands (nothing moves)
+            if wasMessage, case .message(let m)? = now { lastMessages[i] = m; continue }
+            if wasFailure, case .failure(let f)? = now { lastUnreadable[j] = f; continue }
+            if wasMessage { lastMessages.remove(at: i) }
+            if wasFailure { lastUnreadable.remove(at: j) }
+            switch now {
+            case .message(let m)?: lastMessages.insert(m, at: i)
+            case .failure(let f)?: lastUnreadable.insert(f, at: j)
+            case nil: break
+            }
         }
-        lastStatistics = stats
-        return QueueScan(messages: lastMessages, unreadable: lastUnreadable, statistics: stats,
-                         unreadableDirectories: unreadableDirectories)
+    }
+
+    /// The first index in `0..<count` for which `before` is false (`before` true up to it).
+    private func lowerBound(_ count: Int, _ before: (Int) -> Bool) -> Int {
+        var lo = 0, hi = count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if before(mid) { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
     }
 
     /// The entries of one directory: the previous listing if the directory is unchanged and
     /// trusted, else a fresh listing (recorded for next time).
     private func directory(_ d: SpoolDirectoryHandle, character: UInt8?, _ stats: inout QueueScanStatistics)
-        -> (entries: [Listed], subdirectories: [UInt8], trusted: Bool) {
+        -> (entries: [Listed], subdirectories: [UInt8], trusted: Bool, changed: [MessageID: UInt8]?) {
         let slot = character ?? 0
         let listedAt = wallClock()
         let key: FileKey? = if case .ok(let k) = d.statSelf() { k } else { nil }
+        // Watched since it was listed, the same directory, and the events complete: the
+        // listing is patched for the messages they name (a burst naming many is listed again).
+        if let watch, let key, var old = directoryStates[slot], old.watched, old.key.inode == key.inode,
+           let named = watch.changes(in: slot), named.count <= max(256, old.entries.count / 16) {
+            var flags: [MessageID: UInt8] = [:]
+            if !named.isEmpty {
+                flags = patch(&old.entries, named, d, &stats)
+                directoryStates[slot] = old
+            }
+            stats.directoriesReused += 1
+            return (old.entries, old.subdirectories, false, flags)
+        }
         if trustsDirectoryTimes, let key, let old = directoryStates[slot], old.key == key,
            key.changedBefore(old.listedAt - directoryTimeMargin) {
             stats.directoriesReused += 1
-            return (old.entries, old.subdirectories, true)
+            return (old.entries, old.subdirectories, true, nil)
         }
+        // the watch goes in before the listing: what changes during it shows at the next scan
+        let path = character.map { inputDirectory + "/" + String(UnicodeScalar($0)) } ?? inputDirectory
+        let watched = watch?.watch(path, slot: slot) ?? false
         var subdirs: [UInt8] = []
         let entries = list(d, subdirs: &subdirs, collectSubdirectories: character == nil, &stats)
         if let key {
-            directoryStates[slot] = DirectoryState(key: key, listedAt: listedAt, entries: entries, subdirectories: subdirs)
+            directoryStates[slot] = DirectoryState(key: key, listedAt: listedAt, entries: entries, subdirectories: subdirs,
+                                                   watched: watched)
         } else {
             directoryStates[slot] = nil
         }
-        return (entries, subdirs, false)
+        return (entries, subdirs, false, nil)
+    }
+
+    /// Brings a directory's listing up to date for the messages `ids` (from the events):
+    /// which of their `-H`, `-D`, `-J` files are there now. Result: those flags by id.
+    private func patch(_ entries: inout [Listed], _ ids: Set<MessageID>, _ d: SpoolDirectoryHandle,
+                       _ stats: inout QueueScanStatistics) -> [MessageID: UInt8] {
+        var result: [MessageID: UInt8] = [:]
+        for id in ids {
+            var flags: UInt8 = 0
+            for (bit, letter) in [(UInt8(1), UInt8(ascii: "H")), (2, UInt8(ascii: "D")), (4, UInt8(ascii: "J"))] {
+                stats.filesStatted += 1
+                if case .gone = d.stat(names.name(id, letter)) { continue }
+                flags |= bit            // there (a file it may not stat is still listed, as readdir would)
+            }
+            if let i = entries.firstIndex(where: { $0.id == id }) {
+                if flags == 0 { entries.remove(at: i) } else { entries[i].flags = flags }
+            } else if flags != 0 {
+                entries.append(Listed(id: id, flags: flags))
+            }
+            result[id] = flags
+        }
+        return result
     }
 
     /// Stats a message's files and reads it if they differ from last time (a message not

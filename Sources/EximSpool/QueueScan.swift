@@ -18,6 +18,11 @@ public struct QueueScan {
     /// Split sub-directories of `input/` that could not be opened: their messages are
     /// missing from `messages`, so a monitor must say so.
     public var unreadableDirectories: [UnreadableDirectory] = []
+    /// The messages (and unreadable ones) that came, changed or went since the reader's
+    /// previous scan, when it says: empty when nothing did; nil when it does not know (the
+    /// first scan, after `QueueReader.poolWasReset()`, or when so many changed that the
+    /// result was sorted afresh). A caller that copies messages out can copy only these.
+    public var changes: Set<MessageID>? = []
 
     /// Copies every message out of the pools (see `QueuedMessage.summary(now:)`).
     public func summaries(now: Int) -> [QueuedMessageSummary] {

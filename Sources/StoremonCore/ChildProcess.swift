@@ -5,13 +5,16 @@ import Glibc
 /// A program run with `posix_spawn` (no shell: the argument array is passed as it is), with
 /// the default signal mask and dispositions (so SIGTERM stops it even when the caller blocks
 /// it). The one place storemon starts other programs: the action layer (`EximActions`,
-/// `EximSettings`) and `storemon replay --exec`.
+/// `EximSettings`), `storemon replay --exec`, and the tests' servers and tools.
 ///
-/// - Standard input: `/dev/null` (`.null`), or the caller's own (`.inherited`, e.g. for
-///   `exim -bs` reading SMTP from the terminal).
+/// - Standard input: `/dev/null` (`.null`), the caller's own (`.inherited`, e.g. for
+///   `exim -bs` reading SMTP from the terminal), or a pipe the caller writes (`.pipe`:
+///   write end `input`, blocking; `closeInput()` gives the child end of file).
 /// - Standard output and error: together on one pipe (`.combined`, read end `output`,
-///   non-blocking, for `drain`), or on two pipes (`.separate`: `output` is stdout,
-///   `errorOutput` stderr; both blocking, for stream readers on their own threads).
+///   non-blocking, for `drain`), on two pipes (`.separate`: `output` is stdout,
+///   `errorOutput` stderr; both blocking, for stream readers on their own threads), or
+///   into files (`.files`, created or truncated; the same path twice: both in one file).
+/// - Environment: the caller's, with `environment`'s variables set over it.
 ///
 /// Its own `waitpid` (not Foundation's `Process`, whose `isRunning` stays true while a
 /// process the child left behind holds the pipe), guarded so a signal is never sent to a
@@ -24,14 +27,22 @@ public final class ChildProcess: @unchecked Sendable {
         case null
         /// The caller's standard input, shared.
         case inherited
+        /// A new pipe: the caller writes the child's input to `input` and closes it
+        /// (`closeInput()`) for end of file. Writing after the child has gone raises SIGPIPE
+        /// unless the caller ignores it.
+        case pipe
     }
 
     /// Where the child's standard output and error go.
-    public enum Outputs: Sendable {
+    public enum Outputs: Sendable, Equatable {
         /// Both on one pipe, in the order written (`output`; `errorOutput` is nil).
         case combined
         /// Each on its own pipe: stdout on `output`, stderr on `errorOutput`.
         case separate
+        /// Into files, created (mode 0644) or truncated by the child before the program
+        /// starts; the same path for both puts them in one file in the order written. No
+        /// pipe: `output` is -1, `errorOutput` nil; the paths are `outputFiles`.
+        case files(stdout: String, stderr: String)
     }
 
     /// How the child ended.
@@ -60,35 +71,62 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// The child's pid.
     public let pid: pid_t
-    /// The read end of its stdout pipe (in `.combined` mode, stdout and stderr; non-blocking).
+    /// The read end of its stdout pipe (in `.combined` mode, stdout and stderr; non-blocking);
+    /// -1 in `.files` mode (there is no pipe).
     public let output: Int32
-    /// The read end of its stderr pipe in `.separate` mode (blocking); nil in `.combined` mode.
+    /// The read end of its stderr pipe in `.separate` mode (blocking); nil in the others.
     public let errorOutput: Int32?
+    /// The write end of its stdin pipe in `.pipe` input mode (blocking); nil in the others.
+    public let input: Int32?
+    /// Where stdout and stderr go in `.files` mode; nil in the others.
+    public let outputFiles: (stdout: String, stderr: String)?
     private let lock = NSLock()
     private var termination: Termination?
     private var outputOpen = true
     private var errorOutputOpen = true
+    private var inputOpen = true
 
     /// Starts `argv` (argv[0] is the program: a path, or with `searchingPath` a name looked
-    /// up in `PATH` as a shell would). Throws the errno text on failure.
+    /// up in `PATH` as a shell would), with `environment`'s variables set over the caller's
+    /// environment. Throws the errno text on failure (also when an output file cannot be
+    /// created).
     public init(_ argv: [String], input: Input = .null, outputs: Outputs = .combined,
-                searchingPath: Bool = false) throws(ChildProcessError) {
+                environment: [String: String] = [:], searchingPath: Bool = false) throws(ChildProcessError) {
         guard let program = argv.first else { throw ChildProcessError(reason: "no program to run") }
-        let out = try Self.makePipe()
-        var err: (read: Int32, write: Int32)?
-        if outputs == .separate {
-            do { err = try Self.makePipe() } catch {
-                close(out.read); close(out.write)
+        // Every pipe made so far, closed again if a later step fails.
+        var made: [Int32] = []
+        func pipeOrCleanUp() throws(ChildProcessError) -> (read: Int32, write: Int32) {
+            do {
+                let p = try Self.makePipe()
+                made += [p.read, p.write]
+                return p
+            } catch {
+                made.forEach { close($0) }
                 throw error
             }
         }
+        var files: (stdout: String, stderr: String)?
+        if case .files(let o, let e) = outputs { files = (o, e) }
+        let out = files == nil ? try pipeOrCleanUp() : nil
+        let err = outputs == .separate ? try pipeOrCleanUp() : nil
+        let inPipe = input == .pipe ? try pipeOrCleanUp() : nil
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         if input == .null { posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0) }
-        // dup2 clears close-on-exec on the copy only: the child keeps 1 and 2, not the originals.
-        posix_spawn_file_actions_adddup2(&actions, out.write, 1)
-        posix_spawn_file_actions_adddup2(&actions, err?.write ?? out.write, 2)
+        // dup2 clears close-on-exec on the copy only: the child keeps 0, 1 and 2, not the originals.
+        if let inPipe { posix_spawn_file_actions_adddup2(&actions, inPipe.read, 0) }
+        if let files {
+            posix_spawn_file_actions_addopen(&actions, 1, files.stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            if files.stderr == files.stdout {
+                posix_spawn_file_actions_adddup2(&actions, 1, 2)
+            } else {
+                posix_spawn_file_actions_addopen(&actions, 2, files.stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            }
+        } else if let out {
+            posix_spawn_file_actions_adddup2(&actions, out.write, 1)
+            posix_spawn_file_actions_adddup2(&actions, err?.write ?? out.write, 2)
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -103,6 +141,8 @@ public final class ChildProcess: @unchecked Sendable {
 
         let cArgs = argv.map { strdup($0) }
         defer { cArgs.forEach { free($0) } }
+        let cEnvironment = environment.isEmpty ? nil : Self.environmentBlock(setting: environment)
+        defer { cEnvironment?.forEach { free($0) } }
         var child: pid_t = 0
         var rc: Int32 = 0
         // ETXTBSY: the program is open for writing somewhere (being installed, or a file
@@ -110,28 +150,52 @@ public final class ChildProcess: @unchecked Sendable {
         // on a loaded machine (retried for up to 5 s).
         for attempt in 0..<100 {
             rc = (cArgs + [nil]).withUnsafeBufferPointer { args in
-                searchingPath ? posix_spawnp(&child, program, &actions, &attributes, args.baseAddress!, environ)
-                              : posix_spawn(&child, program, &actions, &attributes, args.baseAddress!, environ)
+                ((cEnvironment ?? []) + [nil]).withUnsafeBufferPointer { env in
+                    let envp: UnsafePointer<UnsafeMutablePointer<CChar>?> = cEnvironment == nil ? UnsafePointer(environ) : env.baseAddress!
+                    return searchingPath ? posix_spawnp(&child, program, &actions, &attributes, args.baseAddress!, envp)
+                                         : posix_spawn(&child, program, &actions, &attributes, args.baseAddress!, envp)
+                }
             }
             if rc != ETXTBSY || attempt == 99 { break }
             usleep(50_000)
         }
-        close(out.write)
+        // the child's ends
+        if let out { close(out.write) }
         if let err { close(err.write) }
+        if let inPipe { close(inPipe.read) }
         guard rc == 0 else {
-            close(out.read)
+            if let out { close(out.read) }
             if let err { close(err.read) }
+            if let inPipe { close(inPipe.write) }
             throw ChildProcessError(reason: Errno(rawValue: rc).description)
         }
         pid = child
-        output = out.read
+        output = out?.read ?? -1
         errorOutput = err?.read
+        self.input = inPipe?.write
+        outputFiles = files
         if outputs == .combined { _ = fcntl(output, F_SETFL, fcntl(output, F_GETFL) | O_NONBLOCK) }
     }
 
     deinit {
-        if outputOpen { close(output) }
+        if outputOpen, output >= 0 { close(output) }
         if errorOutputOpen, let errorOutput { close(errorOutput) }
+        if inputOpen, let input { close(input) }
+    }
+
+    /// The caller's environment (`environ`) with `setting`'s variables set over it, as
+    /// `NAME=value` C strings the caller frees.
+    private static func environmentBlock(setting: [String: String]) -> [UnsafeMutablePointer<CChar>?] {
+        var block: [UnsafeMutablePointer<CChar>?] = []
+        var i = 0
+        while let entry = environ[i] {
+            let text = String(cString: entry)
+            let name = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? text
+            if setting[name] == nil { block.append(strdup(entry)) }
+            i += 1
+        }
+        for (name, value) in setting.sorted(by: { $0.key < $1.key }) { block.append(strdup(name + "=" + value)) }
+        return block
     }
 
     /// A pipe whose two ends are close-on-exec (Glibc's module does not export `pipe2`).
@@ -146,7 +210,14 @@ public final class ChildProcess: @unchecked Sendable {
     /// Only once no thread reads it any more. Later calls do nothing.
     public func closeOutput() {
         lock.lock(); defer { lock.unlock() }
-        if outputOpen { outputOpen = false; close(output) }
+        if outputOpen { outputOpen = false; if output >= 0 { close(output) } }
+    }
+
+    /// Closes the write end of stdin's pipe (`.pipe` mode): the child reads end of file.
+    /// Later calls do nothing.
+    public func closeInput() {
+        lock.lock(); defer { lock.unlock() }
+        if inputOpen, let input { inputOpen = false; close(input) }
     }
 
     /// Closes the read end of stderr's pipe now (`.separate` mode), as `closeOutput` does.
@@ -183,11 +254,77 @@ public final class ChildProcess: @unchecked Sendable {
         return (ended, false)
     }
 
+    /// Writes all of `bytes` to the child's stdin pipe (`.pipe` mode), blocking while the
+    /// pipe is full. False when the child has closed its end (or there is no pipe): SIGPIPE
+    /// is held back from this thread for the write and any it raised is taken, so the
+    /// caller is not killed by it.
+    @discardableResult
+    public func writeInput(_ bytes: [UInt8]) -> Bool {
+        guard let input, inputOpen else { return false }
+        var pipeSignal = sigset_t(), old = sigset_t()
+        sigemptyset(&pipeSignal)
+        sigaddset(&pipeSignal, SIGPIPE)
+        var pending = sigset_t()
+        sigpending(&pending)
+        let alreadyPending = sigismember(&pending, SIGPIPE) == 1
+        pthread_sigmask(SIG_BLOCK, &pipeSignal, &old)
+        defer {
+            sigpending(&pending)
+            if !alreadyPending, sigismember(&pending, SIGPIPE) == 1 {
+                var none = timespec(tv_sec: 0, tv_nsec: 0)
+                _ = sigtimedwait(&pipeSignal, nil, &none)
+            }
+            pthread_sigmask(SIG_SETMASK, &old, nil)
+        }
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(input, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return false }
+            done += n
+        }
+        return true
+    }
+
+    /// How the child ended, waiting at most `timeout` seconds for it (reaping it); nil when
+    /// it still runs then, or cannot be waited for.
+    public func wait(timeout: Double) -> Termination? {
+        let end = Date().addingTimeInterval(max(0, timeout))
+        var pause: UInt32 = 1_000
+        while true {
+            let r = reap(waiting: false)
+            if r.ended != nil || r.unwaitable { return r.ended }
+            if Date() >= end { return nil }
+            usleep(pause)
+            pause = min(pause * 2, 50_000)
+        }
+    }
+
+    /// Stops the child: sends `signal`, waits at most `timeout` seconds, then sends SIGKILL
+    /// and waits up to 5 seconds more. Returns how it ended when `signal` ended it in time
+    /// (or it had ended already); nil when SIGKILL was needed or it cannot be waited for.
+    @discardableResult
+    public func stop(_ signal: Int32 = SIGTERM, timeout: Double = 10) -> Termination? {
+        if let ended = termination(waiting: false) { return ended }
+        self.signal(signal)
+        if let ended = wait(timeout: timeout) { return ended }
+        self.signal(SIGKILL)
+        _ = wait(timeout: 5)
+        return nil
+    }
+
     /// Reads the child's output (`output`) until end of file, calling `body` with each chunk,
     /// and returns its exit status. Once the child itself has ended, a process it left behind
     /// that still holds the pipe is not waited for beyond one second. Past `deadline` the
     /// child gets SIGTERM, and SIGKILL two seconds later (`timedOut` is then true).
+    /// Without a pipe (`.files` mode) it only waits, as far as `deadline`.
     public func drain(deadline: Date?, _ body: (ArraySlice<UInt8>) -> Void) -> (status: Int32, timedOut: Bool) {
+        if output < 0 {
+            guard let deadline else { return (exitStatus(waiting: true) ?? -1, false) }
+            if let ended = wait(timeout: deadline.timeIntervalSinceNow) { return (ended.code, false) }
+            let ended = stop(SIGTERM, timeout: 2)
+            return (ended?.code ?? exitStatus(waiting: true) ?? -1, true)
+        }
         var buffer = [UInt8](repeating: 0, count: 65536)
         var exitedAt: Date?
         var terminatedAt: Date?

@@ -21,6 +21,24 @@ public struct EximProcess: Sendable, Equatable {
     /// What its arguments say it is doing (`EximProcessKind.classify`): the kind, and the
     /// checked details (message id, queue-run option) its activity text shows.
     public var classification: EximProcessKind.Classification
+    /// How the process was recognised as Exim's (by its executable, or inferred from its
+    /// names when the executable cannot be read).
+    public var recognition: Recognition
+
+    /// How a process was recognised as Exim's (`EximProcessReader`).
+    public enum Recognition: String, Sendable, Hashable {
+        /// `/proc/PID/exe` resolves to an Exim binary: certain, whatever the process's name
+        /// (`sendmail`, `mailq`... are links to Exim on many systems).
+        case executable
+        /// The executable could not be read (another user's process, when not root): its
+        /// kernel name or first argument is an Exim binary's name. Inferred.
+        case name
+        /// The executable could not be read; the process was started as one of Exim's call
+        /// names (`sendmail`, `mailq`, `runq`...) by an absolute path that, resolved on
+        /// this machine, is an Exim binary. Inferred: another program installed at the
+        /// same path inside a container or chroot would be taken for Exim.
+        case callName = "call_name"
+    }
 
     /// The kind (the fixed vocabulary of `exim_processes{kind}` and the JSON).
     public var kind: EximProcessKind { classification.kind }
@@ -32,13 +50,14 @@ public struct EximProcess: Sendable, Equatable {
 
     /// Creates a process entry.
     public init(pid: Int, parentPID: Int, ageSeconds: Int, name: TaintedString, title: TaintedString,
-                classification: EximProcessKind.Classification) {
+                classification: EximProcessKind.Classification, recognition: Recognition = .executable) {
         self.pid = pid
         self.parentPID = parentPID
         self.ageSeconds = ageSeconds
         self.name = name
         self.title = title
         self.classification = classification
+        self.recognition = recognition
     }
 }
 
@@ -53,10 +72,27 @@ extension EximProcess {
 }
 
 /// Reads the running Exim processes from `/proc` (a reader: no curses, no pools; the
-/// result is plain values for the snapshot). A process is Exim's when its kernel name
-/// (`comm`) or the file name of its first argument is `exim`, `exim4` or starts with
-/// `exim-` (versioned binaries such as `exim-4.98-1`). System calls go through
-/// `StoremonSystem` (`DirectoryListing`, `RegularFile.contents`).
+/// result is plain values for the snapshot).
+///
+/// A process is Exim's by what it runs, not by what it is called: on Debian
+/// `/usr/sbin/sendmail`, `mailq`, `rmail`, `rsmtp`, `runq` and `newaliases` are links to
+/// `exim4`, and a process started by one of them is named after the link. So:
+///
+/// 1. When `/proc/PID/exe` can be read, the process is Exim's exactly when the file it
+///    resolves to has an Exim binary's name (`isEximBinary`): `exim`, `exim4`, or either
+///    followed by `-` and a version, as Exim's own build installs it (`exim-4.98-1`, with
+///    `exim` a link to it). Its names are not consulted: a script called `exim4` runs a
+///    shell, and is not Exim.
+/// 2. Otherwise (another user's process when storemon is not root; a zombie), inferred from
+///    the names: the kernel name (`comm`) or the first argument's file name is an Exim
+///    binary's name (`.name`); or the first argument is an absolute path ending in one of
+///    Exim's call names (`EximProcessKind.callNames`) that resolves, on this machine, to an
+///    Exim binary (`.callName`). A call name alone proves nothing (Postfix and sendmail
+///    install the same names), so a process started as a bare `sendmail` (found on `PATH`)
+///    whose executable cannot be read is not counted.
+///
+/// System calls go through `StoremonSystem` (`DirectoryListing`, `RegularFile.contents`,
+/// `SymbolicLink`).
 public struct EximProcessReader: Sendable {
     /// The `/proc` directory (tests point it elsewhere).
     public let root: String
@@ -76,8 +112,8 @@ public struct EximProcessReader: Sendable {
     /// As `read()`, but nil when `root` itself cannot be listed (no `/proc`), so a caller
     /// can tell "none running" from "not known".
     ///
-    /// Cost: one `comm` read per process on the machine; `cmdline` and `stat` only for
-    /// Exim's own.
+    /// Cost: one `readlink` of `exe` per process on the machine; `comm` and `cmdline` only
+    /// for Exim's own and for processes whose `exe` cannot be read; `stat` only for Exim's.
     public func readIfListable() -> [EximProcess]? {
         var pids: [Int] = []
         do {
@@ -98,12 +134,15 @@ public struct EximProcessReader: Sendable {
         var found: [EximProcess] = []
         for pid in pids {
             let base = root + "/\(pid)"
+            let exe = try? SymbolicLink.target(of: base + "/exe")
+            if let exe, !EximProcessReader.isEximExecutable(exe) { continue }
             guard let comm = try? RegularFile.contents(of: base + "/comm", limit: EximProcessReader.commLimit) else { continue }
             let commName = EximProcessReader.trimmed(comm)
             let argv = (try? RegularFile.contents(of: base + "/cmdline", limit: EximProcessReader.cmdlineLimit)) ?? []
             let args = argv.split(separator: 0, omittingEmptySubsequences: false)
-            let program = args.first.map { String(decoding: $0.split(separator: UInt8(ascii: "/")).last ?? [], as: UTF8.self) } ?? ""
-            guard EximProcessReader.isExim(String(decoding: commName, as: UTF8.self)) || EximProcessReader.isExim(program)
+            let first = args.first.map { String(decoding: $0, as: UTF8.self) } ?? ""
+            guard let recognition = EximProcessReader.recognise(exe: exe, comm: String(decoding: commName, as: UTF8.self),
+                                                               argv0: first, resolve: { SymbolicLink.resolved($0) })
             else { continue }
             var parent = 0
             var age = 0
@@ -121,19 +160,52 @@ public struct EximProcessReader: Sendable {
             var titleBytes = argv
             while titleBytes.last == 0 { titleBytes.removeLast() }
             for i in titleBytes.indices where titleBytes[i] == 0 { titleBytes[i] = 0x20 }
-            let words = args.map { String(decoding: $0, as: UTF8.self) }.filter { !$0.isEmpty }
+            var words = args.map { String(decoding: $0, as: UTF8.self) }.filter { !$0.isEmpty }
+            // no arguments to read (a zombie's are gone): the call name is the kernel's name
+            if words.isEmpty { words = [String(decoding: commName, as: UTF8.self)] }
             found.append(EximProcess(pid: pid, parentPID: parent, ageSeconds: age,
                                      name: TaintedString(taintingBytes: commName), title: TaintedString(taintingBytes: titleBytes),
-                                     classification: EximProcessKind.classify(words)))
+                                     classification: EximProcessKind.classify(words), recognition: recognition))
             if found.count >= 4 * EximProcessReader.limit { break }
         }
         found.sort { $0.ageSeconds != $1.ageSeconds ? $0.ageSeconds > $1.ageSeconds : $0.pid < $1.pid }
         return Array(found.prefix(EximProcessReader.limit))
     }
 
-    /// Whether a program name is Exim's.
-    static func isExim(_ name: String) -> Bool {
+    /// How a process is recognised as Exim's, or nil when it is not (the rules in the
+    /// type's documentation). `exe` is `/proc/PID/exe`'s target, nil when it cannot be
+    /// read; `comm` the kernel's name; `argv0` the first argument; `resolve` resolves a
+    /// path's links (`realpath`).
+    static func recognise(exe: [UInt8]?, comm: String, argv0: String,
+                          resolve: (String) -> String?) -> EximProcess.Recognition? {
+        if let exe { return isEximExecutable(exe) ? .executable : nil }
+        let program = fileName(argv0)
+        if isEximBinary(comm) || isEximBinary(program) { return .name }
+        if EximProcessKind.callNames[program] != nil, argv0.hasPrefix("/"),
+           let target = resolve(argv0), isEximBinary(fileName(target)) {
+            return .callName
+        }
+        return nil
+    }
+
+    /// Whether an `exe` link's target is an Exim binary (` (deleted)`, which the kernel
+    /// appends once the file was replaced, as a package upgrade does, is ignored).
+    static func isEximExecutable(_ target: [UInt8]) -> Bool {
+        var path = String(decoding: target, as: UTF8.self)
+        if path.hasSuffix(" (deleted)") { path.removeLast(" (deleted)".count) }
+        return isEximBinary(fileName(path))
+    }
+
+    /// Whether a file name is an Exim binary's: `exim` or `exim4`, alone or followed by
+    /// `-` and more (`exim-4.98-1`, as Exim's build names the installed binary). Exim's
+    /// utilities (`exim_dumpdb`, `exim_tidydb`, `eximstats`...) are not.
+    static func isEximBinary(_ name: String) -> Bool {
         name == "exim" || name == "exim4" || name.hasPrefix("exim-") || name.hasPrefix("exim4-")
+    }
+
+    /// The last component of a path (the whole text when it has no `/`).
+    static func fileName(_ path: String) -> String {
+        path.split(separator: "/", omittingEmptySubsequences: true).last.map(String.init) ?? ""
     }
 
     static func trimmed(_ b: [UInt8]) -> [UInt8] {

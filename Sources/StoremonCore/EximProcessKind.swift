@@ -50,14 +50,27 @@ public enum EximProcessKind: String, Sendable, Hashable, CaseIterable {
         }
     }
 
-    /// Classifies an Exim command line (`args[0]` is the program). Inferred from Exim's
+    /// Exim's call names and the options each stands for. Exim looks at the file name of
+    /// its first argument: called as `mailq` it behaves as if `-bp` came before any other
+    /// option, as `runq` `-q`, as `rsmtp` `-bS`, as `rmail` `-i -oee`, as `newaliases` `-bi`;
+    /// as `sendmail` it is simply Exim (its options are sendmail's). Systems install these
+    /// names as links to the Exim binary (Debian: `/usr/sbin/sendmail` -> `exim4`).
+    public static let callNames: [String: [String]] = [
+        "sendmail": [], "mailq": ["-bp"], "runq": ["-q"], "rsmtp": ["-bS"], "rmail": ["-i", "-oee"],
+        "newaliases": ["-bi"],
+    ]
+
+    /// Classifies an Exim command line (`args[0]` is the program: a call name in
+    /// `callNames` adds the options it stands for before the others). Inferred from Exim's
     /// documented options (spec chapter "The Exim command line"); the first matching rule
     /// wins, in this order: daemon, delivery, SMTP session, queue runner, queue listing,
     /// local submission, other.
     public static func classify(_ args: [String]) -> Classification {
         var result = Classification(kind: .other)
-        guard args.count > 1 else { return result }
-        let rest = Array(args.dropFirst())
+        guard let program = args.first else { return result }
+        let called = program.split(separator: "/").last.map(String.init) ?? ""
+        let rest = (callNames[called] ?? []) + args.dropFirst()
+        guard !rest.isEmpty else { return result }
         /// The argument after `option`, when it is a message id.
         func id(after option: String) -> String? {
             guard let i = rest.firstIndex(of: option), i + 1 < rest.count else { return nil }

@@ -75,6 +75,8 @@ public final class MonitorSession {
     private var tail: [LogTailLine] = []
     private var history: [[Int]] = Array(repeating: [], count: 10)
     private var queueEntries: [QueueEntry] = []
+    /// The entries' ids, in the same order (`exim -bp` order: by `MessageID`).
+    private var queueIDs: [MessageID] = []
     /// When the queue entries' ages were worked out (seconds since the epoch).
     private var queueAgesAt = 0
     private var queueUnreadable: [UnreadableFile] = []
@@ -132,7 +134,11 @@ public final class MonitorSession {
             tailer = nil
         }
         if let spool = resolvedSpool?.string {
-            reader = QueueReader(spoolDirectory: spool, queueName: config.queueName?.string)
+            let queueReader = QueueReader(spoolDirectory: spool, queueName: config.queueName?.string)
+            // refreshed again and again: inotify names what changed (a rescan of a big queue
+            // with one message changed then looks at that message only)
+            queueReader.watchesDirectories = configuration.useInotify && !configuration.once
+            reader = queueReader
         } else {
             reader = nil
         }
@@ -486,21 +492,25 @@ public final class MonitorSession {
                 && scan.statistics.messagesVanished == 0 && queueEntries.count == scan.messages.count {
                 // Unchanged queue: keep the copied-out entries (shared with the last snapshots,
                 // not copied); the snapshot says how much older they are (`ageDelta`).
+            } else if let changes = scan.changes, changes.count <= max(64, scan.messages.count / 16),
+                      queueIDs.count == queueEntries.count, patchQueueEntries(changes, scan, now: nowSeconds) {
+                // A few messages came, changed or went: only they were copied out.
             } else {
                 queueEntries = []
                 queueEntries.reserveCapacity(scan.messages.count)
+                queueIDs = []
+                queueIDs.reserveCapacity(scan.messages.count)
                 queueAgesAt = nowSeconds
                 for m in scan.messages {
-                    let s = m.summary(now: nowSeconds)
-                    queueEntries.append(QueueEntry(id: s.id.description, ageSeconds: s.ageSeconds, size: s.size ?? 0,
-                                                   sizeText: s.sizeText, sender: s.sender, recipients: s.recipients,
-                                                   delivered: s.delivered, frozen: s.isFrozen))
+                    queueEntries.append(MonitorSession.entry(m, now: nowSeconds, agesAt: nowSeconds))
+                    queueIDs.append(m.id)
                 }
             }
             queueUnreadable = scan.unreadableDirectories.map { UnreadableFile(path: $0.path, reason: $0.reason) }
                 + scan.unreadable.map { UnreadableFile(path: $0.path, reason: $0.reason.description) }
         } catch let e as QueueScanError {
             queueEntries = []
+            queueIDs = []
             queueUnreadable = [UnreadableFile(path: reader.inputDirectory, reason: e.description)]
             queueProblem = e.description
             if case .directory(let path, _, let code) = e, code == EACCES || code == ENOENT,
@@ -508,6 +518,48 @@ public final class MonitorSession {
                 queueProblem = "queue not readable: " + why
             }
         }
+    }
+
+    /// One message copied out of the pools; its age is counted from `agesAt` (the time the
+    /// other entries' ages were worked out), so all share one `ageDelta`.
+    private static func entry(_ m: QueuedMessage, now: Int, agesAt: Int) -> QueueEntry {
+        let s = m.summary(now: now)
+        return QueueEntry(id: s.id.description, ageSeconds: s.ageSeconds - (now - agesAt), size: s.size ?? 0,
+                          sizeText: s.sizeText, sender: s.sender, recipients: s.recipients,
+                          delivered: s.delivered, frozen: s.isFrozen)
+    }
+
+    /// Brings the copied-out entries up to date for the messages `changes` names (each
+    /// removed where it was and, when still queued, copied out again where it now belongs):
+    /// cost proportional to the change, not to the queue. False (entries to be rebuilt)
+    /// when the result does not line up with the scan.
+    private func patchQueueEntries(_ changes: Set<MessageID>, _ scan: QueueScan, now: Int) -> Bool {
+        func lowerBound<C: RandomAccessCollection>(_ c: C, _ id: MessageID) -> Int where C.Element == MessageID, C.Index == Int {
+            var lo = 0, hi = c.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if c[mid] < id { lo = mid + 1 } else { hi = mid }
+            }
+            return lo
+        }
+        let scanned = scan.messages.lazy.map(\.id)
+        for id in changes {
+            let i = lowerBound(queueIDs, id)
+            let was = i < queueIDs.count && queueIDs[i] == id
+            let j = lowerBound(scanned, id)
+            let queued = j < scan.messages.count && scan.messages[j].id == id
+            if was && queued {
+                // re-read: replaced where it stands
+                queueEntries[i] = MonitorSession.entry(scan.messages[j], now: now, agesAt: queueAgesAt)
+            } else if was {
+                queueIDs.remove(at: i)
+                queueEntries.remove(at: i)
+            } else if queued {
+                queueIDs.insert(id, at: i)
+                queueEntries.insert(MonitorSession.entry(scan.messages[j], now: now, agesAt: queueAgesAt), at: i)
+            }
+        }
+        return queueIDs.count == scan.messages.count
     }
 
     private func makeSnapshot(_ statistics: StoreStatistics, now: Date, rate: Double, unreadable: [UnreadableFile],

@@ -140,11 +140,13 @@ case "idle":
     let spool = try syntheticSpool(messages)
     defer { try? FileManager.default.removeItem(atPath: spool.root) }
     let port = UInt16.random(in: 20000...60000)
-    var pid: pid_t = 0
-    var cargs: [UnsafeMutablePointer<CChar>?] = [binary, "export", spool.log, "--spool", spool.root,
-                                                 "--listen", "127.0.0.1:\(port)", "--interval", String(interval)].map { strdup($0 as String) } + [nil]
-    guard posix_spawn(&pid, binary, nil, nil, &cargs, environ) == 0 else { print("cannot start \(binary)"); exit(1) }
-    defer { kill(pid, SIGTERM); var st: Int32 = 0; waitpid(pid, &st, 0) }
+    let argv = [binary, "export", spool.log, "--spool", spool.root, "--listen", "127.0.0.1:\(port)", "--interval", String(interval)]
+    let child: ChildProcess
+    do { child = try ChildProcess(argv, outputs: .files(stdout: "/dev/null", stderr: "/dev/null")) } catch {
+        print("cannot start \(binary): \(error)"); exit(1)
+    }
+    let pid = child.pid
+    defer { _ = child.stop(SIGTERM, timeout: 10) }
     // Let it start and read the queue once (the start-up is not idling).
     var started = false
     for _ in 0..<200 where !started { usleep(100_000); started = scrape(port: port) > 0 }

@@ -28,6 +28,13 @@ import StoremonCore
 //       `spoolbench --messages 100000 --keep SPOOL`): per refresh, the session, the screen's
 //       model (MonitorViewModel reusing the last, navigator, the queue pane's visible rows)
 //       and a plain frame; CPU share at --interval 2, resident memory, message-pool bytes
+//   swift run -c release monbench churn MESSAGES|SPOOL [RUNS]
+//       one message changes per refresh (its -H rewritten as Exim does: a new file renamed
+//       over it) in a MESSAGES-message demo queue or an existing SPOOL: CPU per refresh
+//       (session), of a QueueReader scan of the same change on its own (the spool
+//       scanner's share), of copying every message out (`summaries`, what a full rebuild
+//       costs), and of the screen's model reusing the last one; MONBENCH_NO_INOTIFY=1 runs
+//       the session and the reader without inotify watches (directory times and stats)
 
 /// Lines like the fixture's, cycling through kinds.
 func makeLines(_ n: Int, start: Int) -> [UInt8] {
@@ -228,6 +235,84 @@ case "big-queue":
     let st = session.store.statistics()
     print("resident \(residentKiB() / 1024) MiB (\(rss0 / 1024) MiB at start); message pools: \(st.pools[4].bytes) B untainted, \(st.pools[9].bytes) B tainted")
     try? FileManager.default.removeItem(atPath: log)
+case "churn":
+    guard args.count > 2 else { print("usage: monbench churn MESSAGES|SPOOL [RUNS]"); exit(2) }
+    let runs = arg(3, 30)
+    var made: String?
+    let spool: String
+    if let n = Int(args[2]) {
+        let (root, _) = try setup(messages: n)
+        made = root
+        spool = root
+    } else {
+        spool = args[2]
+    }
+    defer { if let made { try? FileManager.default.removeItem(atPath: made) } }
+    let log = spool + "/monbench-churn-log"
+    _ = FileManager.default.createFile(atPath: log, contents: nil)
+    defer { try? FileManager.default.removeItem(atPath: log) }
+    // every -H, flat or split
+    var headers: [String] = []
+    let input = spool + "/input"
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: input)) ?? [] {
+        if name.count == 1 {
+            for n in (try? FileManager.default.contentsOfDirectory(atPath: input + "/" + name)) ?? [] where n.hasSuffix("-H") {
+                headers.append(input + "/" + name + "/" + n)
+            }
+        } else if name.hasSuffix("-H") {
+            headers.append(input + "/" + name)
+        }
+    }
+    headers.sort()
+    guard !headers.isEmpty else { print("no -H files in \(input)"); exit(1) }
+    /// Rewrites one -H as Exim does: the same bytes into a new file renamed over it (new inode).
+    func rewrite(_ path: String) {
+        let dir = (path as NSString).deletingLastPathComponent
+        let temp = dir + "/hdr.\(getpid())"
+        guard let bytes = FileManager.default.contents(atPath: path) else { return }
+        _ = FileManager.default.createFile(atPath: temp, contents: bytes)
+        rename(temp, path)
+    }
+    // MONBENCH_NO_INOTIFY=1: the session and the reader without inotify (directory times and stats)
+    let inotify = ProcessInfo.processInfo.environment["MONBENCH_NO_INOTIFY"] == nil
+    let session = try MonitorSession(MonitorConfiguration(paths: MonitorPaths(logPath: log, spoolDirectory: spool),
+                                                          useInotify: inotify))
+    let first = try session.refresh()
+    let messages = first.queue.messages.count
+    let store = try Store()
+    store.currentPool = .message
+    let reader = QueueReader(spoolDirectory: spool)
+    reader.watchesDirectories = inotify        // as the session's own reader
+    _ = try reader.scan(into: store)
+    sleep(3)   // steady state: the spool directory is older than the reader's margin
+    var view: MonitorViewModel? = MonitorViewModel(try session.refresh(), recipientLimit: 10)
+    _ = try reader.scan(into: store)
+    var sessionCPU: [Double] = [], scanCPU: [Double] = [], copyCPU: [Double] = [], screenCPU: [Double] = []
+    var read = 0, statted = 0
+    for r in 0..<runs {
+        rewrite(headers[(r * 7919) % headers.count])
+        let c0 = BenchClock.processCPU.seconds()
+        let scan = try reader.scan(into: store)
+        let c1 = BenchClock.processCPU.seconds()
+        let copied = scan.summaries(now: 1_800_000_000)
+        let c2 = BenchClock.processCPU.seconds()
+        let s = try session.refresh()
+        let c3 = BenchClock.processCPU.seconds()
+        view = MonitorViewModel(s, recipientLimit: 10, reusing: view)
+        let nav = QueueNavigator(view!.queue)
+        let top = nav.rows(ofMessage: (r * 997) % max(1, messages)).lowerBound
+        _ = view!.queue.rows(top..<(top + 50))
+        let c4 = BenchClock.processCPU.seconds()
+        precondition(copied.count == messages && s.queue.messages.count == messages && nav.count == messages)
+        read += scan.statistics.filesRead
+        statted += scan.statistics.filesStatted
+        scanCPU.append((c1 - c0) * 1000); copyCPU.append((c2 - c1) * 1000)
+        sessionCPU.append((c3 - c2) * 1000); screenCPU.append((c4 - c3) * 1000)
+    }
+    func med(_ xs: [Double]) -> String { String(format: "%.2f", xs.sorted()[xs.count / 2]) }
+    print("churn: \(messages)-message queue, one -H rewritten per refresh, \(runs) runs, inotify \(inotify ? "on" : "off") (median CPU ms):")
+    print("  session refresh \(med(sessionCPU)) ms; screen model + navigator + 50 rows \(med(screenCPU)) ms")
+    print("  of which, measured apart: QueueReader scan \(med(scanCPU)) ms (\(statted / runs) files statted, \(read / runs) read per scan); copying every message out (summaries) \(med(copyCPU)) ms")
 case "scan": break
 default:
     print("usage: monbench refresh|idle|corrupt|soak|scan [numbers...]")

@@ -1,5 +1,6 @@
 import EximFormats
 import Foundation
+import StoremonCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -41,7 +42,7 @@ public final class RealExim {
             [ $made = 1 ] && \(sudo)rm -f /usr/sbin/policy-rc.d
             exit $rc
             """
-        let (status, output) = run("/bin/bash", ["-c", script])
+        let (status, output) = run("/bin/bash", ["-c", script], timeout: 900)
         guard status == 0, let found = installed() else {
             throw SetupError(description: "cannot install exim4-daemon-light (exit \(status)): \(output)")
         }
@@ -166,23 +167,24 @@ public final class RealExim {
         return String(text[start..<end])
     }
 
-    public static func run(_ exe: String, _ args: [String], input: String? = nil) -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        let inPipe = Pipe()
-        p.standardInput = input == nil ? FileHandle.nullDevice : inPipe
-        do { try p.run() } catch { return (-1, "\(error)") }
+    /// Runs `exe` with `args` through StoremonCore's `ChildProcess` (stdin `input` when
+    /// given, else /dev/null) and returns its exit status (-1 when it cannot start or runs
+    /// past `timeout` seconds) and its stdout and stderr together.
+    public static func run(_ exe: String, _ args: [String], input: String? = nil,
+                           timeout: Double = 120) -> (Int32, String) {
+        let child: ChildProcess
+        do { child = try ChildProcess([exe] + args, input: input == nil ? .null : .pipe) } catch { return (-1, "\(error)") }
         if let input {
-            inPipe.fileHandleForWriting.write(Data(input.utf8))
-            try? inPipe.fileHandleForWriting.close()
+            // written on its own thread: a child may answer before it has read everything
+            let bytes = Array(input.utf8)
+            Thread.detachNewThread {
+                child.writeInput(bytes)
+                child.closeInput()
+            }
         }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        var out: [UInt8] = []
+        let (status, timedOut) = child.drain(deadline: Date().addingTimeInterval(timeout)) { out += $0 }
+        return (timedOut ? -1 : status, String(decoding: out, as: UTF8.self))
     }
 
     public static func name(uid: uid_t) -> String {

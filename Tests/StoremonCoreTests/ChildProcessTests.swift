@@ -58,4 +58,74 @@ struct ChildProcessTests {
         #expect(ended?.description == "signal \(SIGTERM)" && ended?.code == 128 + SIGTERM)
         child.signal(SIGKILL)   // reaped: no signal goes to a pid that may be reused
     }
+
+    @Test func environmentIsOursWithVariablesSetOverIt() throws {
+        let dir = NSTemporaryDirectory() + "storemon-child-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let out = dir + "/env.out"
+        let child = try ChildProcess(["/usr/bin/env"], outputs: .files(stdout: out, stderr: out),
+                                     environment: ["STOREMON_CHILD_TEST": "a=b c", "HOME": "/nowhere"])
+        #expect(child.output == -1 && child.errorOutput == nil && child.outputFiles?.stdout == out)
+        #expect(child.wait(timeout: 20) == .exited(0))
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(lines.contains("STOREMON_CHILD_TEST=a=b c"))
+        #expect(lines.filter { $0.hasPrefix("HOME=") } == ["HOME=/nowhere"])     // replaced, not doubled
+        if let path = ProcessInfo.processInfo.environment["PATH"] { #expect(lines.contains("PATH=" + path)) }
+    }
+
+    @Test func outputsGoToFilesApartOrTogether() throws {
+        let dir = NSTemporaryDirectory() + "storemon-child-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "old contents, longer than the new\n".write(toFile: dir + "/out", atomically: true, encoding: .utf8)
+        let apart = try ChildProcess(["/bin/sh", "-c", "echo out; echo err >&2; exit 5"],
+                                     outputs: .files(stdout: dir + "/out", stderr: dir + "/err"))
+        #expect(apart.wait(timeout: 20) == .exited(5))
+        #expect(try String(contentsOfFile: dir + "/out", encoding: .utf8) == "out\n")     // truncated first
+        #expect(try String(contentsOfFile: dir + "/err", encoding: .utf8) == "err\n")
+        let together = try ChildProcess(["/bin/sh", "-c", "echo one; echo two >&2; echo three"],
+                                        outputs: .files(stdout: dir + "/both", stderr: dir + "/both"))
+        #expect(together.drain(deadline: Date().addingTimeInterval(20)) { _ in }.status == 0)
+        #expect(try String(contentsOfFile: dir + "/both", encoding: .utf8) == "one\ntwo\nthree\n")
+        // a file that cannot be created: the start fails, nothing runs
+        #expect(throws: ChildProcessError.self) {
+            try ChildProcess(["/bin/true"], outputs: .files(stdout: dir + "/missing/out", stderr: dir + "/err"))
+        }
+    }
+
+    @Test func inputFromAPipeTheCallerWritesAndCloses() throws {
+        let child = try ChildProcess(["/bin/sh", "-c", "tr a-z A-Z; echo done"], input: .pipe, outputs: .separate)
+        let input = try #require(child.input)
+        #expect(input >= 0)
+        #expect(child.writeInput(Array("hello\n".utf8)))
+        child.closeInput()
+        child.closeInput()                                        // later calls do nothing
+        #expect(Self.readAll(child.output) == "HELLO\ndone\n")
+        #expect(child.wait(timeout: 20) == .exited(0))
+        #expect(!child.writeInput([1]))                           // closed: nothing written
+
+        // a child that does not read: the write fails with EPIPE, no SIGPIPE kills the caller
+        let deaf = try ChildProcess(["/bin/sh", "-c", "exec 0<&-; exit 0"], input: .pipe, outputs: .separate)
+        #expect(deaf.wait(timeout: 20) == .exited(0))
+        #expect(!deaf.writeInput([UInt8](repeating: 0x41, count: 1 << 17)))
+    }
+
+    @Test func waitAndStopWithATimeout() throws {
+        let sleeper = try ChildProcess(["/bin/sleep", "30"], outputs: .separate)
+        #expect(sleeper.pid > 0)
+        let start = Date()
+        #expect(sleeper.wait(timeout: 0.2) == nil)                 // still running
+        #expect(Date().timeIntervalSince(start) >= 0.2)
+        #expect(sleeper.stop(SIGTERM, timeout: 10) == .signalled(SIGTERM))
+        #expect(sleeper.stop() == .signalled(SIGTERM))             // already ended: the same answer
+
+        // a child that ignores SIGTERM is killed after the timeout: nil
+        let stubborn = try ChildProcess(["/bin/sh", "-c", "trap '' TERM; echo ready; while :; do sleep 1; done"],
+                                        outputs: .separate)
+        var ready = [UInt8](repeating: 0, count: 6)
+        _ = read(stubborn.output, &ready, 6)
+        #expect(stubborn.stop(SIGTERM, timeout: 0.5) == nil)
+        #expect(stubborn.termination(waiting: false) == .signalled(SIGKILL))
+    }
 }

@@ -36,6 +36,20 @@ struct ProcessKindTests {
             (["exim4", "-Mvh", id], .other, nil),
             (["exim4"], .other, nil),
             (["exim4: delivering 1xWd9D-0006xR-10"], .other, nil),
+            // Exim's call names stand for options placed before the others
+            (["/usr/bin/mailq"], .queueListing, "listing the queue"),
+            (["mailq", "-v"], .queueListing, "listing the queue"),
+            (["/usr/sbin/runq"], .queueRunner, "queue run -q"),
+            (["runq", "-v"], .queueRunner, "queue run -q"),
+            (["/usr/sbin/rsmtp"], .smtpSession, "batched SMTP input"),
+            (["/usr/sbin/rmail", "alice@example.org"], .localSubmission, "local submission"),
+            (["rmail"], .localSubmission, "local submission"),
+            (["/usr/bin/newaliases"], .other, nil),
+            (["/usr/sbin/sendmail", "-bs"], .smtpSession, "SMTP session on stdin"),
+            (["/usr/sbin/sendmail", "-odq", "-t"], .localSubmission, "local submission"),
+            (["/usr/sbin/sendmail"], .other, nil),
+            (["/usr/sbin/sendmail", "-bd", "-q15m"], .daemon, "daemon, queue runs -q15m"),
+            (["/usr/lib/mailq.bak"], .other, nil),                                       // not a call name
         ]
         for (args, kind, activity) in cases {
             let c = EximProcessKind.classify(args)

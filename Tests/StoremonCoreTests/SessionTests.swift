@@ -54,6 +54,41 @@ struct SessionTests {
         #expect(sawWork > 200)
     }
 
+    @Test("a queue changing a little each refresh: the entries patched in place equal a fresh session's, ages included")
+    func patchedQueueEqualsFresh() throws {
+        for inotify in [true, false] {
+            let dir = try Fixtures.temporaryDirectory()
+            defer { Fixtures.remove(dir) }
+            let clock = TestClock()
+            let generator = try DemoGenerator(root: dir, seed: 7, clock: { clock.read() })
+            generator.queueTarget = 150
+            try generator.seedQueue(150)
+            func configuration() -> MonitorConfiguration {
+                MonitorConfiguration(paths: MonitorPaths(logPath: generator.logPath, spoolDirectory: dir),
+                                     useInotify: inotify, clock: { clock.read() })
+            }
+            let session = try MonitorSession(configuration())
+            _ = try session.refresh()
+            var changedRounds = 0
+            for round in 0..<60 {
+                let before = generator.queuedIDs
+                try generator.step(count: 1 + round % 3)
+                if generator.queuedIDs != before { changedRounds += 1 }
+                clock.advance(round % 5 == 0 ? 61 : 1)
+                let live = try session.refresh().queue
+                let fresh = try MonitorSession(configuration()).refresh().queue
+                #expect(live.messages.map(\.id) == fresh.messages.map(\.id), "round \(round), inotify \(inotify)")
+                for (a, b) in zip(live.messages, fresh.messages) {
+                    var x = a, y = b
+                    x.ageSeconds = 0; y.ageSeconds = 0
+                    #expect(x == y, "round \(round): \(a.id)")
+                    #expect(live.age(of: a) == fresh.age(of: b), "round \(round): \(a.id) age")
+                }
+            }
+            #expect(changedRounds > 20)
+        }
+    }
+
     @Test("message pools stay bounded as messages come and go; a rebuild is a reset")
     func messagePoolBounded() throws {
         let dir = try Fixtures.temporaryDirectory()

@@ -1,4 +1,5 @@
 import Foundation
+import StoremonCore
 import Testing
 
 @Suite("contrib: scrape config, alert rules, systemd unit")
@@ -38,11 +39,11 @@ struct ContribTests {
         let copy = dir + "/storemon-export.service"
         try unit.replacingOccurrences(of: "/usr/local/bin/storemon", with: ExportSupport.storemon)
             .write(toFile: copy, atomically: true, encoding: .utf8)
-        let child = try Child([ExportSupport.which("systemd-analyze")!, "verify", copy], directory: dir)
-        #expect(child.wait(seconds: 60) == 0, "\(child.stdout)\(child.stderr)")
+        let child = try ExportSupport.start([ExportSupport.which("systemd-analyze")!, "verify", copy], directory: dir)
+        #expect(child.wait(timeout: 60)?.code == 0, "\(child.stdout)\(child.stderr)")
         // and the command line in it parses
-        let help = try Child([ExportSupport.storemon, "export", "--help"], directory: dir)
-        #expect(help.wait(seconds: 20) == 0)
+        let help = try ExportSupport.start([ExportSupport.storemon, "export", "--help"], directory: dir)
+        #expect(help.wait(timeout: 20)?.code == 0)
         #expect(help.stdout.contains("--textfile"))
     }
 }

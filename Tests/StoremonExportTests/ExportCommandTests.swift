@@ -1,12 +1,13 @@
 import Foundation
+import StoremonCore
 import Glibc
 import Testing
 
 /// The port an exporter printed on stderr (`serving http://HOST:PORT/metrics`), once it did.
-func servedPort(_ child: Child, seconds: Double = 20) -> UInt16? {
+func servedPort(_ child: ChildProcess, seconds: Double = 20) -> UInt16? {
     var port: UInt16?
-    Child.waitFor(seconds: seconds) {
-        guard let range = child.stderr.range(of: "serving http://") else { return child.poll() != nil }
+    ExportSupport.waitFor(seconds: seconds) {
+        guard let range = child.stderr.range(of: "serving http://") else { return child.termination(waiting: false) != nil }
         let rest = child.stderr[range.upperBound...]
         guard let slash = rest.firstIndex(of: "/"), let colon = rest[..<slash].lastIndex(of: ":") else { return false }
         port = UInt16(rest[rest.index(after: colon)..<slash])
@@ -23,9 +24,9 @@ struct ExportCommandTests {
     func onceIsValid() throws {
         let dir = try ExportSupport.temporaryDirectory("once")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let child = try Child([ExportSupport.storemon, "export", fixtures + "/log/mainlog", "--spool", fixtures + "/spool", "--once"],
-                              directory: dir)
-        #expect(child.wait(seconds: 30) == 0)
+        let child = try ExportSupport.start([ExportSupport.storemon, "export", fixtures + "/log/mainlog", "--spool", fixtures + "/spool", "--once"],
+                                            directory: dir)
+        #expect(child.wait(timeout: 30)?.code == 0)
         let text = child.stdout
         let bpc = Double(try String(contentsOfFile: fixtures + "/queue/bpc.txt", encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines))
@@ -50,12 +51,12 @@ struct ExportCommandTests {
         // blocking tests would share the concurrency pool it runs on.)
         let dir = try ExportSupport.temporaryDirectory("endpoint")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let child = try Child([ExportSupport.storemon, "export", fixtures + "/log/mainlog", "--spool", fixtures + "/spool",
-                               "--listen", "127.0.0.1:0"], directory: dir)
+        let child = try ExportSupport.start([ExportSupport.storemon, "export", fixtures + "/log/mainlog", "--spool", fixtures + "/spool",
+                                             "--listen", "127.0.0.1:0"], directory: dir)
         defer { child.stop() }
         let port = try #require(servedPort(child), "\(child.stderr)")
         var text: HTTP.Response?
-        Child.waitFor(seconds: 20) {
+        ExportSupport.waitFor(seconds: 20) {
             text = HTTP.request(port: port, "/metrics")
             return text.map { sampleValue($0.text, "exim_queue_messages") != nil } ?? false
         }
@@ -81,7 +82,7 @@ struct ExportCommandTests {
         _ = "GET /metr".withCString { send(fd, $0, 9, Int32(MSG_NOSIGNAL)) }
         close(fd)
         #expect(HTTP.request(port: port, "/metrics")?.status == 200)
-        #expect(child.poll() == nil)
+        #expect(child.termination(waiting: false) == nil)
     }
 
     @Test("SIGTERM and SIGINT stop a serving exporter cleanly, with exit 0")
@@ -89,11 +90,11 @@ struct ExportCommandTests {
         let dir = try ExportSupport.temporaryDirectory("signals")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for signal in [SIGTERM, SIGINT] {
-            let child = try Child([ExportSupport.storemon, "export", fixtures + "/log/mainlog", "--spool", fixtures + "/spool",
-                                   "--listen", "127.0.0.1:0", "--interval", "0.5"], directory: dir)
+            let child = try ExportSupport.start([ExportSupport.storemon, "export", fixtures + "/log/mainlog", "--spool", fixtures + "/spool",
+                                                 "--listen", "127.0.0.1:0", "--interval", "0.5"], directory: dir)
             let port = try #require(servedPort(child), "\(child.stderr)")
             #expect(HTTP.request(port: port, "/metrics")?.status == 200)
-            #expect(child.stop(signal, seconds: 10) == 0, "signal \(signal): \(child.stderr)")
+            #expect(child.stop(signal, timeout: 10)?.code == 0, "signal \(signal): \(child.stderr)")
             #expect(HTTP.request(port: port, "/metrics") == nil)   // nothing listens any more
         }
     }
@@ -102,8 +103,8 @@ struct ExportCommandTests {
     func badAddresses() throws {
         let dir = try ExportSupport.temporaryDirectory("addresses")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let first = try Child([ExportSupport.storemon, "export", fixtures + "/log/mainlog", "--listen", "127.0.0.1:0"],
-                              directory: dir)
+        let first = try ExportSupport.start([ExportSupport.storemon, "export", fixtures + "/log/mainlog", "--listen", "127.0.0.1:0"],
+                                            directory: dir)
         let port = try #require(servedPort(first))
         defer { first.stop() }
         let cases: [(String, String)] = [
@@ -114,19 +115,19 @@ struct ExportCommandTests {
             ("192.0.2.1:9637", "cannot listen on 192.0.2.1:9637"),
         ]
         for (address, message) in cases {
-            let child = try Child([ExportSupport.storemon, "export", fixtures + "/log/mainlog", "--listen", address], directory: dir)
-            #expect(child.wait(seconds: 20) == 1, "\(address)")
+            let child = try ExportSupport.start([ExportSupport.storemon, "export", fixtures + "/log/mainlog", "--listen", address], directory: dir)
+            #expect(child.wait(timeout: 20)?.code == 1, "\(address)")
             #expect(child.stderr.hasPrefix("storemon export: "), "\(address): \(child.stderr)")
             #expect(child.stderr.contains(message), "\(address): \(child.stderr)")
         }
         // the monitor's --metrics-listen says the same
-        let monitor = try Child([ExportSupport.storemon, fixtures + "/log/mainlog", "--json", "--metrics-listen", "127.0.0.1:\(port)"],
-                                directory: dir)
-        #expect(monitor.wait(seconds: 20) == 1)
+        let monitor = try ExportSupport.start([ExportSupport.storemon, fixtures + "/log/mainlog", "--json", "--metrics-listen", "127.0.0.1:\(port)"],
+                                              directory: dir)
+        #expect(monitor.wait(timeout: 20)?.code == 1)
         #expect(monitor.stderr.contains("Address already in use"), "\(monitor.stderr)")
         // a usage error stays exit 2
-        let usage = try Child([ExportSupport.storemon, "export", "--interval", "0"], directory: dir)
-        #expect(usage.wait(seconds: 20) == 2)
+        let usage = try ExportSupport.start([ExportSupport.storemon, "export", "--interval", "0"], directory: dir)
+        #expect(usage.wait(timeout: 20)?.code == 2)
     }
 
     @Test("--textfile: rewritten at every refresh, never seen half-written by a reader in a tight loop")
@@ -136,10 +137,10 @@ struct ExportCommandTests {
         let spool = try ExportSupport.fixtureSpool()
         defer { try? FileManager.default.removeItem(atPath: (spool as NSString).deletingLastPathComponent) }
         let file = dir + "/storemon.prom"
-        let child = try Child([ExportSupport.storemon, "export", spool + "/log/mainlog", "--spool", spool,
-                               "--textfile", file, "--interval", "0.1"], directory: dir)
+        let child = try ExportSupport.start([ExportSupport.storemon, "export", spool + "/log/mainlog", "--spool", spool,
+                                             "--textfile", file, "--interval", "0.1"], directory: dir)
         defer { child.stop() }
-        #expect(Child.waitFor(seconds: 20) { access(file, R_OK) == 0 })
+        #expect(ExportSupport.waitFor(seconds: 20) { access(file, R_OK) == 0 })
         // Keep the log growing so each rewrite differs (and changes size).
         let log = FileHandle(forWritingAtPath: spool + "/log/mainlog")!
         defer { try? log.close() }
@@ -164,16 +165,16 @@ struct ExportCommandTests {
         #expect(torn == 0)
         #expect(reads > 500)
         #expect(versions.count > 3)   // it really was rewritten while we read
-        #expect(child.poll() == nil, "\(child.stderr)")
+        #expect(child.termination(waiting: false) == nil, "\(child.stderr)")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".tmp") }
-        #expect(child.stop() == 0)
+        #expect(child.stop()?.code == 0)
         #expect(leftovers.count <= 1)   // at most the one being written at that instant
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".tmp") }.isEmpty)
 
         // a textfile that cannot be written at start: exit 1, naming it
-        let bad = try Child([ExportSupport.storemon, "export", spool + "/log/mainlog", "--textfile", dir + "/missing/x.prom"],
-                            directory: dir)
-        #expect(bad.wait(seconds: 20) == 1)
+        let bad = try ExportSupport.start([ExportSupport.storemon, "export", spool + "/log/mainlog", "--textfile", dir + "/missing/x.prom"],
+                                          directory: dir)
+        #expect(bad.wait(timeout: 20)?.code == 1)
         #expect(bad.stderr.contains(dir + "/missing/"), "\(bad.stderr)")
     }
 
@@ -182,30 +183,30 @@ struct ExportCommandTests {
         let dir = try ExportSupport.temporaryDirectory("monitor")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let port = ExportSupport.freePort()
-        let child = try Child([ExportSupport.storemon, fixtures + "/log/mainlog", "--spool", fixtures + "/spool", "--json",
-                               "--interval", "0.2", "--metrics-listen", "127.0.0.1:\(port)"], directory: dir)
+        let child = try ExportSupport.start([ExportSupport.storemon, fixtures + "/log/mainlog", "--spool", fixtures + "/spool", "--json",
+                                             "--interval", "0.2", "--metrics-listen", "127.0.0.1:\(port)"], directory: dir)
         defer { child.stop() }
         var text = ""
-        #expect(Child.waitFor(seconds: 20) {
+        #expect(ExportSupport.waitFor(seconds: 20) {
             text = HTTP.request(port: port, "/metrics")?.text ?? ""
             return sampleValue(text, "exim_queue_messages") != nil
         }, "\(child.stderr)")
         #expect(sampleValue(text, "exim_queue_messages") == 21)
         // and it still draws (the snapshot reaches the metrics before its JSON line is written)
-        #expect(Child.waitFor(seconds: 10) { child.stdout.contains("\"queue\"") }, "\(child.stderr)")
-        #expect(child.stop(SIGTERM) == 0)
+        #expect(ExportSupport.waitFor(seconds: 10) { child.stdout.contains("\"queue\"") }, "\(child.stderr)")
+        #expect(child.stop(SIGTERM)?.code == 0)
     }
 
     @Test("OpenMetrics over HTTP parses with Prometheus' own OpenMetrics parser (promtool backfill)")
     func openMetricsParses() throws {
         let dir = try ExportSupport.temporaryDirectory("openmetrics")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let child = try Child([ExportSupport.storemon, "export", fixtures + "/log/mainlog", "--spool", fixtures + "/spool",
-                               "--listen", "127.0.0.1:0"], directory: dir)
+        let child = try ExportSupport.start([ExportSupport.storemon, "export", fixtures + "/log/mainlog", "--spool", fixtures + "/spool",
+                                             "--listen", "127.0.0.1:0"], directory: dir)
         defer { child.stop() }
         let port = try #require(servedPort(child))
         var response: HTTP.Response?
-        Child.waitFor(seconds: 20) {
+        ExportSupport.waitFor(seconds: 20) {
             response = HTTP.request(port: port, "/metrics", headers: ["Accept": "application/openmetrics-text;version=1.0.0"])
             return response.map { sampleValue($0.text, "exim_queue_messages") != nil } ?? false
         }

@@ -1,9 +1,10 @@
 import FixtureSupport
 import Foundation
 import Glibc
+import StoremonCore
 
-/// Helpers shared by the exporter's tests: the built binary, processes started with a clean
-/// signal mask (so SIGTERM reaches them), a tiny HTTP client, and Debian's prometheus.
+/// Helpers shared by the exporter's tests: the built binary, processes started through
+/// `ChildProcess` with their output in files, a tiny HTTP client, and Debian's prometheus.
 enum ExportSupport {
     /// The built `storemon` executable (next to the test bundle).
     static var storemon: String {
@@ -59,52 +60,24 @@ enum ExportSupport {
     }
 }
 
-/// A child process started with posix_spawn: empty signal mask and default dispositions (the
-/// test runner's threads block signals, and Foundation's `Process` would pass that on),
-/// stdin from /dev/null, stdout and stderr into files.
-final class Child {
-    /// The process id.
-    let pid: pid_t
-    /// Where its stdout and stderr go.
-    let stdoutPath: String, stderrPath: String
-    private var exitStatus: Int32?
-
-    /// Starts `argv` (argv[0] an absolute path); output goes to files in `directory`.
-    init(_ argv: [String], directory: String, environment: [String: String] = [:]) throws {
-        stdoutPath = directory + "/\(URL(fileURLWithPath: argv[0]).lastPathComponent)-\(UInt32.random(in: 0...UInt32.max)).out"
-        stderrPath = stdoutPath.replacingOccurrences(of: ".out", with: ".err")
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attr, &empty)
-        posix_spawnattr_setsigdefault(&attr, &all)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        var env = ProcessInfo.processInfo.environment
-        env["SWIFT_BACKTRACE"] = "enable=no"
+extension ExportSupport {
+    /// Starts `argv` (argv[0] an absolute path) through StoremonCore's `ChildProcess`, the
+    /// one spawner (empty signal mask and default dispositions, so SIGTERM reaches it even
+    /// though the test runner's threads block it): stdin /dev/null, stdout and stderr into
+    /// new files in `directory` (`ChildProcess.stdout`, `.stderr` read them), Swift's
+    /// backtracer off, `environment` set over ours.
+    static func start(_ argv: [String], directory: String, environment: [String: String] = [:],
+                      input: ChildProcess.Input = .null) throws -> ChildProcess {
+        let base = directory + "/\(URL(fileURLWithPath: argv[0]).lastPathComponent)-\(UInt32.random(in: 0...UInt32.max))"
+        var env = ["SWIFT_BACKTRACE": "enable=no"]
         for (k, v) in environment { env[k] = v }
-        var cenv: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0)=\($1)") } + [nil]
-        var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        defer { for p in cargs + cenv { free(p) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, argv[0], &actions, &attr, &cargs, &cenv)
-        guard rc == 0 else { throw ChildError(description: "cannot start \(argv[0]): \(String(cString: strerror(rc)))") }
-        self.pid = pid
+        do {
+            return try ChildProcess(argv, input: input, outputs: .files(stdout: base + ".out", stderr: base + ".err"),
+                                    environment: env)
+        } catch {
+            throw ChildError(description: "cannot start \(argv[0]): \(error.reason)")
+        }
     }
-
-    /// Everything written to stderr so far.
-    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
-    /// Everything written to stdout so far.
-    var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
 
     /// Waits until `condition` holds (checked every 50 ms) or `seconds` pass; true when it held.
     @discardableResult
@@ -116,36 +89,13 @@ final class Child {
         }
         return condition()
     }
+}
 
-    /// The exit status when it has exited (nil while it runs); a death by signal is 128 + signal.
-    func poll() -> Int32? {
-        if let exitStatus { return exitStatus }
-        var status: Int32 = 0
-        let r = waitpid(pid, &status, WNOHANG)
-        guard r == pid else { return nil }
-        let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        exitStatus = code
-        return code
-    }
-
-    /// Waits at most `seconds` for the exit status; nil when still running.
-    func wait(seconds: Double) -> Int32? {
-        Child.waitFor(seconds: seconds) { poll() != nil }
-        return poll()
-    }
-
-    /// Sends `signal`, waits up to `seconds` for the exit, then SIGKILLs; returns the status.
-    @discardableResult
-    func stop(_ signal: Int32 = SIGTERM, seconds: Double = 10) -> Int32? {
-        if poll() != nil { return exitStatus }
-        kill(pid, signal)
-        if let status = wait(seconds: seconds) { return status }
-        kill(pid, SIGKILL)
-        _ = wait(seconds: 5)
-        return nil
-    }
-
-    deinit { if poll() == nil { kill(pid, SIGKILL); _ = wait(seconds: 5) } }
+extension ChildProcess {
+    /// Everything written to stdout so far (`.files` outputs).
+    var stdout: String { outputFiles.flatMap { try? String(contentsOfFile: $0.stdout, encoding: .utf8) } ?? "" }
+    /// Everything written to stderr so far (`.files` outputs).
+    var stderr: String { outputFiles.flatMap { try? String(contentsOfFile: $0.stderr, encoding: .utf8) } ?? "" }
 }
 
 /// Why a child could not start.
@@ -225,14 +175,20 @@ enum PrometheusTools {
             if [ -d /run/systemd/system ]; then \(sudo)systemctl disable --now prometheus || true
             elif [ -x /etc/init.d/prometheus ]; then \(sudo)/etc/init.d/prometheus stop || true; fi
             """
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", script]
-        do { try p.run() } catch { return .failure(ChildError(description: "cannot run apt-get: \(error)")) }
-        p.waitUntilExit()
-        guard p.terminationStatus == 0, let promtool = ExportSupport.which("promtool"),
+        let log = NSTemporaryDirectory() + "storemon-prometheus-install-\(getpid()).log"
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let status: Int32
+        do {
+            let child = try ChildProcess(["/bin/sh", "-c", script], outputs: .files(stdout: log, stderr: log))
+            status = child.wait(timeout: 1200)?.code ?? -1
+            if status == -1 { child.stop() }
+        } catch {
+            return .failure(ChildError(description: "cannot run apt-get: \(error)"))
+        }
+        guard status == 0, let promtool = ExportSupport.which("promtool"),
               let prometheus = ExportSupport.which("prometheus") else {
-            return .failure(ChildError(description: "installing Debian's prometheus package failed (status \(p.terminationStatus))"))
+            let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            return .failure(ChildError(description: "installing Debian's prometheus package failed (status \(status)): \(output.suffix(2000))"))
         }
         return .success((promtool, prometheus))
     }()
@@ -240,14 +196,13 @@ enum PrometheusTools {
     /// Runs promtool with `arguments` (stdin from `input` when given); returns status and output.
     static func promtool(_ arguments: [String], input: String? = nil, directory: String) throws -> (status: Int32, output: String) {
         let tool = try paths().promtool
-        var argv = [tool] + arguments
+        let child = try ExportSupport.start([tool] + arguments, directory: directory, input: input == nil ? .null : .pipe)
         if let input {
-            let file = directory + "/promtool-input-\(UInt32.random(in: 0...UInt32.max)).txt"
-            try input.write(toFile: file, atomically: true, encoding: .utf8)
-            argv = ["/bin/sh", "-c", "exec \"$0\" \"$@\" < \"\(file)\"", tool] + arguments
+            child.writeInput(Array(input.utf8))
+            child.closeInput()
         }
-        let child = try Child(argv, directory: directory)
-        let status = child.wait(seconds: 60) ?? -1
+        let status = child.wait(timeout: 60)?.code ?? -1
+        if status == -1 { child.stop() }
         return (status, child.stdout + child.stderr)
     }
 }

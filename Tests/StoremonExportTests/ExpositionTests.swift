@@ -165,7 +165,7 @@ struct ExpositionTests {
         reader.start()
         for r in 2...400 { exposition.publish(MetricsSnapshot(exportSnapshot(refresh: r, messages: r % 7), version: "1.0")) }
         done.add()
-        Child.waitFor(seconds: 10) { done.count == 2 }
+        ExportSupport.waitFor(seconds: 10) { done.count == 2 }
         #expect(bad.count == 0)
         #expect(reads.count > 10)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import StoremonCore
 import Glibc
 import Testing
 
@@ -31,8 +32,8 @@ struct PrometheusIntegrationTests {
             .trimmingCharacters(in: .whitespacesAndNewlines))!
 
         // The exporter, on a port of its own choosing.
-        let exporter = try Child([ExportSupport.storemon, "export", fixtures + "/log/mainlog", "--spool", fixtures + "/spool",
-                                  "--listen", "127.0.0.1:0", "--interval", "1"], directory: dir)
+        let exporter = try ExportSupport.start([ExportSupport.storemon, "export", fixtures + "/log/mainlog", "--spool", fixtures + "/spool",
+                                                "--listen", "127.0.0.1:0", "--interval", "1"], directory: dir)
         defer { exporter.stop() }
         let exporterPort = try #require(servedPort(exporter), "\(exporter.stderr)")
 
@@ -50,15 +51,15 @@ struct PrometheusIntegrationTests {
             """
         try config.write(toFile: dir + "/prometheus.yml", atomically: true, encoding: .utf8)
         let promPort = ExportSupport.freePort()
-        let prometheus = try Child([tools.prometheus, "--config.file=\(dir)/prometheus.yml",
-                                    "--storage.tsdb.path=\(dir)/data", "--web.listen-address=127.0.0.1:\(promPort)",
-                                    "--log.level=warn"], directory: dir)
-        defer { prometheus.stop(SIGTERM, seconds: 15) }
-        #expect(Child.waitFor(seconds: 30) { HTTP.request(port: promPort, "/-/ready")?.status == 200 }, "\(prometheus.stderr)")
+        let prometheus = try ExportSupport.start([tools.prometheus, "--config.file=\(dir)/prometheus.yml",
+                                                  "--storage.tsdb.path=\(dir)/data", "--web.listen-address=127.0.0.1:\(promPort)",
+                                                  "--log.level=warn"], directory: dir)
+        defer { prometheus.stop(SIGTERM, timeout: 15) }
+        #expect(ExportSupport.waitFor(seconds: 30) { HTTP.request(port: promPort, "/-/ready")?.status == 200 }, "\(prometheus.stderr)")
 
         // Wait for a scrape that carried the queue.
         var messages: Double?
-        Child.waitFor(seconds: 30) {
+        ExportSupport.waitFor(seconds: 30) {
             messages = value(promPort, "exim_queue_messages{job=\"storemon\"}")
             return messages != nil
         }
@@ -71,7 +72,7 @@ struct PrometheusIntegrationTests {
         #expect(value(promPort, "storemon_refresh_seconds_count") ?? 0 >= 1)
         #expect(value(promPort, "count(storemon_build_info)") == 1)
 
-        #expect(prometheus.stop(SIGTERM, seconds: 15) == 0)
-        #expect(exporter.stop(SIGTERM) == 0)
+        #expect(prometheus.stop(SIGTERM, timeout: 15)?.code == 0)
+        #expect(exporter.stop(SIGTERM)?.code == 0)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import StoremonCore
 import Testing
 
 /// storemon in hostile surroundings (issue 10): closed and full stdout, slow readers,
@@ -49,28 +50,18 @@ struct FaultTests {
     @Test("a writer blocked on a full pipe obeys SIGTERM and SIGINT within a second")
     func blockedWriterObeysSignals() throws {
         for sig in [SIGTERM, SIGINT] {
-            let p = Process()
-            p.executableURL = TestSupport.storemon
-            p.arguments = ["--demo", "--json", "--interval", "0.1"]
-            var env = ProcessInfo.processInfo.environment
-            env["SWIFT_BACKTRACE"] = "enable=no"
-            p.environment = env
-            let out = Pipe()          // never read: it fills up
-            p.standardOutput = out
-            p.standardError = FileHandle.nullDevice
-            p.standardInput = FileHandle.nullDevice
-            try p.run()
+            let p = try ChildProcess([TestSupport.storemon.path, "--demo", "--json", "--interval", "0.1"],
+                                     outputs: .separate,     // stdout never read: it fills up
+                                     environment: ["SWIFT_BACKTRACE": "enable=no"])
             // JSON lines of a few KB ten times a second: the 64 KiB pipe is full within 5 s
             sleep(5)
-            #expect(p.isRunning)
+            #expect(p.termination(waiting: false) == nil)
             usleep(300_000)
             let sent = Date()
-            kill(p.processIdentifier, sig)
-            let deadline = Date().addingTimeInterval(3)
-            while p.isRunning && Date() < deadline { usleep(10_000) }
+            p.signal(sig)
+            let ended = p.wait(timeout: 3)
             let took = Date().timeIntervalSince(sent)
-            if p.isRunning { kill(p.processIdentifier, SIGKILL) }
-            p.waitUntilExit()
+            if ended == nil { p.stop(SIGKILL, timeout: 5) }
             #expect(took < 1.0, "signal \(sig) obeyed after \(took) s")
         }
     }

@@ -1,5 +1,6 @@
 import FixtureSupport
 import Foundation
+import StoremonCore
 import Testing
 
 /// Issue 12's monitor screen in a real terminal: the queue selection, the message overlay,
@@ -280,11 +281,8 @@ struct OperationsInTmuxTests {
         let dir = try Fixtures.temporaryDirectory("exim4-process")
         defer { Fixtures.remove(dir) }
         try FileManager.default.copyItem(atPath: "/bin/sleep", toPath: dir + "/exim4")
-        let sleeper = Process()
-        sleeper.executableURL = URL(fileURLWithPath: dir + "/exim4")
-        sleeper.arguments = ["37"]
-        try sleeper.run()
-        defer { kill(sleeper.processIdentifier, SIGKILL); sleeper.waitUntilExit() }
+        let sleeper = try ChildProcess([dir + "/exim4", "37"], outputs: .separate)
+        defer { sleeper.stop(SIGKILL, timeout: 5) }
         let r = try start()
         defer { r.close() }
         try r.tmux.send("w")

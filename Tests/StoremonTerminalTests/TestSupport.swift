@@ -1,5 +1,6 @@
 import FixtureSupport
 import Foundation
+import StoremonCore
 
 /// Runs a program and collects its exit status and output (for the non-tmux tests).
 struct ProcessResult {
@@ -80,40 +81,32 @@ enum TestSupport {
     /// `executable` replaces the storemon binary (e.g. `/bin/sh` for a pipeline).
     static func run(_ arguments: [String], environment extra: [String: String] = [:], timeout: TimeInterval = 20,
                     executable: URL? = nil) throws -> ProcessResult {
-        let p = Process()
-        p.executableURL = executable ?? storemon
-        p.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["SWIFT_BACKTRACE"] = "enable=no"
-        env["LANG"] = "C.UTF-8"
+        let program = (executable ?? storemon).path
+        var env = ["SWIFT_BACKTRACE": "enable=no", "LANG": "C.UTF-8"]
         for (k, v) in extra { env[k] = v }
-        p.environment = env
-        let outPipe = Pipe(), errPipe = Pipe()
-        p.standardOutput = outPipe
-        p.standardError = errPipe
-        p.standardInput = FileHandle(forReadingAtPath: "/dev/null")
-        try p.run()
+        // StoremonCore's one spawner: stdout and stderr on their own pipes
+        let child = try ChildProcess([program] + arguments, outputs: .separate, environment: env)
         // read both pipes concurrently so a large output cannot block the child
         nonisolated(unsafe) var errData = Data()
         let group = DispatchGroup()
         group.enter()
         DispatchQueue.global().async {
-            errData = errPipe.fileHandleForReading.readDataToEndOfFile()
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while let fd = child.errorOutput {
+                let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                errData.append(contentsOf: buffer[0..<n])
+            }
             group.leave()
         }
-        // SIGTERM at the timeout; SIGKILL three seconds later if it is still there
-        let pid = p.processIdentifier
-        let timer = DispatchWorkItem { if p.isRunning { p.terminate() } }
-        let killer = DispatchWorkItem { if p.isRunning { kill(pid, SIGKILL) } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout + 3, execute: killer)
-        let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
+        // SIGTERM at the timeout; SIGKILL two seconds later if it is still there
+        var outData = Data()
+        _ = child.drain(deadline: Date().addingTimeInterval(timeout)) { outData.append(contentsOf: $0) }
         group.wait()
-        p.waitUntilExit()
-        timer.cancel()
-        killer.cancel()
-        return ProcessResult(status: p.terminationStatus, signaled: p.terminationReason == .uncaughtSignal,
-                             stdout: outData, stderr: errData)
+        let ended = child.termination(waiting: true)
+        if case .signalled(let s) = ended { return ProcessResult(status: s, signaled: true, stdout: outData, stderr: errData) }
+        return ProcessResult(status: ended?.code ?? -1, signaled: false, stdout: outData, stderr: errData)
     }
 }
 
