@@ -113,6 +113,25 @@ struct CorpusSpoolShapeTests {
             headers: [("P", "Received: from gail by box.example.org with local (Exim 4.96)\n\t(envelope-from <list-bounces@example.org>)\n\tid \(i4)\n"),
                       ("S", "Sender: Gail <gail@box.example.org>\n"), ("F", "From: The List <list@example.org>\n")]),
             data: "\(i4)-D\nhi\n"))
+        // An authenticated submission (the shapes of the harness's -Mvh dumps): the
+        // authenticator's names, a tainted `--auth_id`, `-auth_sender`, both
+        // allow_unqualified flags, and rewritten headers whose originals are kept deleted
+        // (`*`), which count neither in the -bp size nor as live headers.
+        let t5 = now - 20 * 60
+        let i5 = id(t5, legacy: true, serial: 6)
+        out.append(Message(id: i5, header: headerFile(
+            id: i5, owner: "mailer 8 12", sender: "ivan@example.org", time: t5,
+            options: ["-received_time_usec .125000", "-received_time_complete \(t5 + 1).000500", "-ident ivan",
+                      "--helo_name laptop.example.org", "-host_address [192.0.2.77]:50001", "-host_auth plain_server",
+                      "-host_auth_pubname PLAIN", "-interface_address [198.51.100.1]:587", "-received_protocol esmtpsa",
+                      "--auth_id ivan@example.org", "-auth_sender ivan@example.org", "-allow_unqualified_recipient",
+                      "-allow_unqualified_sender", "-body_linecount 3", "-max_received_linelength 40", "-deliver_firsttime"],
+            recipients: ["judy@example.org"],
+            headers: [("P", "Received: from [192.0.2.77] (helo=laptop.example.org)\n\tby box.example.org with esmtpsa (Exim 4.96)\n\tid \(i5)\n"),
+                      ("*", "From: ivan\n"), ("F", "From: ivan@example.org\n"), ("*", "Resent-To: judy\n"),
+                      ("T", "Resent-To: judy@example.org\n"), (" ", "Subject: notes\n"),
+                      ("S", "Sender: Ivan <ivan@box.example.org>\n")]),
+            data: "\(i5)-D\none\ntwo\nthree\n"))
         return out
     }()
 
@@ -153,6 +172,14 @@ struct CorpusSpoolShapeTests {
         let h4 = try Self.parse(Self.messages[4], store)
         #expect(h4.senderSetUntrusted && h4.isLocal && h4.login.equals("gail"))
         #expect(!h0.senderSetUntrusted && !h3.senderSetUntrusted)
+
+        let h5 = try Self.parse(Self.messages[5], store)
+        #expect(h5.isWhole && !h5.isLocal && h5.options.allSatisfy { $0.kind != .unknown })
+        #expect(h5.first(.authID)?.isTainted == true && h5.first(.authID)?.value?.equals("ivan@example.org") == true)
+        #expect(h5.first(.authSender)?.value?.equals("ivan@example.org") == true)
+        #expect(h5.first(.hostAuthPubname)?.value?.equals("PLAIN") == true)
+        #expect(h5.has(.allowUnqualifiedRecipient) && h5.has(.allowUnqualifiedSender))
+        #expect(h5.headerCount == 7 && h5.headers.filter { !$0.isLive }.count == 2)
     }
 
     @Test("test-harness dumps with placeholders are refused cleanly, not misread")
