@@ -526,7 +526,8 @@ public final class MonitorSession {
         let s = m.summary(now: now)
         return QueueEntry(id: s.id.description, ageSeconds: s.ageSeconds - (now - agesAt), size: s.size ?? 0,
                           sizeText: s.sizeText, sender: s.sender, recipients: s.recipients,
-                          delivered: s.delivered, frozen: s.isFrozen)
+                          delivered: s.delivered, frozen: s.isFrozen,
+                          untrustedSenderLogin: s.senderSetUntrusted ? s.login : nil)
     }
 
     /// Brings the copied-out entries up to date for the messages `changes` names (each

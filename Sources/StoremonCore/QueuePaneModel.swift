@@ -128,6 +128,7 @@ public struct QueuePaneModel: Sendable {
         var rows: [Row] = []
         let sender = m.sender.byteCount == 0 ? TerminalText("<>") : "<" + quoter.quote(m.sender) + ">"
         var line = TerminalText(untainted: "\(age) \(m.sizeText) \(m.id) ") + sender
+        if let login = m.untrustedSenderLogin { line = line + " (" + quoter.quote(login) + ")" }
         if m.frozen { line = line + " *** frozen ***" }
         rows.append(Row(text: line, kind: .message, frozen: m.frozen))
         let limit = recipientLimit ?? Int.max

@@ -14,6 +14,10 @@ public struct QueueEntry: Sendable, Equatable {
     public var sizeText: String
     /// The envelope sender without angle brackets; empty for the null sender `<>`.
     public var sender: TaintedString
+    /// The login of the user who set the sender without being trusted to (Exim's
+    /// `-sender_set_untrusted`), which `exim -bp` prints after the sender as `(login)`;
+    /// nil for every other message.
+    public var untrustedSenderLogin: TaintedString?
     /// Recipients not yet delivered.
     public var recipients: [TaintedString]
     /// Recipients already delivered (`D` in `exim -bp`).
@@ -23,8 +27,10 @@ public struct QueueEntry: Sendable, Equatable {
 
     /// Creates a queue entry.
     public init(id: String, ageSeconds: Int, size: Int, sizeText: String, sender: TaintedString,
-                recipients: [TaintedString], delivered: [TaintedString], frozen: Bool) {
+                recipients: [TaintedString], delivered: [TaintedString], frozen: Bool,
+                untrustedSenderLogin: TaintedString? = nil) {
         self.id = id
+        self.untrustedSenderLogin = untrustedSenderLogin
         self.ageSeconds = ageSeconds
         self.size = size
         self.sizeText = sizeText

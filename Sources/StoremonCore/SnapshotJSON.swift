@@ -15,7 +15,8 @@ import Store
 ///   "log": { "path", "lines", "byFlag": { "<=", "=>", "->", ">>", "*>", "**", "==", "(=" },
 ///            "rejected", "other", "note" },
 ///   "spool": { "path", "queueName", "note", "error" },
-///   "queue": [ { "id", "ageSeconds", "size", "sender", "recipients": [], "delivered": [], "frozen" } ],
+///   "queue": [ { "id", "ageSeconds", "size", "sender", ["untrustedSenderLogin",] "recipients": [],
+///                "delivered": [], "frozen" } ],
 ///   "unreadable": [ { "path", "reason" } ],
 ///   "stripcharts": [ { "title", "kind", "fullScale", "latest" } ],
 ///   "processes": [ { "pid", "parentPid", "ageSeconds", "kind", "activity", "title" } ] or null }
@@ -105,6 +106,7 @@ public enum SnapshotJSON {
                         w.key("ageSeconds"); w.value(snapshot.queue.age(of: m))
                         w.key("size"); w.value(m.size)
                         w.key("sender"); w.value(m.sender)
+                        if let login = m.untrustedSenderLogin { w.key("untrustedSenderLogin"); w.value(login) }
                         w.key("recipients"); w.array { w in for r in m.recipients { w.value(r) } }
                         w.key("delivered"); w.array { w in for r in m.delivered { w.value(r) } }
                         w.key("frozen"); w.value(m.frozen)

@@ -47,6 +47,28 @@ struct ScreenModelTests {
         #expect(nav.scroll(showing: 1, scroll: 0, visible: 10) == 0)
     }
 
+    @Test("a sender set by an untrusted user shows its login as exim -bp does: <sender> (login), quoted")
+    func untrustedSenderLogin() throws {
+        var m = Self.entry("1xWd9D-0006xR-10", recipients: 1)
+        m.untrustedSenderLogin = TaintedString(tainting: "gail")
+        var bounce = Self.entry("1xWd9D-0006xd-2A", recipients: 1)
+        bounce.sender = TaintedString(tainting: "")
+        bounce.untrustedSenderLogin = TaintedString(tainting: "ev\u{1b}[2Jil")
+        let plain = Self.entry("1xWd9E-0006y2-1W", recipients: 1)
+        let q = QueueSnapshot(spoolPath: "/s", queueName: nil, messages: [m, bounce, plain])
+        let rows = QueuePaneModel(q, recipientLimit: 10).rows.filter { $0.kind == .message }.map(\.text.string)
+        #expect(rows[0].hasSuffix("1xWd9D-0006xR-10 <a@b> (gail)"))
+        #expect(rows[1].hasSuffix("1xWd9D-0006xd-2A <> (ev\\x1b[2Jil)"))   // tainted: escaped
+        #expect(rows[2].hasSuffix("1xWd9E-0006y2-1W <a@b>"))
+        var snap = sampleSnapshot()
+        snap.queue = q
+        let json = try JSONSerialization.jsonObject(with: Data(SnapshotJSON.line(snap).utf8)) as! [String: Any]
+        let queue = json["queue"] as! [[String: Any]]
+        #expect(queue[0]["untrustedSenderLogin"] as? String == "gail")
+        #expect(queue[1]["untrustedSenderLogin"] as? String == "ev\u{1b}[2Jil")
+        #expect(queue[2]["untrustedSenderLogin"] == nil)
+    }
+
     @Test("a queue model reusing the previous one's rows equals one built afresh")
     func queueRowsReused() {
         let a = Self.entry("1xWd9D-0006xR-10", recipients: 2), b = Self.entry("1xWd9D-0006xd-2A", recipients: 12)
