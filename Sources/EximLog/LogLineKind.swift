@@ -54,20 +54,25 @@ public enum LogLineKind: UInt8, CaseIterable, Sendable, Hashable, CustomStringCo
     case incompleteTransaction
     /// `TLS error on connection from …` (or `to …`), a delivery's `<id> H=name [ip] TLS error
     /// on connection (…): …`, and OpenSSL's certificate check `[ip] SSL verify error:
-    /// depth=… error=… cert=…` (`SSL verify error: …` in older Exims).
+    /// depth=… error=… cert=…` (`SSL verify error: …` in older Exims), and tls-openssl.c's
+    /// `TLS client disconnected cleanly (rejected our certificate?)` (the client hung up
+    /// during the handshake).
     case tlsError
     /// `H=… sender verify fail for <addr>: …` (also `recipient verify fail`).
     case verifyFailed
     /// `Warning: …` or `WARNING: …` in any case (ACL `warn`, missing certificate, …), and
     /// receive.c's `spool directory space check failed: space=… inodes=…` (or `log
     /// directory …`): free space or inodes are below `check_spool_space` / `check_log_space`
-    /// (and the inode limits), so incoming mail is refused with 452 until there is room.
+    /// (and the inode limits), so incoming mail is refused with 452 until there is room;
+    /// also smtp_in.c's `ignoring AUTH=<addr> from <host> (<why>)`: a MAIL command's
+    /// authenticated sender was not accepted (reason: the text in the final parentheses).
     case warning
     /// `H=… sender verify defer for <addr>: …`: verification could not complete (temporary).
     case verifyDeferred
     /// `<name> authenticator failed for <host>: 535 …` (a client's AUTH to this server failed),
     /// and `<id> <name> authenticator failed H=name [ip] 535 …` (this Exim's AUTH to a server,
-    /// as the smtp transport logs it).
+    /// as the smtp transport logs it), and the transport's `<id> <name> authenticator cancelled
+    /// authentication H=name [ip] <text>` (the client side gave up).
     case authenticationFailed
     /// `H=… F=<…> RCPT <…>: discarded by RCPT ACL` and other discards by an ACL
     /// (`discarded by DATA ACL`, `by non-SMTP ACL`, `by local_scan`): accepted, then dropped.

@@ -117,10 +117,15 @@ enum LogLineScanner {
             // transport: `<name> authenticator failed H=name [ip] <reply>` (the server's reply).
             if let f = find(p, n, body, " authenticator failed for "), let c = find(p, n, f + 26, ": ") {
                 setTextReason(p, n, from: c + 2, &D)
-            } else if let f = find(p, n, body, " authenticator failed H="), let h = fieldExtent(p, n, f + 22) {
+            } else if let h = clientAuthHost(p, n, body) {
                 var r = h.next
                 while r < n && p[r] == space { r += 1 }
                 setTextReason(p, n, from: r, &D)
+            }
+        case .warning:
+            // `ignoring AUTH=<addr> from <host> (<why>)`: the reason is the last parentheses.
+            if has(p, n, body, "ignoring AUTH="), let open = trailingParenOpen(p, n, from: body) {
+                D.reason = Span32(open + 1, n - 1)
             }
         default:
             break
@@ -764,6 +769,15 @@ enum LogLineScanner {
             }
         case 0x54: // T
             if has(p, n, i, "TLS error on ") { L.kind = .tlsError; return }
+            // tls-openssl.c: the handshake (SSL_accept) failed with nothing in OpenSSL's error
+            // queue, so the client hung up during it: `TLS client disconnected cleanly
+            // (rejected our certificate?)`, logged after the `TLS error on connection from …`.
+            if has(p, n, i, "TLS client disconnected cleanly") { L.kind = .tlsError; return }
+        case 0x69: // i: smtp_in.c, a MAIL command's AUTH= value not accepted
+            // `ignoring AUTH=<addr> from <host and ident> (<why>)`: the client was not
+            // authenticated, acl_smtp_mailauth refused it, or server_mail_auth_condition
+            // failed; the message goes on with no authenticated sender (inferred: a warning).
+            if has(p, n, i, "ignoring AUTH=") && find(p, n, i + 14, " from ") != nil { L.kind = .warning; return }
         case lbracket: // `[ip] SSL verify error: …` (OpenSSL's certificate check, 4.9x)
             if sslVerifyError(p, n, i) { L.kind = .tlsError; return }
         case 0x56: // V
@@ -791,7 +805,10 @@ enum LogLineScanner {
             let e = wordEnd(p, n, j)
             // smtp_in.c, a client's AUTH failed here: `<name> authenticator failed for <host>: <reply>`;
             // the smtp transport, our AUTH to a server failed: `<name> authenticator failed H=name [ip] <reply>`.
-            if has(p, n, e, " authenticator failed for ") || has(p, n, e, " authenticator failed H=") {
+            // The transport also logs `<name> authenticator cancelled authentication H=name [ip]
+            // <text>` when the client side gave up (a forced expansion failure, a bad challenge).
+            if has(p, n, e, " authenticator failed for ") || has(p, n, e, " authenticator failed H=")
+                || has(p, n, e, " authenticator cancelled authentication H=") {
                 L.kind = .authenticationFailed; return
             }
             if has(p, n, j, "discarded by ")
@@ -863,6 +880,28 @@ enum LogLineScanner {
             || find(p, n, i, "syntax error") != nil { return .syntax }
         if find(p, n, i, " is listed in ") != nil || find(p, n, i, "black list") != nil { return .dnsList }
         return .acl
+    }
+
+    /// The smtp transport's AUTH lines, `<name> authenticator failed H=name [ip] <reply>` and
+    /// `<name> authenticator cancelled authentication H=name [ip] <text>`: the `H=` field's
+    /// extent (the text after it is the reason), or nil.
+    static func clientAuthHost(_ p: UnsafePointer<UInt8>, _ n: Int, _ body: Int) -> FieldExtent? {
+        if let f = find(p, n, body, " authenticator failed H=") { return fieldExtent(p, n, f + 22) }
+        if let f = find(p, n, body, " authenticator cancelled authentication H=") { return fieldExtent(p, n, f + 40) }
+        return nil
+    }
+
+    /// Arguments: line, start. Result: the offset of the `(` that opens the parentheses the
+    /// line ends with (nested pairs counted), or nil when the line does not end with `)`.
+    static func trailingParenOpen(_ p: UnsafePointer<UInt8>, _ n: Int, from i: Int) -> Int? {
+        guard n > i, p[n - 1] == 0x29 else { return nil }
+        var depth = 0
+        var j = n - 1
+        while j >= i {
+            if p[j] == 0x29 { depth += 1 } else if p[j] == 0x28 { depth -= 1; if depth == 0 { return j } }
+            j -= 1
+        }
+        return nil
     }
 
     /// The reason is the rest of the line from `i` (trailing spaces left out), if any.

@@ -193,7 +193,7 @@ struct LineFormatShapeTests {
         // Lines that only quote the word are not rejections.
         .init(line: "2025-01-01 12:00:00 SMTP call from (x) [192.0.2.66] dropped: too many syntax or protocol errors (last command was \"FOO\", C=EHLO,FOO)",
               kind: .connectionDropped),
-        .init(line: "2025-01-01 12:00:00 ignoring AUTH=ann@example.net from H=(client.example) [192.0.2.9] (rejected by ACL)", kind: .other),
+        .init(line: "2025-01-01 12:00:00 ignoring AUTH=ann@example.net from H=(client.example) [192.0.2.9] (rejected by ACL)", kind: .warning),   // smtp_in.c: the AUTH= value was ignored: a warning, not a rejection
         .init(line: "2025-01-01 12:00:00 1tSxTb-00000000CXd-29Hd H=mx.example.com [198.51.100.77]: SMTP error from remote mail server after RCPT TO:<dave@example.com>: 550 5.7.1 Recipient rejected",
               kind: .messageEvent),
         .init(line: "2025-01-01 12:00:00 1tSxTb-00000000CXd-29Hd SMTP error from remote mail server after end of data: 554 Message rejected as spam",

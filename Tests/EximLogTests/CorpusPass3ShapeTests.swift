@@ -1,0 +1,90 @@
+import Store
+import Testing
+@testable import EximLog
+
+/// Line shapes found by a third run of the readers over Exim's own test-suite logs
+/// (`test/log/NNNN`, fetched read-only, never copied here). Every line below was written for
+/// this file, with made-up values, from the format string in Exim's source that produces
+/// it; none is Exim's text.
+@Suite("Shapes found in Exim's test-suite logs (third pass)")
+struct CorpusPass3ShapeTests {
+    // MARK: tls-openssl.c: a client that hangs up during the handshake
+
+    @Test("`TLS client disconnected cleanly (rejected our certificate?)` is a TLS error", arguments: [
+        "2026-03-14 09:10:00 TLS client disconnected cleanly (rejected our certificate?)",
+        "2026-03-14 09:10:00.417 [7301] TLS client disconnected cleanly (rejected our certificate?)",
+    ])
+    func clientDisconnectedCleanly(line: String) throws {
+        let store = try makeStore()
+        let l = try parse(line, in: store)
+        #expect(l.kind == .tlsError)
+        #expect(l.messageID == nil && !l.isRejection)
+    }
+
+    @Test("other lines starting `TLS client` keep their kinds", arguments: [
+        ("2026-03-14 09:10:01 TLS client certificate accepted for relay.example.org", LogLineKind.other),
+        ("2026-03-14 09:10:01 TLS error on connection from [192.0.2.7] (SSL_accept): error: handshake failure", .tlsError),
+    ])
+    func tlsNeighbours(line: String, kind: LogLineKind) throws {
+        let store = try makeStore()
+        #expect(try parse(line, in: store).kind == kind)
+    }
+
+    // MARK: the smtp transport: our AUTH to a server was cancelled
+
+    @Test("`<id> <name> authenticator cancelled authentication H=name [ip] <text>` is an authentication failure", arguments: [
+        ("2026-03-14 09:11:00 1w3XkF-00000002aH3-8c9D login authenticator cancelled authentication H=smarthost.example.net [203.0.113.41] Invalid base64 string in server response \"334 Who?\"",
+         "smarthost.example.net [203.0.113.41]", "Invalid base64 string in server response \"334 Who?\""),
+        ("2026-03-14 09:11:00.250 [6002] 1w3XkF-00000002aH3-8c9D plain authenticator cancelled authentication H=relay.example.org [2001:db8::41]:587 forced failure in client_send",
+         "relay.example.org [2001:db8::41]:587", "forced failure in client_send"),
+    ])
+    func clientAuthCancelled(line: String, host: String, reason: String) throws {
+        let store = try makeStore()
+        let l = try parse(line, in: store)
+        #expect(l.kind == .authenticationFailed)
+        #expect(str(l.messageID) == "1w3XkF-00000002aH3-8c9D")
+        let d = l.details()
+        #expect(str(d[.H]) == host)
+        #expect(str(d.reason) == reason)
+    }
+
+    @Test("`authenticator cancelled` without the transport's H= stays a message event")
+    func authCancelledWithoutHost() throws {
+        let store = try makeStore()
+        let l = try parse("2026-03-14 09:11:01 1w3XkF-00000002aH3-8c9D login authenticator cancelled by the administrator", in: store)
+        #expect(l.kind == .messageEvent)
+        #expect(l.details().reason == nil)
+    }
+
+    // MARK: smtp_in.c: a MAIL command's AUTH= value ignored
+
+    @Test("`ignoring AUTH=<addr> from <host> (<why>)` is a warning whose reason is the last parentheses", arguments: [
+        ("2026-03-14 09:12:00 ignoring AUTH=alice@example.org from U=mailer (client not authenticated)",
+         "client not authenticated"),
+        ("2026-03-14 09:12:00 ignoring AUTH=bob@example.org from mail.example.net (helo.example.net) [198.51.100.9] (rejected by ACL)",
+         "rejected by ACL"),
+        ("2026-03-14 09:12:00.731 [8120] ignoring AUTH=carol@example.org from [2001:db8::9]:40123 (server_mail_auth_condition failed: authenticated ID=\"carol (sales)\")",
+         "server_mail_auth_condition failed: authenticated ID=\"carol (sales)\""),
+    ])
+    func ignoringMailAuth(line: String, reason: String) throws {
+        let store = try makeStore()
+        let l = try parse(line, in: store)
+        #expect(l.kind == .warning)
+        #expect(!l.isRejection && l.rejection == nil)
+        #expect(str(l.details().reason) == reason)
+    }
+
+    @Test("an `ignoring AUTH=` line cut short stays in bounds", arguments: [
+        "2026-03-14 09:12:01 ignoring AUTH=",
+        "2026-03-14 09:12:01 ignoring AUTH=dave@example.org from",
+        "2026-03-14 09:12:01 ignoring AUTH=dave@example.org from x (",
+        "2026-03-14 09:12:01 ignoring AUTH=dave@example.org from x )",
+        "2026-03-14 09:12:01 ignoring AUTH=dave@example.org from x ()",
+    ])
+    func ignoringMailAuthTruncated(line: String) throws {
+        let store = try makeStore()
+        let l = try parse(line, in: store)
+        #expect(l.kind == .warning || l.kind == .other)
+        if let r = str(l.details().reason) { #expect(line.hasSuffix("(" + r + ")")) }
+    }
+}
