@@ -381,11 +381,18 @@ enum LogLineScanner {
 
     /// True if a word at `w`, after a delivery address, starts what follows the address
     /// (eximon.md 4.4, Exim's `string_log_address`): `<top address>`, `(parents)`, a known
-    /// `KEY=value` field, `: reason`, `defer (…)` or `routing defer`.
+    /// `KEY=value` field, `: reason`, `defer (…)` or `routing defer`. Exim writes each of
+    /// `(parents)` and `<top address>` as a group of its own, followed by a space, a `:` or
+    /// the end; a bracket group that runs on into more text (`(x)@domain`) is part of a
+    /// dequoted local part, which may hold any character (`"a (b)"@x` is logged `a (b)@x`).
     @inline(__always)
     static func startsAfterAddress(_ p: UnsafePointer<UInt8>, _ n: Int, _ w: Int) -> Bool {
         let b = p[w]
-        if b == lt || b == lparen { return true }
+        if b == lt || b == lparen {
+            let close = groupEnd(p, n, w, close: b == lt ? gt : rparen, quotes: b == lt)
+            let a = close + 1
+            return close >= n || a >= n || p[a] == space || p[a] == colon
+        }
         if b == colon { return w + 1 == n || p[w + 1] == space }
         if let f = fieldExtent(p, n, w), f.key != nil { return true }
         return has(p, n, w, "defer (") || has(p, n, w, "routing defer")

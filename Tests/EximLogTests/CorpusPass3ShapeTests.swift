@@ -87,4 +87,45 @@ struct CorpusPass3ShapeTests {
         #expect(l.kind == .warning || l.kind == .other)
         if let r = str(l.details().reason) { #expect(line.hasSuffix("(" + r + ")")) }
     }
+
+    // MARK: deliver.c: a dequoted local part with brackets in it
+
+    @Test("a dequoted local part with spaces and brackets stays the address; the quoted form is the original", arguments: [
+        ("2026-03-14 09:13:00 1w3XkG-00000002aI4-9dAE ** not here (really)@example.org <\"not here (really)\"@example.org> R=byname: no such user (really)",
+         "not here (really)@example.org", "<\"not here (really)\"@example.org>", "no such user (really)"),
+        ("2026-03-14 09:13:00 1w3XkG-00000002aI4-9dAE ** odd <box>x@example.org <\"odd <box>x\"@example.org> R=byname: unrouteable address",
+         "odd <box>x@example.org", "<\"odd <box>x\"@example.org>", "unrouteable address"),
+    ])
+    func bracketsInLocalPart(line: String, address: String, original: String, reason: String) throws {
+        let store = try makeStore()
+        let l = try parse(line, in: store)
+        #expect(l.flag == .failed)
+        let d = l.details()
+        #expect(str(d.address) == address)
+        #expect(str(d.originalAddress) == original)
+        #expect(d.parents == nil)
+        #expect(str(d[.R]) == "byname")
+        #expect(str(d.reason) == reason)
+    }
+
+    @Test("parents and the top address, each followed by a space, a colon or the end, still end the address", arguments: [
+        ("2026-03-14 09:13:01 1w3XkG-00000002aI4-9dAE => alias (list@example.org, team@example.org) <boss@example.org> R=aliases T=local_delivery",
+         "alias", "list@example.org, team@example.org", "<boss@example.org>"),
+        ("2026-03-14 09:13:01 1w3XkG-00000002aI4-9dAE => |/usr/bin/filter (list@example.org) <list@example.org>",
+         "|/usr/bin/filter", "list@example.org", "<list@example.org>"),
+    ])
+    func groupsAfterAddress(line: String, address: String, parents: String, original: String) throws {
+        let store = try makeStore()
+        let d = try parse(line, in: store).details()
+        #expect(str(d.address) == address)
+        #expect(str(d.parents) == parents)
+        #expect(str(d.originalAddress) == original)
+    }
+
+    @Test("an unclosed bracket after the address still ends it, in bounds")
+    func unclosedGroup() throws {
+        let store = try makeStore()
+        let d = try parse("2026-03-14 09:13:02 1w3XkG-00000002aI4-9dAE => user (parent@example.org", in: store).details()
+        #expect(str(d.address) == "user")
+    }
 }
