@@ -132,12 +132,17 @@ enum LogLineScanner {
         }
         scanAnywhere(p, n, from: body, &D)
         if L.kind == .protocolError {
-            let h = D.fields[Int(LogFieldKey.H.rawValue)]
-            if h.isPresent {
-                var j = Int(h.hi)
-                while j < n && p[j] == space { j += 1 }
-                if j < n { D.reason = Span32(j, n) }
+            // smtp_in.c: `SMTP syntax|protocol error in "<command>" <host and ident> <text>`,
+            // where the host and ident are `H=name [ip]` with ` U=ident` when known, or only
+            // `U=login` for a local `-bs` session: the reason is what follows those fields.
+            var j = -1
+            if let q = find(p, n, body, "\" H=") ?? find(p, n, body, "\" U=") {
+                j = afterPrefixFields(p, n, q + 2)
+            } else {
+                let h = D.fields[Int(LogFieldKey.H.rawValue)]
+                if h.isPresent { j = afterPrefixFields(p, n, Int(h.hi)) }
             }
+            if j >= 0 && j < n { setTextReason(p, n, from: j, &D) }
         }
         return D
     }

@@ -128,4 +128,35 @@ struct CorpusPass3ShapeTests {
         let d = try parse("2026-03-14 09:13:02 1w3XkG-00000002aI4-9dAE => user (parent@example.org", in: store).details()
         #expect(str(d.address) == "user")
     }
+
+    // MARK: smtp_in.c: protocol and syntax errors from a local -bs session
+
+    @Test("a protocol or syntax error's reason follows the host and ident, `U=` alone for a local session", arguments: [
+        ("2026-03-14 09:14:00 SMTP syntax error in \"auth b@d\" U=mailer invalid character in authentication mechanism name",
+         "invalid character in authentication mechanism name"),
+        ("2026-03-14 09:14:00.120 [9011] SMTP protocol error in \"auth login\" U=mailer already authenticated",
+         "already authenticated"),
+        ("2026-03-14 09:14:00 SMTP protocol error in \"MAIL FROM:<a@example.org>\" H=(client.example.org) [198.51.100.20] U=ident1 sender already given",
+         "sender already given"),
+        ("2026-03-14 09:14:00 SMTP syntax error in \"FOO BAR\" H=mail.example.org [2001:db8::20]:4711 unrecognized command",
+         "unrecognized command"),
+    ])
+    func protocolErrorReason(line: String, reason: String) throws {
+        let store = try makeStore()
+        let l = try parse(line, in: store)
+        #expect(l.kind == .protocolError)
+        #expect(str(l.details().reason) == reason)
+    }
+
+    @Test("a protocol error cut short after its fields has no reason, in bounds", arguments: [
+        "2026-03-14 09:14:01 SMTP syntax error in \"x\" U=mailer",
+        "2026-03-14 09:14:01 SMTP syntax error in \"x\" U=",
+        "2026-03-14 09:14:01 SMTP protocol error in \"x\" H=(h) [192.0.2.1]  ",
+    ])
+    func protocolErrorNoReason(line: String) throws {
+        let store = try makeStore()
+        let l = try parse(line, in: store)
+        #expect(l.kind == .protocolError)
+        #expect(l.details().reason == nil)
+    }
 }
