@@ -40,6 +40,16 @@ public struct EximProcess: Sendable, Equatable {
         case callName = "call_name"
     }
 
+    /// For a process recognised without its executable (inferred), what it was
+    /// recognised by, as screens mark it: `by name`, `by call name`; nil when certain.
+    public var inferredBy: String? {
+        switch recognition {
+        case .executable: nil
+        case .name: "by name"
+        case .callName: "by call name"
+        }
+    }
+
     /// The kind (the fixed vocabulary of `exim_processes{kind}` and the JSON).
     public var kind: EximProcessKind { classification.kind }
 

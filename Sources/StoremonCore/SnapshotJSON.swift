@@ -19,7 +19,8 @@ import Store
 ///                "delivered": [], "frozen" } ],
 ///   "unreadable": [ { "path", "reason" } ],
 ///   "stripcharts": [ { "title", "kind", "fullScale", "latest" } ],
-///   "processes": [ { "pid", "parentPid", "ageSeconds", "kind", "activity", "title" } ] or null }
+///   "processes": [ { "pid", "parentPid", "ageSeconds", "kind", "activity", "recognisedBy",
+///                    "title" } ] or null }
 /// ```
 /// `stripcharts` (issue 12): the queue, the log patterns (`kind` `logPattern`, `latest` =
 /// matching lines in the last refresh) and the pool pairs' bytes held, with eximon's
@@ -152,6 +153,7 @@ public enum SnapshotJSON {
                     w.key("ageSeconds"); w.value(p.ageSeconds)
                     w.key("kind"); w.value(untainted: p.kind.rawValue)
                     w.key("activity"); w.value(untainted: p.activity)
+                    w.key("recognisedBy"); w.value(untainted: p.recognition.rawValue)
                     w.key("title"); w.value(p.title)
                 }
             }

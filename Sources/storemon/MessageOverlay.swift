@@ -89,6 +89,9 @@ enum ProcessesPane {
             let y = rect.y + 1 + i
             let age = ScreenText(TerminalText(untainted: EximAge.columns(seconds: p.ageSeconds)))
             var col = grid.put(y, rect.x, ScreenText("\(p.pid)").leftPadded(to: 7) + " " + age + " ", .normal, limit: rect.width)
+            if let inferred = p.inferredBy {
+                col = grid.put(y, col, ScreenText(TerminalText(untainted: "[\(inferred)] ")), .dim, limit: rect.maxX - col)
+            }
             if let activity = p.activity {
                 col = grid.put(y, col, ScreenText(TerminalText(untainted: activity)) + ": ", .bold, limit: rect.maxX - col)
             }

@@ -89,7 +89,8 @@ struct ProcessKindTests {
         snap.processes = [EximProcess(pid: 812, parentPID: 1, ageSeconds: 5025, name: TaintedString(tainting: "exim4"),
                                       title: evil, classification: EximProcessKind.classify(["exim4", "-bd", "-q30m"])),
                           EximProcess(pid: 9001, parentPID: 812, ageSeconds: 2, name: TaintedString(tainting: "exim4"),
-                                      title: TaintedString(tainting: "exim: rewritten"), classification: EximProcessKind.classify(["exim: rewritten"]))]
+                                      title: TaintedString(tainting: "exim: rewritten"), classification: EximProcessKind.classify(["exim: rewritten"]),
+                                      recognition: .name)]
         snap.processesRead = true
         return snap
     }
@@ -107,6 +108,7 @@ struct ProcessKindTests {
         #expect(list[0]["kind"] as? String == "daemon" && list[0]["activity"] as? String == "daemon, queue runs -q30m")
         #expect(list[0]["title"] as? String == "/usr/sbin/exim4 -bd -q30m \u{1b}[2J\u{202e}\"x")
         #expect(list[1]["kind"] as? String == "other" && list[1]["activity"] is NSNull)
+        #expect(list[0]["recognisedBy"] as? String == "executable" && list[1]["recognisedBy"] as? String == "name")
         // the key comes after the ones before it (additive)
         #expect(text.range(of: "\"stripcharts\"")!.lowerBound < text.range(of: "\"processes\"")!.lowerBound)
 
@@ -130,7 +132,8 @@ struct ProcessKindTests {
         #expect(lines[head! + 1].hasPrefix("    812 "))
         #expect(lines[head! + 1].hasSuffix("daemon, queue runs -q30m: /usr/sbin/exim4 -bd -q30m \\x1b[2J\\u{202E}\"x")
                 || lines[head! + 1].contains("daemon, queue runs -q30m: /usr/sbin/exim4 -bd -q30m \\x1b[2J"), "\(lines[head! + 1])")
-        #expect(lines[head! + 2].hasPrefix("   9001 ") && lines[head! + 2].hasSuffix(" exim: rewritten"))
+        #expect(lines[head! + 2].hasPrefix("   9001 ") && lines[head! + 2].hasSuffix(" [by name] exim: rewritten"), "\(lines[head! + 2])")
+        #expect(!lines[head! + 1].contains("[by "))
         #expect(!frame.contains("\u{1b}") && !frame.contains("\u{202e}"))
         for line in lines { #expect(DisplayWidth.of(String(line)) <= 80) }
 
