@@ -386,21 +386,29 @@ enum LogLineScanner {
 
     /// True if a word at `w`, after a delivery address, starts what follows the address
     /// (eximon.md 4.4, Exim's `string_log_address`): `<top address>`, `(parents)`, a known
-    /// `KEY=value` field, `: reason`, `defer (…)` or `routing defer`. Exim writes each of
-    /// `(parents)` and `<top address>` as a group of its own, followed by a space, a `:` or
-    /// the end; a bracket group that runs on into more text (`(x)@domain`) is part of a
-    /// dequoted local part, which may hold any character (`"a (b)"@x` is logged `a (b)@x`).
+    /// `KEY=value` field, `: reason`, `defer (…)` or `routing defer`.
     @inline(__always)
     static func startsAfterAddress(_ p: UnsafePointer<UInt8>, _ n: Int, _ w: Int) -> Bool {
         let b = p[w]
-        if b == lt || b == lparen {
-            let close = groupEnd(p, n, w, close: b == lt ? gt : rparen, quotes: b == lt)
-            let a = close + 1
-            return close >= n || a >= n || p[a] == space || p[a] == colon
-        }
+        if b == lt || b == lparen { return true }
         if b == colon { return w + 1 == n || p[w + 1] == space }
         if let f = fieldExtent(p, n, w), f.key != nil { return true }
         return has(p, n, w, "defer (") || has(p, n, w, "routing defer")
+    }
+
+    /// Arguments: line, a word after a delivery address's first word. Result: the offset of
+    /// the closing bracket when the word opens a `(…)` or `<…>` group that runs on into more
+    /// text (`(x)@domain`), else nil. Exim writes `(parents)` and `<top address>` each as a
+    /// group of its own, followed by a space, a `:` or the end; a group that runs on is part
+    /// of a dequoted local part, which may hold any character (`"a (b)"@x` is logged
+    /// `a (b)@x`). An unclosed group is not one.
+    @inline(__always)
+    static func addressGroupClose(_ p: UnsafePointer<UInt8>, _ n: Int, _ w: Int) -> Int? {
+        let b = p[w]
+        guard b == lt || b == lparen else { return nil }
+        let close = groupEnd(p, n, w, close: b == lt ? gt : rparen, quotes: b == lt)
+        guard close + 1 < n, p[close + 1] != space, p[close + 1] != colon else { return nil }
+        return close
     }
 
     /// Arguments: line, start of the text after the flag, layout.
@@ -428,10 +436,17 @@ enum LogLineScanner {
         var e = addressWordEnd(p, n, i)
         var colonEnd = !isArrival && e > i + 1 && p[e - 1] == colon && p[i] != colon
         if !isArrival {
-            while !colonEnd && e + 1 < n && p[e] == space && !startsAfterAddress(p, n, e + 1) {
+            // Words inside a bracket group already found to be part of the address are not
+            // looked at again (each byte is scanned for groups at most once: linear).
+            var groupTail = -1
+            while !colonEnd && e + 1 < n && p[e] == space {
                 let w = e + 1
+                if w > groupTail {
+                    if let c = addressGroupClose(p, n, w) { groupTail = c }
+                    else if startsAfterAddress(p, n, w) { break }
+                }
                 e = addressWordEnd(p, n, w)
-                colonEnd = e > w + 1 && p[e - 1] == colon
+                colonEnd = e - 1 > groupTail && e > w + 1 && p[e - 1] == colon
             }
         }
         L.address = Span32(i, colonEnd ? e - 1 : e)

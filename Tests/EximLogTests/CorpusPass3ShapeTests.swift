@@ -122,6 +122,31 @@ struct CorpusPass3ShapeTests {
         #expect(str(d.originalAddress) == original)
     }
 
+    @Test("brackets nested in a dequoted local part, and a reason right after it, stay in place", arguments: [
+        ("2026-03-14 09:13:03 1w3XkG-00000002aI4-9dAE ** a (b (c)d R=x)e@example.org <\"a (b (c)d R=x)e\"@example.org> R=byname: no such user",
+         "a (b (c)d R=x)e@example.org", "<\"a (b (c)d R=x)e\"@example.org>", "no such user"),
+        ("2026-03-14 09:13:03 1w3XkG-00000002aI4-9dAE ** a (b c)d@example.org: unrouteable address",
+         "a (b c)d@example.org", nil, "unrouteable address"),
+    ])
+    func nestedBracketsInLocalPart(line: String, address: String, original: String?, reason: String) throws {
+        let store = try makeStore()
+        let d = try parse(line, in: store).details()
+        #expect(str(d.address) == address)
+        #expect(str(d.originalAddress) == original)
+        #expect(d.parents == nil)
+        #expect(str(d.reason) == reason)
+    }
+
+    @Test("many nested bracket groups in an address stay in bounds and give one address")
+    func manyNestedGroups() throws {
+        let store = try makeStore()
+        let depth = 2000
+        let local = String(repeating: "(a ", count: depth) + String(repeating: ")x", count: depth)
+        let d = try parse("2026-03-14 09:13:04 1w3XkG-00000002aI4-9dAE ** \(local)@example.org R=r: gone", in: store).details()
+        #expect(str(d.address) == local + "@example.org")
+        #expect(str(d.reason) == "gone")
+    }
+
     @Test("an unclosed bracket after the address still ends it, in bounds")
     func unclosedGroup() throws {
         let store = try makeStore()
