@@ -65,7 +65,10 @@ public enum LogLineKind: UInt8, CaseIterable, Sendable, Hashable, CustomStringCo
     /// directory …`): free space or inodes are below `check_spool_space` / `check_log_space`
     /// (and the inode limits), so incoming mail is refused with 452 until there is room;
     /// also smtp_in.c's `ignoring AUTH=<addr> from <host> (<why>)`: a MAIL command's
-    /// authenticated sender was not accepted (reason: the text in the final parentheses).
+    /// authenticated sender was not accepted (reason: the text in the final parentheses);
+    /// smtp_in.c's `ACL for QUIT|not-QUIT returned ERROR: <text>` (a misconfigured QUIT or
+    /// not-QUIT ACL; reason: the text) and dnsbl.c's notices about a DNS list itself
+    /// (`DNS list lookup for … returned <ip>; … discarded`, `DNS list lookup defer …`).
     case warning
     /// `H=… sender verify defer for <addr>: …`: verification could not complete (temporary).
     case verifyDeferred

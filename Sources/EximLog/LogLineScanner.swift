@@ -123,9 +123,12 @@ enum LogLineScanner {
                 setTextReason(p, n, from: r, &D)
             }
         case .warning:
-            // `ignoring AUTH=<addr> from <host> (<why>)`: the reason is the last parentheses.
+            // `ignoring AUTH=<addr> from <host> (<why>)`: the reason is the last parentheses;
+            // `ACL for QUIT returned ERROR: <text>`: the text.
             if has(p, n, body, "ignoring AUTH="), let open = trailingParenOpen(p, n, from: body) {
                 D.reason = Span32(open + 1, n - 1)
+            } else if has(p, n, body, "ACL for "), let r = find(p, n, body, " returned ERROR: ") {
+                setTextReason(p, n, from: r + 17, &D)
             }
         default:
             break
@@ -749,6 +752,17 @@ enum LogLineScanner {
         case 0x41: // A
             if has(p, n, i, "Abandon queue run") { L.kind = .queueRunAbandoned; return }
             if has(p, n, i, "ATRN ") { L.kind = .etrn; return }
+            // smtp_in.c (main and panic log): `ACL for QUIT returned ERROR: <text>` and
+            // `ACL for not-QUIT returned ERROR: <text>`: the acl_smtp_quit / acl_smtp_notquit
+            // ACL is misconfigured (inferred: a warning, as no kind is for configuration errors).
+            if (has(p, n, i, "ACL for QUIT ") || has(p, n, i, "ACL for not-QUIT ")) && find(p, n, i, " returned ERROR") != nil {
+                L.kind = .warning; return
+            }
+        case 0x44: // D: dnsbl.c's notices about a DNS list itself (not about the client):
+            // `DNS list lookup for <key> at <list> returned <ip>; not in 127.0/8 and discarded`
+            // (older: `…; invalid address discarded`) and `DNS list lookup defer (probably
+            // timeout) for <list>: <what>` (the dnslist_defer selector).
+            if has(p, n, i, "DNS list lookup ") { L.kind = .warning; return }
         case 0x65: // e
             if has(p, n, i, "exim ") && find(p, n, i, " daemon started") != nil { L.kind = .daemonStarted; return }
         case 0x63: // c

@@ -184,4 +184,42 @@ struct CorpusPass3ShapeTests {
         #expect(l.kind == .protocolError)
         #expect(l.details().reason == nil)
     }
+
+    // MARK: smtp_in.c's QUIT ACL errors and dnsbl.c's notices about a list
+
+    @Test("`ACL for QUIT|not-QUIT returned ERROR: <text>` is a warning whose reason is the text", arguments: [
+        ("2026-03-14 09:15:00 ACL for QUIT returned ERROR: QUIT or not-QUIT toplevel ACL may not fail ('deny' verb used incorrectly)",
+         "QUIT or not-QUIT toplevel ACL may not fail ('deny' verb used incorrectly)"),
+        ("2026-03-14 09:15:00.333 [4321] ACL for not-QUIT returned ERROR: unknown variable name \"acl_m_oops\"",
+         "unknown variable name \"acl_m_oops\""),
+    ])
+    func quitAclError(line: String, reason: String) throws {
+        let store = try makeStore()
+        let l = try parse(line, in: store)
+        #expect(l.kind == .warning)
+        #expect(!l.isRejection)
+        #expect(str(l.details().reason) == reason)
+    }
+
+    @Test("dnsbl.c's notices about a DNS list are warnings, in either Exim's wording", arguments: [
+        "2026-03-14 09:15:01 DNS list lookup for 192.0.2.8 at bl.example.net returned 198.51.100.1; not in 127.0/8 and discarded",
+        "2018-05-01 10:00:00 DNS list lookup for relay7 at bl.example.net returned 203.0.113.9; invalid address discarded",
+        "2026-03-14 09:15:01 DNS list lookup defer (probably timeout) for bl.example.net: assumed not in list",
+    ])
+    func dnsListNotice(line: String) throws {
+        let store = try makeStore()
+        let l = try parse(line, in: store)
+        #expect(l.kind == .warning)
+        #expect(l.messageID == nil && !l.isRejection)
+    }
+
+    @Test("neighbouring first words keep their kinds", arguments: [
+        ("2026-03-14 09:15:02 ACL for RCPT is being rebuilt", LogLineKind.other),
+        ("2026-03-14 09:15:02 DNS lookups are slow today", .other),
+        ("2026-03-14 09:15:02 ACL for QUIT returned ERROR", .warning),
+    ])
+    func quitAclNeighbours(line: String, kind: LogLineKind) throws {
+        let store = try makeStore()
+        #expect(try parse(line, in: store).kind == kind)
+    }
 }
