@@ -414,6 +414,30 @@ enum LogLineScanner {
         return close
     }
 
+    /// Arguments: line, an arrival's `U=` field. Invariant: the value runs on over the words
+    /// that follow it up to the next known `KEY=` field (or `for`, `from`, the end). receive.c
+    /// writes ` U=%s` with the login or RFC 1413 ident unquoted, and either may hold spaces
+    /// (`U=first last P=local`); on an arrival line `P=` always follows it.
+    @inline(__always)
+    static func identOverWords(_ p: UnsafePointer<UInt8>, _ n: Int, _ f: inout FieldExtent) {
+        var end = f.valueEnd
+        var k = end
+        while k < n {
+            while k < n && p[k] == space { k += 1 }
+            if k >= n { break }
+            let w = wordEnd(p, n, k)
+            if let g = fieldExtent(p, n, k), g.key != nil { break }
+            if (w - k == 3 && has(p, n, k, "for")) || (w - k == 4 && has(p, n, k, "from")) { break }
+            end = w
+            k = w
+        }
+        if end > f.valueEnd {
+            f.valueEnd = end
+            f.next = end
+            f.colon = false
+        }
+    }
+
     /// Arguments: line, start of the text after the flag, layout.
     /// Invariant: sets address, original address, parents, fields, recipients (`<=`) and
     /// reason (`==`, `**`).
@@ -478,7 +502,8 @@ enum LogLineScanner {
                 if w > after && p[w - 1] == colon { reasonFrom = w; break }     // `<x@y>: reason`
                 continue
             }
-            if let f = fieldExtent(p, n, i) {
+            if var f = fieldExtent(p, n, i) {
+                if isArrival && f.key == .U && !f.quoted { identOverWords(p, n, &f) }
                 record(f, false, &L)
                 i = f.next
                 if f.colon { reasonFrom = i; break }

@@ -222,4 +222,30 @@ struct CorpusPass3ShapeTests {
         let store = try makeStore()
         #expect(try parse(line, in: store).kind == kind)
     }
+
+    // MARK: receive.c: an arrival's U= login or ident with spaces
+
+    @Test("an arrival's U= value runs over its words up to the next field", arguments: [
+        ("2026-03-14 09:16:00 1w3XkH-00000002aJ5-0eBF <= \"first last\"@example.org U=first last P=local S=812",
+         "first last", "local", nil),
+        ("2026-03-14 09:16:00 1w3XkH-00000002aJ5-0eBF <= a@example.org H=(client) [192.0.2.30] U=id ent two P=esmtp S=99 for b@example.net",
+         "id ent two", "esmtp", "b@example.net"),
+        ("2026-03-14 09:16:00 1w3XkH-00000002aJ5-0eBF <= a@example.org U=mailer P=local S=10 for b@example.net",
+         "mailer", "local", "b@example.net"),
+    ])
+    func arrivalIdentWithSpaces(line: String, ident: String, proto: String, recipients: String?) throws {
+        let store = try makeStore()
+        let d = try parse(line, in: store).details()
+        #expect(str(d[.U]) == ident)
+        #expect(str(d[.P]) == proto)
+        #expect(str(d.recipients) == recipients)
+    }
+
+    @Test("U= on other lines keeps to one word: a rejection after it is still found")
+    func identOnRejection() throws {
+        let store = try makeStore()
+        let l = try parse("2026-03-14 09:16:01 U=mailer rejected connection in \"connect\" ACL", in: store)
+        #expect(l.kind == .rejected)
+        #expect(str(l.details()[.U]) == "mailer")
+    }
 }
