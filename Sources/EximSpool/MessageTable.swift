@@ -105,7 +105,6 @@ struct MessageTable {
         changes.removeAll(keepingCapacity: true)
     }
 
-    /// The messages and failures, in `exim -bp` order.
     /// The ids set or removed since the last call (each once, in no order); starts afresh.
     mutating func takeChanges() -> Set<MessageID> {
         defer { changes.removeAll(keepingCapacity: true) }
@@ -115,6 +114,7 @@ struct MessageTable {
     /// What `id` holds now, or nil.
     func outcome(_ id: MessageID) -> MessageOutcome? { slotOf[id].flatMap { outcomes[$0] } }
 
+    /// The messages and failures, in `exim -bp` order.
     func sorted() -> (messages: [QueuedMessage], unreadable: [UnreadableMessage]) {
         var slots = slotOf.values.map { $0 }
         slots.sort { ids[$0] < ids[$1] }

@@ -245,9 +245,10 @@ public final class QueueReader {
                         stats.headerFilesListed += 1
                         if try checkAndRead(id, flags, d, store, &stats) { changed = true }
                     } else if table.slot(id) != nil, !dirs.contains(where: { other in
-                        other.character != d.character && other.entries.contains { $0.id == id && $0.flags & 1 != 0 }
+                        other.character != d.character && (other.changed?[id] ?? 0) & 1 != 0
                     }) {
-                        // its -H went (and it is not filed in another directory)
+                        // its -H went (and it was not filed in another directory instead:
+                        // a move makes events in both, so the other's events name it)
                         if let old = table.remove(id) {
                             liveBytes -= old.bytes
                             stats.messagesRemoved += 1
@@ -267,8 +268,8 @@ public final class QueueReader {
         let changes = table.takeChanges()
         var reported: Set<MessageID>? = changes
         if changed || !changes.isEmpty {
-            if lastSortedKnown, changes.count <= max(64, table.count / 16) {
-                patchResult(changes)
+            if lastSortedKnown, changes.count <= max(64, table.count / 16), patchResult(changes) {
+                // patched in place
             } else {
                 (lastMessages, lastUnreadable) = table.sorted()
                 reported = nil
@@ -330,9 +331,24 @@ public final class QueueReader {
 
     }
 
+    /// Most messages that came or went (an insertion or removal moves the arrays' tails)
+    /// that a scan patches into the previous result; more are sorted afresh. Messages
+    /// re-read where they stand cost nothing to patch, however many.
+    static let structuralPatchLimit = 64
+
     /// Brings `lastMessages` and `lastUnreadable` up to date for the messages `ids` (each
-    /// removed where it was and put back, by binary search, where the table now has it).
-    private func patchResult(_ ids: Set<MessageID>) {
+    /// replaced where it stands, or removed where it was and put back, by binary search,
+    /// where the table now has it). Result: false, with nothing changed, when more than
+    /// `structuralPatchLimit` messages came or went (the caller sorts afresh).
+    private func patchResult(_ ids: Set<MessageID>) -> Bool {
+        var moves = 0
+        for id in ids {
+            let i = lowerBound(lastMessages.count) { lastMessages[$0].id < id }
+            let wasMessage = i < lastMessages.count && lastMessages[i].id == id
+            let isMessage = if case .message? = table.outcome(id) { true } else { false }
+            if wasMessage != isMessage { moves += 1 }
+        }
+        guard moves <= QueueReader.structuralPatchLimit else { return false }
         for id in ids {
             let i = lowerBound(lastMessages.count) { lastMessages[$0].id < id }
             let j = lowerBound(lastUnreadable.count) { lastUnreadable[$0].id < id }
@@ -350,6 +366,7 @@ public final class QueueReader {
             case nil: break
             }
         }
+        return true
     }
 
     /// The first index in `0..<count` for which `before` is false (`before` true up to it).
@@ -405,6 +422,15 @@ public final class QueueReader {
     private func patch(_ entries: inout [Listed], _ ids: Set<MessageID>, _ d: SpoolDirectoryHandle,
                        _ stats: inout QueueScanStatistics) -> [MessageID: UInt8] {
         var result: [MessageID: UInt8] = [:]
+        // Where each named message stands in the listing: a search each for a few, one pass
+        // for many (so a burst costs O(listing + named), not O(listing × named)).
+        var position: [MessageID: Int] = [:]
+        if ids.count <= 8 {
+            for id in ids { if let i = entries.firstIndex(where: { $0.id == id }) { position[id] = i } }
+        } else {
+            for (i, e) in entries.enumerated() where ids.contains(e.id) { position[e.id] = i }
+        }
+        var removed = false
         for id in ids {
             var flags: UInt8 = 0
             for (bit, letter) in [(UInt8(1), UInt8(ascii: "H")), (2, UInt8(ascii: "D")), (4, UInt8(ascii: "J"))] {
@@ -412,13 +438,15 @@ public final class QueueReader {
                 if case .gone = d.stat(names.name(id, letter)) { continue }
                 flags |= bit            // there (a file it may not stat is still listed, as readdir would)
             }
-            if let i = entries.firstIndex(where: { $0.id == id }) {
-                if flags == 0 { entries.remove(at: i) } else { entries[i].flags = flags }
+            if let i = position[id] {
+                entries[i].flags = flags          // 0: gone, dropped below
+                removed = removed || flags == 0
             } else if flags != 0 {
                 entries.append(Listed(id: id, flags: flags))
             }
             result[id] = flags
         }
+        if removed { entries.removeAll { $0.flags == 0 } }
         return result
     }
 

@@ -492,9 +492,10 @@ public final class MonitorSession {
                 && scan.statistics.messagesVanished == 0 && queueEntries.count == scan.messages.count {
                 // Unchanged queue: keep the copied-out entries (shared with the last snapshots,
                 // not copied); the snapshot says how much older they are (`ageDelta`).
-            } else if let changes = scan.changes, changes.count <= max(64, scan.messages.count / 16),
-                      queueIDs.count == queueEntries.count, patchQueueEntries(changes, scan, now: nowSeconds) {
-                // A few messages came, changed or went: only they were copied out.
+            } else if let changes = scan.changes, queueIDs.count == queueEntries.count,
+                      patchQueueEntries(changes, scan, now: nowSeconds) {
+                // Messages changed where they stand, or a few came or went: only they were
+                // copied out.
             } else {
                 queueEntries = []
                 queueEntries.reserveCapacity(scan.messages.count)
@@ -532,8 +533,10 @@ public final class MonitorSession {
 
     /// Brings the copied-out entries up to date for the messages `changes` names (each
     /// removed where it was and, when still queued, copied out again where it now belongs):
-    /// cost proportional to the change, not to the queue. False (entries to be rebuilt)
-    /// when the result does not line up with the scan.
+    /// cost proportional to the change, not to the queue (the reader names the changes only
+    /// when at most `QueueReader.structuralPatchLimit` messages came or went, so the
+    /// insertions and removals here are as few). False (entries to be rebuilt) when the
+    /// result does not line up with the scan.
     private func patchQueueEntries(_ changes: Set<MessageID>, _ scan: QueueScan, now: Int) -> Bool {
         func lowerBound<C: RandomAccessCollection>(_ c: C, _ id: MessageID) -> Int where C.Element == MessageID, C.Index == Int {
             var lo = 0, hi = c.count

@@ -28,7 +28,7 @@ import StoremonCore
 //       `spoolbench --messages 100000 --keep SPOOL`): per refresh, the session, the screen's
 //       model (MonitorViewModel reusing the last, navigator, the queue pane's visible rows)
 //       and a plain frame; CPU share at --interval 2, resident memory, message-pool bytes
-//   swift run -c release monbench churn MESSAGES|SPOOL [RUNS]
+//   swift run -c release monbench churn MESSAGES|SPOOL [RUNS] [CHANGED]   (CHANGED -H files rewritten per refresh, 1 by default)
 //       one message changes per refresh (its -H rewritten as Exim does: a new file renamed
 //       over it) in a MESSAGES-message demo queue or an existing SPOOL: CPU per refresh
 //       (session), of a QueueReader scan of the same change on its own (the spool
@@ -236,8 +236,8 @@ case "big-queue":
     print("resident \(residentKiB() / 1024) MiB (\(rss0 / 1024) MiB at start); message pools: \(st.pools[4].bytes) B untainted, \(st.pools[9].bytes) B tainted")
     try? FileManager.default.removeItem(atPath: log)
 case "churn":
-    guard args.count > 2 else { print("usage: monbench churn MESSAGES|SPOOL [RUNS]"); exit(2) }
-    let runs = arg(3, 30)
+    guard args.count > 2 else { print("usage: monbench churn MESSAGES|SPOOL [RUNS] [CHANGED]"); exit(2) }
+    let runs = arg(3, 30), perRefresh = max(1, arg(4, 1))
     var made: String?
     let spool: String
     if let n = Int(args[2]) {
@@ -290,7 +290,7 @@ case "churn":
     var sessionCPU: [Double] = [], scanCPU: [Double] = [], copyCPU: [Double] = [], screenCPU: [Double] = []
     var read = 0, statted = 0
     for r in 0..<runs {
-        rewrite(headers[(r * 7919) % headers.count])
+        for k in 0..<perRefresh { rewrite(headers[(r * 7919 + k * 104_729) % headers.count]) }
         let c0 = BenchClock.processCPU.seconds()
         let scan = try reader.scan(into: store)
         let c1 = BenchClock.processCPU.seconds()
@@ -310,7 +310,7 @@ case "churn":
         sessionCPU.append((c3 - c2) * 1000); screenCPU.append((c4 - c3) * 1000)
     }
     func med(_ xs: [Double]) -> String { String(format: "%.2f", xs.sorted()[xs.count / 2]) }
-    print("churn: \(messages)-message queue, one -H rewritten per refresh, \(runs) runs, inotify \(inotify ? "on" : "off") (median CPU ms):")
+    print("churn: \(messages)-message queue, \(perRefresh) -H rewritten per refresh, \(runs) runs, inotify \(inotify ? "on" : "off") (median CPU ms):")
     print("  session refresh \(med(sessionCPU)) ms; screen model + navigator + 50 rows \(med(screenCPU)) ms")
     print("  of which, measured apart: QueueReader scan \(med(scanCPU)) ms (\(statted / runs) files statted, \(read / runs) read per scan); copying every message out (summaries) \(med(copyCPU)) ms")
 case "scan": break

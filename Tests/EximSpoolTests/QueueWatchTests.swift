@@ -192,4 +192,54 @@ struct QueueWatchTests {
         #expect(next.statistics.filesRead >= 1)
         #expect(try next.summaries(now: 0) == t.fresh())
     }
+
+    @Test("messages arriving in numbers: a few are patched in, more than the patch limit are sorted afresh; exact either way")
+    func massArrivalAndRemoval() throws {
+        let t = try Watched(Fixtures.url("spool"))
+        defer { Fixtures.remove(t.dir) }
+        _ = try t.scan()
+        let model = Self.messages(in: t.input)[0]
+        let h = String(decoding: try Data(contentsOf: model.h), as: UTF8.self)
+        let d = String(decoding: try Data(contentsOf: model.d), as: UTF8.self)
+        let digits = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+        var next = 1
+        /// `n` new messages like the model (same time part, new sequence digits).
+        func add(_ n: Int) throws -> [String] {
+            var ids: [String] = []
+            for _ in 0..<n {
+                var id = Array(model.id)
+                id[7] = digits[next / 3844 % 62]; id[8] = digits[next / 62 % 62]; id[9] = digits[next % 62]
+                next += 1
+                let new = String(id)
+                guard new != model.id else { continue }
+                ids.append(new)
+                try Data(d.replacingOccurrences(of: model.id, with: new).utf8).write(to: t.input.appendingPathComponent(new + "-D"))
+                try t.replace(t.input.appendingPathComponent(new + "-H"), with: Array(h.replacingOccurrences(of: model.id, with: new).utf8))
+            }
+            return ids
+        }
+        // a big enough queue that the patch would be tried for a burst of 70
+        _ = try add(1_200)
+        let big = try t.scan()
+        #expect(try big.summaries(now: 0) == t.fresh())
+        // a few arrive: patched in, named
+        let few = try add(10)
+        let patched = try t.scan()
+        #expect(patched.changes == Set(few.map { MessageID($0)! }))
+        #expect(try patched.summaries(now: 0) == t.fresh())
+        // more than the limit arrive at once: sorted afresh (no changes named), still exact
+        let many = try add(QueueReader.structuralPatchLimit + 6)
+        let sorted = try t.scan()
+        #expect(sorted.changes == nil)
+        #expect(sorted.messages.count == big.messages.count + few.count + many.count)
+        #expect(try sorted.summaries(now: 0) == t.fresh())
+        // and they leave at once
+        for id in many {
+            try FileManager.default.removeItem(at: t.input.appendingPathComponent(id + "-H"))
+            try FileManager.default.removeItem(at: t.input.appendingPathComponent(id + "-D"))
+        }
+        let left = try t.scan()
+        #expect(left.messages.count == big.messages.count + few.count)
+        #expect(try left.summaries(now: 0) == t.fresh())
+    }
 }
